@@ -1,0 +1,96 @@
+package dev.dvm.bytecode;
+
+/**
+ * Bit layouts of the program header, the slot table and the head word. Everything here is
+ * derived once; the writer, reader and verifier use these and nothing else.
+ *
+ * <pre>
+ * header  w0: magic:32 | version:16 | flags:16
+ *         w1: tiles (all stages):32 | code words:32
+ *         w2: SIMD width:16 | slots:16 | stages:16 | 0:16
+ *         w3: UB bytes used:32 | 0:32
+ * slots   one word each: kind:8 | type:8 | bytes reached:48
+ * code    stages: STAGE, body instructions, END
+ * head    ext operand:32 | sync:16 | length in words:5 | opcode:8 | pipe:3
+ * </pre>
+ */
+public final class Isa {
+    /** "DVMB". */
+    public static final int MAGIC = 0x44564D42;
+    /** Version of this layout and instruction table. */
+    public static final int VERSION = 1;
+    /** Words in the fixed header. */
+    public static final int HEADER_WORDS = 4;
+    /** Longest instruction, in words, the 5-bit length field can name. */
+    public static final int MAX_LENGTH = 31;
+    /** Unified-buffer addresses are aligned to one block. */
+    public static final int BLOCK_BYTES = 32;
+    /** Largest stride or extent an operand can carry (they are 32-bit and kept non-negative ints). */
+    public static final long MAX_EXTENT = Integer.MAX_VALUE;
+
+    /** Slot kinds in the slot table. */
+    public static final int SLOT_INPUT = 0, SLOT_OUTPUT = 1, SLOT_WORKSPACE = 2;
+
+    /** Flag bit of LOAD and STORE: the buffer holds one value per tile row (see {@link Opcode#LOAD}). */
+    public static final int FLAG_ROWS = 1;
+    /** Flag bit of binary tensor-scalar instructions: the scalar is the left operand. */
+    public static final int FLAG_SCALAR_LEFT = 1;
+
+    private Isa() {}
+
+    public static long header0(int flags) {
+        return (long) MAGIC << 32 | (long) VERSION << 16 | (flags & 0xFFFF);
+    }
+
+    public static long header1(long tiles, long codeWords) {
+        return tiles << 32 | codeWords;
+    }
+
+    public static long header2(int simdWidth, int slots, int stages) {
+        return (long) simdWidth << 48 | (long) slots << 32 | (long) stages << 16;
+    }
+
+    public static long header3(long ubBytes) {
+        return ubBytes << 32;
+    }
+
+    public static long slotEntry(int kind, ElementType type, long bytes) {
+        return (long) kind << 56 | (long) type.code() << 48 | bytes;
+    }
+
+    public static int slotKind(long entry) {
+        return (int) (entry >>> 56);
+    }
+
+    public static int slotTypeCode(long entry) {
+        return (int) (entry >>> 48 & 0xFF);
+    }
+
+    public static long slotBytes(long entry) {
+        return entry & 0xFFFF_FFFF_FFFFL;
+    }
+
+    public static long head(Pipe pipe, int opcode, int length, int sync, long ext) {
+        return ext << 32 | (long) (sync & 0xFFFF) << 16 | (long) length << 11 | (long) opcode << 3 | pipe.ordinal();
+    }
+
+    public static int pipeCode(long head) {
+        return (int) (head & 7);
+    }
+
+    public static int opcode(long head) {
+        return (int) (head >>> 3 & 0xFF);
+    }
+
+    public static int length(long head) {
+        return (int) (head >>> 11 & 0x1F);
+    }
+
+    public static int sync(long head) {
+        return (int) (head >>> 16 & 0xFFFF);
+    }
+
+    public static long ext(long head) {
+        return head >>> 32;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.dvm.bytecode;
+
+import static dev.dvm.bytecode.Operand.*;
+
+import java.util.List;
+
+/**
+ * The operand layouts instructions share. A layout lists its fixed operands in encoding order and,
+ * optionally, one operand kind repeated as many times as the value of an earlier operand says.
+ */
+public enum Layout {
+    /** tiles, body words, rows per tile, columns per tile, row pitch, domain rank, inner rank, then one extent per domain dim. */
+    STAGE(names("tiles", "words", "rows", "cols", "pitch", "rank", "inner"),
+            List.of(TILES, WORDS, DIM, DIM, DIM, RANK, RANK), DIM, 5),
+    /** No operands. */
+    NONE(names(), List.of(), null, -1),
+    /** ub, slot, global element type, flags, rank, element offset, then one stride per dim. */
+    MEMORY(names("ub", "slot", "type", "flags", "rank", "offset"),
+            List.of(UB, SLOT, TYPE, FLAGS, RANK, OFFSET), STRIDE, 4),
+    /** dst, src, count, type. */
+    UNARY(names("dst", "src", "n", "type"), List.of(UB, UB, COUNT, TYPE), null, -1),
+    /** dst, a, b, count, type. */
+    BINARY(names("dst", "a", "b", "n", "type"), List.of(UB, UB, UB, COUNT, TYPE), null, -1),
+    /** dst, a, count, type, flags, scalar. */
+    BINARY_SCALAR(names("dst", "a", "n", "type", "flags", "scalar"), List.of(UB, UB, COUNT, TYPE, FLAGS, SCALAR), null, -1),
+    /** dst, cond, a, b, count, type. */
+    SELECT(names("dst", "cond", "a", "b", "n", "type"), List.of(UB, UB, UB, UB, COUNT, TYPE), null, -1),
+    /** dst, src, count, from type, to type. */
+    CAST(names("dst", "src", "n", "from", "to"), List.of(UB, UB, COUNT, TYPE, TYPE), null, -1),
+    /** dst, count, type, scalar. */
+    FILL(names("dst", "n", "type", "scalar"), List.of(UB, COUNT, TYPE, SCALAR), null, -1),
+    /** dst, count, type, pitch, modulus. */
+    IOTA(names("dst", "n", "type", "pitch", "mod"), List.of(UB, COUNT, TYPE, DIM, DIM), null, -1),
+    /** dst, src, rows, pitch, type: between a full tile and one value per row. */
+    ROW(names("dst", "src", "rows", "pitch", "type"), List.of(UB, UB, DIM, DIM, TYPE), null, -1);
+
+    private final List<String> names;
+    private final List<Operand> fixed;
+    private final Operand repeated;
+    private final int repeatCountIndex;
+
+    Layout(List<String> names, List<Operand> fixed, Operand repeated, int repeatCountIndex) {
+        this.names = names;
+        this.fixed = fixed;
+        this.repeated = repeated;
+        this.repeatCountIndex = repeatCountIndex;
+    }
+
+    private static List<String> names(String... names) {
+        return List.of(names);
+    }
+
+    /** The fixed operands, in encoding order. */
+    public List<Operand> fixed() {
+        return fixed;
+    }
+
+    /** The disassembler's name for fixed operand {@code i}. */
+    public String name(int i) {
+        return names.get(i);
+    }
+
+    /** The repeated operand kind, or {@code null} when the layout has none. */
+    public Operand repeated() {
+        return repeated;
+    }
+
+    /** Index of the fixed operand whose value counts the repeated operands, or -1. */
+    public int repeatCountIndex() {
+        return repeatCountIndex;
+    }
+
+    /** The kind of operand {@code i}, counting repeated ones after the fixed ones. */
+    public Operand kind(int i) {
+        return i < fixed.size() ? fixed.get(i) : repeated;
+    }
+
+    /**
+     * Length in words of an instruction with this layout holding {@code operandCount} operands,
+     * head included, by the packing rule of {@link Operand}.
+     */
+    public int words(int operandCount) {
+        int cursor = 32;
+        for (int i = 0; i < operandCount; i++) {
+            cursor = place(cursor, kind(i).bits()) + kind(i).bits();
+        }
+        return (cursor + 63) / 64;
+    }
+
+    /**
+     * The bit position (word × 64 + bit, the head being word 0) where an operand of
+     * {@code width} bits goes when the previous one ended at {@code cursor}. Packing starts with
+     * cursor 32, the head's ext half; a 64-bit operand never fits there and moves on.
+     */
+    public static int place(int cursor, int width) {
+        int at = (cursor + width - 1) / width * width;
+        return at % 64 + width > 64 ? (at / 64 + 1) * 64 : at;
+    }
+}

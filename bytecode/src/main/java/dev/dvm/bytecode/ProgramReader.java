@@ -1,0 +1,96 @@
+package dev.dvm.bytecode;
+
+/**
+ * Decodes a program and drives a {@link ProgramVisitor} over it. The reader checks only what it
+ * needs to decode (magic, version, sizes, known opcodes, lengths that match the table); the
+ * {@link Verifier} checks the rest.
+ */
+public final class ProgramReader {
+    private final Program program;
+    private final Operands operands = new Operands();
+
+    public ProgramReader(Program program) {
+        this.program = program;
+    }
+
+    /** Visits the whole program. */
+    public void accept(ProgramVisitor visitor) {
+        int size = program.size();
+        if (size < Isa.HEADER_WORDS) {
+            throw new MalformedProgramException(0, "header", "program of " + size + " words is shorter than the 4-word header");
+        }
+        if (program.magic() != Isa.MAGIC) {
+            throw new MalformedProgramException(0, "magic", String.format("magic 0x%08x is not 0x%08x", program.magic(), Isa.MAGIC));
+        }
+        if (program.version() != Isa.VERSION) {
+            throw new MalformedProgramException(0, "version", "version " + program.version() + " is not " + Isa.VERSION);
+        }
+        int codeStart = Isa.HEADER_WORDS + program.slots();
+        long expected = (long) codeStart + program.codeWords();
+        if (expected != size) {
+            throw new MalformedProgramException(8, "size",
+                    "header says " + program.slots() + " slots and " + program.codeWords() + " code words (" + expected
+                            + " words in all) but the program has " + size);
+        }
+        visitor.visitHeader(program);
+        for (int s = 0; s < program.slots(); s++) {
+            long entry = program.slotEntry(s);
+            ElementType type = ElementType.ofCode(Isa.slotTypeCode(entry));
+            if (type == null) {
+                throw new MalformedProgramException((Isa.HEADER_WORDS + s) * 8, "slot-type", "slot " + s + " has element type code " + Isa.slotTypeCode(entry));
+            }
+            visitor.visitSlot(s, Isa.slotKind(entry), type, Isa.slotBytes(entry));
+        }
+        int pc = codeStart;
+        while (pc < size) {
+            pc += decode(pc, visitor);
+        }
+        visitor.visitEnd();
+    }
+
+    /** Decodes the instruction at word {@code pc}, visits it and returns its length in words. */
+    private int decode(int pc, ProgramVisitor visitor) {
+        long head = program.word(pc);
+        int offset = pc * 8;
+        Opcode op = Opcode.ofCode(Isa.opcode(head));
+        if (op == null) {
+            throw new MalformedProgramException(offset, "opcode", "unknown opcode 0x" + Integer.toHexString(Isa.opcode(head)));
+        }
+        if (Isa.pipeCode(head) != op.pipe().ordinal()) {
+            throw new MalformedProgramException(offset, "pipe", op + " belongs to pipe " + op.pipe() + ", head says " + Pipe.ofCode(Isa.pipeCode(head)));
+        }
+        int length = Isa.length(head);
+        if (length == 0 || pc + length > program.size()) {
+            throw new MalformedProgramException(offset, "length", op + " of " + length + " words runs past the end of the code");
+        }
+        Layout layout = op.layout();
+        operands.reset();
+        int cursor = 32;
+        int count = layout.fixed().size();
+        for (int i = 0; i < count; i++) {
+            Operand kind = layout.kind(i);
+            int at = Layout.place(cursor, kind.bits());
+            if (at / 64 >= length) {
+                throw new MalformedProgramException(offset, "length", op + " of " + length + " words is too short for operand " + i);
+            }
+            long value = get(pc, at, kind.bits());
+            operands.add(value);
+            cursor = at + kind.bits();
+            if (i == layout.repeatCountIndex()) {
+                count += (int) value;
+            }
+        }
+        if (layout.words(count) != length) {
+            throw new MalformedProgramException(offset, "length",
+                    op + " with " + count + " operands takes " + layout.words(count) + " words, head says " + length);
+        }
+        visitor.visitInstruction(offset, op, Isa.sync(head), operands);
+        return length;
+    }
+
+    private long get(int base, int at, int width) {
+        long word = program.word(base + at / 64);
+        long v = word >>> (at % 64);
+        return width == 64 ? v : v & ((1L << width) - 1);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.dvm.bytecode;
+
+import java.util.Arrays;
+
+/**
+ * Encodes a program one instruction at a time: {@link #begin}, one {@link #operand} per operand
+ * in layout order, {@link #end}. The writer checks each operand's range and the operand count
+ * against the instruction table, fills in the head word's length, and on {@link Opcode#END} patches
+ * the open stage's body length. It allocates only when its buffers grow, so one writer can be
+ * {@link #reset} and reused.
+ */
+public final class ProgramWriter {
+    private long[] code = new long[128];
+    private int codeLength;
+    private long[] slotTable = new long[8];
+    private int slotCount;
+    private int stageCount;
+    private long tiles;
+    private int simdWidth;
+    private long ubBytes;
+    private int flags;
+    private int openStage = -1;
+
+    private Opcode opcode;
+    private int start;
+    private int operandIndex;
+    private int cursor;
+    private int repeats;
+
+    /** Forgets everything written, keeping the buffers. */
+    public ProgramWriter reset() {
+        codeLength = 0;
+        slotCount = 0;
+        stageCount = 0;
+        tiles = 0;
+        simdWidth = 0;
+        ubBytes = 0;
+        flags = 0;
+        openStage = -1;
+        opcode = null;
+        return this;
+    }
+
+    /** Adds a slot-table entry and returns its slot number. */
+    public int slot(int kind, ElementType type, long bytes) {
+        if (kind < Isa.SLOT_INPUT || kind > Isa.SLOT_WORKSPACE) {
+            throw new IllegalArgumentException("slot kind " + kind + " is not INPUT, OUTPUT or WORKSPACE");
+        }
+        if (bytes < 0 || bytes > 0xFFFF_FFFF_FFFFL) {
+            throw new IllegalArgumentException("slot of " + bytes + " bytes: at most 2^48 - 1");
+        }
+        if (slotCount == slotTable.length) {
+            slotTable = Arrays.copyOf(slotTable, slotCount * 2);
+        }
+        slotTable[slotCount] = Isa.slotEntry(kind, type, bytes);
+        return slotCount++;
+    }
+
+    /** Number of slots added so far. */
+    public int slotCount() {
+        return slotCount;
+    }
+
+    public ProgramWriter simdWidth(int lanes) {
+        this.simdWidth = lanes;
+        return this;
+    }
+
+    public ProgramWriter ubBytes(long bytes) {
+        this.ubBytes = bytes;
+        return this;
+    }
+
+    public ProgramWriter flags(int flags) {
+        this.flags = flags;
+        return this;
+    }
+
+    /** Starts an instruction; {@code sync} comes from {@link Sync#of}, or'ed together. */
+    public ProgramWriter begin(Opcode op, int sync) {
+        if (opcode != null) {
+            throw new IllegalStateException(opcode + " at word " + start + " was not ended");
+        }
+        ensure(Isa.MAX_LENGTH);
+        opcode = op;
+        start = codeLength;
+        operandIndex = 0;
+        cursor = 32;
+        repeats = 0;
+        Arrays.fill(code, start, start + Isa.MAX_LENGTH, 0L);
+        code[start] = Isa.head(op.pipe(), op.code(), 0, sync, 0);
+        return this;
+    }
+
+    /** Appends the next operand of the current instruction. */
+    public ProgramWriter operand(long value) {
+        if (opcode == null) {
+            throw new IllegalStateException("operand outside an instruction");
+        }
+        Layout layout = opcode.layout();
+        int fixed = layout.fixed().size();
+        if (operandIndex >= fixed + repeats || layout.kind(operandIndex) == null) {
+            throw new IllegalArgumentException(opcode + " takes " + (fixed + repeats) + " operands; got one more");
+        }
+        Operand kind = layout.kind(operandIndex);
+        if (kind.bits() < 64 && (value < 0 || value > kind.max())) {
+            throw new IllegalArgumentException(opcode + " operand " + operandIndex + " (" + kind.label() + ") = " + value
+                    + " does not fit in " + kind.bits() + " unsigned bits");
+        }
+        if (operandIndex == layout.repeatCountIndex()) {
+            repeats = (int) value;
+        }
+        int at = Layout.place(cursor, kind.bits());
+        put(start, at, kind.bits(), value);
+        cursor = at + kind.bits();
+        operandIndex++;
+        return this;
+    }
+
+    /** Ends the current instruction; returns its word index in the code, for {@link #patch}. */
+    public int end() {
+        Opcode op = opcode;
+        int expected = op.layout().fixed().size() + repeats;
+        if (operandIndex != expected) {
+            throw new IllegalArgumentException(op + " takes " + expected + " operands; got " + operandIndex);
+        }
+        int length = (cursor + 63) / 64;
+        if (length > Isa.MAX_LENGTH) {
+            throw new IllegalArgumentException(op + " would take " + length + " words; at most " + Isa.MAX_LENGTH);
+        }
+        code[start] |= (long) length << 11;
+        codeLength = start + length;
+        opcode = null;
+        if (op == Opcode.STAGE) {
+            if (openStage >= 0) {
+                throw new IllegalStateException("STAGE at word " + start + " inside the stage opened at word " + openStage);
+            }
+            openStage = start;
+            stageCount++;
+            tiles += Isa.ext(code[start]);
+        } else if (op == Opcode.END) {
+            if (openStage < 0) {
+                throw new IllegalStateException("END at word " + start + " outside a stage");
+            }
+            int body = start - (openStage + Isa.length(code[openStage]));
+            patch(openStage, 1, body);
+            openStage = -1;
+        }
+        return start;
+    }
+
+    /** Rewrites operand {@code operandIndex} of the instruction at code word {@code at}. */
+    public void patch(int at, int operandIndex, long value) {
+        Opcode op = Opcode.ofCode(Isa.opcode(code[at]));
+        Layout layout = op.layout();
+        int c = 32;
+        for (int i = 0; i < operandIndex; i++) {
+            c = Layout.place(c, layout.kind(i).bits()) + layout.kind(i).bits();
+        }
+        int width = layout.kind(operandIndex).bits();
+        put(at, Layout.place(c, width), width, value);
+    }
+
+    /** Code words written so far. */
+    public int codeLength() {
+        return codeLength;
+    }
+
+    /** The finished program. */
+    public Program toProgram() {
+        if (opcode != null || openStage >= 0) {
+            throw new IllegalStateException("program ends inside " + (opcode != null ? "an instruction" : "a stage"));
+        }
+        long[] words = new long[Isa.HEADER_WORDS + slotCount + codeLength];
+        words[0] = Isa.header0(flags);
+        words[1] = Isa.header1(tiles, codeLength);
+        words[2] = Isa.header2(simdWidth, slotCount, stageCount);
+        words[3] = Isa.header3(ubBytes);
+        System.arraycopy(slotTable, 0, words, Isa.HEADER_WORDS, slotCount);
+        System.arraycopy(code, 0, words, Isa.HEADER_WORDS + slotCount, codeLength);
+        return new Program(words, true);
+    }
+
+    private void put(int base, int at, int width, long value) {
+        int word = base + at / 64;
+        int bit = at % 64;
+        long mask = width == 64 ? -1L : (1L << width) - 1;
+        code[word] = code[word] & ~(mask << bit) | (value & mask) << bit;
+    }
+
+    private void ensure(int more) {
+        if (codeLength + more > code.length) {
+            code = Arrays.copyOf(code, Math.max(code.length * 2, codeLength + more));
+        }
+    }
+}
