@@ -26,7 +26,7 @@ public final class ProgramReader {
             throw new MalformedProgramException(0, "version", "version " + program.version() + " is not " + Isa.VERSION);
         }
         int codeStart = Isa.HEADER_WORDS + program.slots();
-        long expected = (long) codeStart + program.codeWords();
+        long expected = codeStart + Integer.toUnsignedLong(program.codeWords());
         if (expected != size) {
             throw new MalformedProgramException(8, "size",
                     "header says " + program.slots() + " slots and " + program.codeWords() + " code words (" + expected

@@ -111,6 +111,9 @@ public final class ProgramWriter {
             repeats = (int) value;
         }
         int at = Layout.place(cursor, kind.bits());
+        if (at / 64 >= Isa.MAX_LENGTH) {
+            throw new IllegalArgumentException(opcode + " operand " + operandIndex + " would go past " + Isa.MAX_LENGTH + " words");
+        }
         put(start, at, kind.bits(), value);
         cursor = at + kind.bits();
         operandIndex++;
@@ -120,14 +123,14 @@ public final class ProgramWriter {
     /** Ends the current instruction; returns its word index in the code, for {@link #patch}. */
     public int end() {
         Opcode op = opcode;
+        if (op == null) {
+            throw new IllegalStateException("end outside an instruction");
+        }
         int expected = op.layout().fixed().size() + repeats;
         if (operandIndex != expected) {
             throw new IllegalArgumentException(op + " takes " + expected + " operands; got " + operandIndex);
         }
         int length = (cursor + 63) / 64;
-        if (length > Isa.MAX_LENGTH) {
-            throw new IllegalArgumentException(op + " would take " + length + " words; at most " + Isa.MAX_LENGTH);
-        }
         code[start] |= (long) length << 11;
         codeLength = start + length;
         opcode = null;
@@ -170,6 +173,11 @@ public final class ProgramWriter {
     public Program toProgram() {
         if (opcode != null || openStage >= 0) {
             throw new IllegalStateException("program ends inside " + (opcode != null ? "an instruction" : "a stage"));
+        }
+        if (tiles > 0xFFFF_FFFFL || stageCount > 0xFFFF || slotCount > 0xFFFF || simdWidth < 0 || simdWidth > 0xFFFF
+                || ubBytes < 0 || ubBytes > 0xFFFF_FFFFL || flags < 0 || flags > 0xFFFF) {
+            throw new IllegalStateException("header field out of range: " + tiles + " tiles (32 bits), " + stageCount + " stages, "
+                    + slotCount + " slots, SIMD width " + simdWidth + ", flags " + flags + " (16 bits each), " + ubBytes + " UB bytes (32 bits)");
         }
         long[] words = new long[Isa.HEADER_WORDS + slotCount + codeLength];
         words[0] = Isa.header0(flags);

@@ -1,0 +1,528 @@
+package dev.dvm.bytecode;
+
+import java.util.Arrays;
+
+/**
+ * Checks every semantic rule of a program in one pass over a {@link ProgramReader}; the reader
+ * already rejects what it cannot decode. A program that passes never addresses the unified buffer
+ * outside {@code [0, ubBytes)}, never reaches a bound tensor past its slot's byte count, and pairs
+ * every event it sets. Each failure is a {@link MalformedProgramException} naming the byte offset
+ * and one of these rules:
+ *
+ * <ul>
+ *   <li>header: {@code header-flags} (flags must be 0), {@code header-reserved} (reserved bits 0),
+ *       {@code ub-capacity} (UB bytes within the core's capacity), {@code slot-kind};
+ *   <li>structure: {@code stage-nesting}, {@code outside-stage} (every instruction, END included,
+ *       inside a STAGE ... END), {@code terminator} (at least one stage, the code ends right after an END),
+ *       {@code stage-count}, {@code tile-count} (header totals), {@code stage-words} (STAGE's body length);
+ *   <li>STAGE: {@code stage-rank}, {@code stage-inner}, {@code stage-tile} (rows, cols at least 1),
+ *       {@code stage-pitch} (pitch at least cols, multiple of 8), {@code stage-extent} (at most
+ *       {@link Isa#MAX_EXTENT}), {@code stage-overflow} (domain size fits a long), {@code stage-tiles};
+ *   <li>operands: {@code type} (the opcode's types, any element type for LOAD, STORE and CAST),
+ *       {@code count} (n at least 1), {@code ub-align} (32 bytes), {@code ub-range} (address + footprint
+ *       at most the header's UB bytes), {@code row-rows}, {@code row-pitch}, {@code iota-pitch},
+ *       {@code iota-mod}, {@code scalar-flags};
+ *   <li>LOAD / STORE: {@code slot}, {@code slot-access} (no STORE to an input), {@code memory-type},
+ *       {@code memory-flags}, {@code memory-rank}, {@code memory-offset}, {@code memory-stride},
+ *       {@code memory-reach};
+ *   <li>events: {@code sync-field} (fields the pipe may carry, see {@link Sync}), {@code sync-event}
+ *       (id below the events per pair), forward pairs {@code event-double-set},
+ *       {@code event-wait-before-set}, {@code event-unwaited}, back pairs {@code events-paired} (per id
+ *       one back-wait and one back-set, or neither) and {@code back-event-order} (the back-wait first, since
+ *       a stage's first tile skips back-waits and its last skips back-sets).
+ * </ul>
+ */
+public final class Verifier implements ProgramVisitor {
+    /** Forward pairs, indexing {@link #setAt}. */
+    private static final int MTE2_V = 0, V_MTE3 = 1;
+    /** Back pairs, indexing {@link #backWaitAt} and {@link #backSetAt}. */
+    private static final int V_MTE2 = 0, MTE3_V = 1;
+    private static final int NONE = -1;
+
+    private static final int LOAD_SYNC = field(Sync.SET) | field(Sync.BACK_WAIT);
+    private static final int VECTOR_SYNC = 0xFFFF;
+    private static final int STORE_SYNC = field(Sync.WAIT) | field(Sync.BACK_SET);
+
+    private final long ubCapacityBytes;
+    private final int eventsPerPair;
+
+    private Program program;
+    private long ubBytes;
+    private int[] slotKinds;
+    private ElementType[] slotTypes;
+    private long[] slotBytes;
+
+    private int stages;
+    private long tiles;
+    private int stageAt = NONE;
+    private int bodyAt;
+    private long bodyWords;
+    private long stageTiles;
+    private long rows;
+    private long pitch;
+    private int rank;
+    private int inner;
+    private long colBlocks;
+    private final long[] extents = new long[(int) Operand.RANK.max()];
+
+    /** Byte offset of the pending set of each forward event, or NONE. */
+    private final int[][] setAt = new int[2][Sync.EVENTS];
+    /** Byte offsets of the back-wait and back-set of each back event in this body, or NONE. */
+    private final int[][] backWaitAt = new int[2][Sync.EVENTS];
+    private final int[][] backSetAt = new int[2][Sync.EVENTS];
+
+    private Verifier(long ubCapacityBytes, int eventsPerPair) {
+        this.ubCapacityBytes = ubCapacityBytes;
+        this.eventsPerPair = eventsPerPair;
+    }
+
+    /**
+     * Verifies {@code program} for a core whose unified buffer holds {@code ubCapacityBytes} and
+     * which has {@code eventsPerPair} events per pipe pair.
+     *
+     * @throws MalformedProgramException naming the first rule broken and its byte offset
+     */
+    public static void verify(Program program, long ubCapacityBytes, int eventsPerPair) {
+        if (eventsPerPair < 1 || eventsPerPair > Sync.EVENTS) {
+            throw new IllegalArgumentException("events per pair " + eventsPerPair + " outside 1.." + Sync.EVENTS);
+        }
+        if (ubCapacityBytes < 0) {
+            throw new IllegalArgumentException("UB capacity " + ubCapacityBytes + " bytes is negative");
+        }
+        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair));
+    }
+
+    @Override
+    public void visitHeader(Program program) {
+        this.program = program;
+        if (program.flags() != 0) {
+            throw fail(0, "header-flags", "flags 0x" + Integer.toHexString(program.flags()) + " are not 0: no flags are defined");
+        }
+        if ((program.word(2) & 0xFFFF) != 0 || (program.word(3) & 0xFFFF_FFFFL) != 0) {
+            throw fail(16, "header-reserved", "reserved header bits of words 2 and 3 are not 0");
+        }
+        ubBytes = program.ubBytes();
+        if (ubBytes > ubCapacityBytes) {
+            throw fail(24, "ub-capacity", "program uses " + ubBytes + " UB bytes, the core has " + ubCapacityBytes);
+        }
+        int slots = program.slots();
+        slotKinds = new int[slots];
+        slotTypes = new ElementType[slots];
+        slotBytes = new long[slots];
+    }
+
+    @Override
+    public void visitSlot(int slot, int kind, ElementType type, long bytes) {
+        if (kind != Isa.SLOT_INPUT && kind != Isa.SLOT_OUTPUT && kind != Isa.SLOT_WORKSPACE) {
+            throw fail((Isa.HEADER_WORDS + slot) * 8, "slot-kind", "slot " + slot + " has kind " + kind + ", not INPUT, OUTPUT or WORKSPACE");
+        }
+        slotKinds[slot] = kind;
+        slotTypes[slot] = type;
+        slotBytes[slot] = bytes;
+    }
+
+    @Override
+    public void visitInstruction(int at, Opcode op, int sync, Operands ops) {
+        if (stageAt == NONE && op != Opcode.STAGE) {
+            throw fail(at, "outside-stage", op + " outside a stage: every instruction belongs between STAGE and END");
+        }
+        switch (op.layout()) {
+            case STAGE -> {
+                if (stageAt != NONE) {
+                    throw fail(at, "stage-nesting", "STAGE inside the stage opened at byte " + stageAt + ": end it first");
+                }
+                checkSync(at, op, sync, 0);
+                stage(at, ops);
+                return;
+            }
+            case NONE -> {
+                checkSync(at, op, sync, 0);
+                endStage(at);
+                return;
+            }
+            case MEMORY -> memory(at, op, ops);
+            case UNARY -> unary(at, op, ops);
+            case BINARY -> binary(at, op, ops);
+            case BINARY_SCALAR -> binaryScalar(at, op, ops);
+            case SELECT -> select(at, op, ops);
+            case CAST -> cast(at, op, ops);
+            case FILL -> fill(at, op, ops);
+            case IOTA -> iota(at, op, ops);
+            case ROW -> row(at, op, ops);
+        }
+        checkSync(at, op, sync, switch (op.pipe()) {
+            case MTE2 -> LOAD_SYNC;
+            case VECTOR -> VECTOR_SYNC;
+            case MTE3 -> STORE_SYNC;
+            case CONTROL, CUBE -> 0;
+        });
+        events(at, op.pipe(), sync);
+    }
+
+    @Override
+    public void visitEnd() {
+        int end = program.byteSize();
+        if (stageAt != NONE) {
+            throw fail(end, "terminator", "the code ends inside the stage opened at byte " + stageAt + ": END missing");
+        }
+        if (stages == 0) {
+            throw fail(end, "terminator", "the program has no stage");
+        }
+        if (stages != program.stages()) {
+            throw fail(16, "stage-count", "header says " + program.stages() + " stages, the code has " + stages);
+        }
+        if (tiles != program.tiles()) {
+            throw fail(8, "tile-count", "header says " + program.tiles() + " tiles, the stages sum to " + tiles);
+        }
+    }
+
+    // ---- stages ----
+
+    private void stage(int at, Operands ops) {
+        stageTiles = ops.get(0);
+        bodyWords = ops.get(1);
+        rows = ops.get(2);
+        long cols = ops.get(3);
+        pitch = ops.get(4);
+        rank = ops.getInt(5);
+        inner = ops.getInt(6);
+        if (rank < 1) {
+            throw fail(at, "stage-rank", "rank 0: a stage has at least one dim");
+        }
+        if (inner < 1 || inner > rank) {
+            throw fail(at, "stage-inner", "inner rank " + inner + " outside 1.." + rank);
+        }
+        if (rows < 1 || cols < 1) {
+            throw fail(at, "stage-tile", "tile of " + rows + " rows by " + cols + " cols: both at least 1");
+        }
+        if (rows > Isa.MAX_EXTENT || cols > Isa.MAX_EXTENT || pitch > Isa.MAX_EXTENT) {
+            throw fail(at, "stage-extent", "rows " + rows + ", cols " + cols + ", pitch " + pitch + ": at most " + Isa.MAX_EXTENT);
+        }
+        if (pitch < cols || pitch % 8 != 0) {
+            throw fail(at, "stage-pitch", "pitch " + pitch + " must be at least cols " + cols + " and a multiple of 8");
+        }
+        boolean empty = false;
+        for (int d = 0; d < rank; d++) {
+            long extent = ops.get(7 + d);
+            if (extent > Isa.MAX_EXTENT) {
+                throw fail(at, "stage-extent", "dim " + d + " extent " + extent + ": at most " + Isa.MAX_EXTENT);
+            }
+            extents[d] = extent;
+            empty |= extent == 0;
+        }
+        long expected = 0;
+        colBlocks = 0;
+        if (!empty) {
+            long totalRows = product(at, 0, rank - inner);
+            long totalCols = product(at, rank - inner, rank);
+            if (Math.multiplyHigh(totalRows, totalCols) != 0 || totalRows * totalCols < 0) {
+                throw fail(at, "stage-overflow", "domain of " + totalRows + " × " + totalCols + " elements overflows a long");
+            }
+            colBlocks = Math.ceilDiv(totalCols, cols);
+            expected = Math.ceilDiv(totalRows, rows) * colBlocks;
+        }
+        if (stageTiles != expected) {
+            throw fail(at, "stage-tiles", "tiles " + stageTiles + ", the domain and tile size give " + expected);
+        }
+        stageAt = at;
+        bodyAt = at + 8 * Layout.STAGE.words(ops.count());
+        stages++;
+        tiles += stageTiles;
+        for (int p = 0; p < 2; p++) {
+            Arrays.fill(setAt[p], NONE);
+            Arrays.fill(backWaitAt[p], NONE);
+            Arrays.fill(backSetAt[p], NONE);
+        }
+    }
+
+    private long product(int at, int from, int to) {
+        long product = 1;
+        for (int d = from; d < to; d++) {
+            if (Math.multiplyHigh(product, extents[d]) != 0 || product * extents[d] < 0) {
+                throw fail(at, "stage-overflow", "the product of dims " + from + ".." + (to - 1) + " overflows a long");
+            }
+            product *= extents[d];
+        }
+        return product;
+    }
+
+    private void endStage(int at) {
+        if ((at - bodyAt) / 8 != bodyWords) {
+            throw fail(stageAt, "stage-words", "STAGE says its body has " + bodyWords + " words, it has " + (at - bodyAt) / 8);
+        }
+        for (int p = 0; p < 2; p++) {
+            for (int e = 0; e < Sync.EVENTS; e++) {
+                if (setAt[p][e] != NONE) {
+                    throw fail(setAt[p][e], "event-unwaited", pairName(p, false) + " event " + e + " is set and never waited in this stage");
+                }
+                if (backWaitAt[p][e] != NONE && backSetAt[p][e] == NONE) {
+                    throw fail(backWaitAt[p][e], "events-paired", pairName(p, true) + " event " + e + " is back-waited and never back-set");
+                }
+            }
+        }
+        stageAt = NONE;
+    }
+
+    // ---- instructions ----
+
+    private void memory(int at, Opcode op, Operands ops) {
+        long slot = ops.get(1);
+        if (slot >= slotKinds.length) {
+            throw fail(at, "slot", op + " slot " + slot + ", the program has " + slotKinds.length);
+        }
+        int s = (int) slot;
+        if (op == Opcode.STORE && slotKinds[s] == Isa.SLOT_INPUT) {
+            throw fail(at, "slot-access", "STORE to input slot " + s + ": store to an output or workspace");
+        }
+        ElementType type = ElementType.ofCode(ops.get(2));
+        if (type == null) {
+            throw fail(at, "type", op + " type code " + ops.get(2) + " names no element type");
+        }
+        if (type != slotTypes[s]) {
+            throw fail(at, "memory-type", op + " of " + type + " through slot " + s + " of " + slotTypes[s]);
+        }
+        long flags = ops.get(3);
+        if ((flags & ~Isa.FLAG_ROWS) != 0) {
+            throw fail(at, "memory-flags", op + " flags 0x" + Long.toHexString(flags) + ": only ROWS (1) is defined");
+        }
+        boolean perRow = flags == Isa.FLAG_ROWS;
+        int memRank = ops.getInt(4);
+        int expectedRank = perRow ? rank - inner + 1 : rank;
+        if (memRank != expectedRank) {
+            throw fail(at, "memory-rank", op + " rank " + memRank + ", the stage needs " + expectedRank + (perRow ? " with flag ROWS" : ""));
+        }
+        long offset = ops.get(5);
+        if (offset < 0) {
+            throw fail(at, "memory-offset", op + " element offset " + offset + " is negative");
+        }
+        for (int d = 0; d < memRank; d++) {
+            if (ops.get(6 + d) > Isa.MAX_EXTENT) {
+                throw fail(at, "memory-stride", op + " stride " + d + " = " + ops.get(6 + d) + ": at most " + Isa.MAX_EXTENT);
+            }
+        }
+        ub(at, op, ops, 0, perRow ? rows : rows * pitch, type.ubByteSize());
+        if (stageTiles > 0) {
+            reach(at, op, ops, s, type, perRow, memRank, offset);
+        }
+    }
+
+    /** The last element reached, offset + Σ (extent - 1) × stride, must lie inside the slot. */
+    private void reach(int at, Opcode op, Operands ops, int slot, ElementType type, boolean perRow, int memRank, long offset) {
+        long limit = slotBytes[slot] / type.byteSize();
+        long last = offset;
+        for (int d = 0; d < memRank && last < limit; d++) {
+            long extent = perRow && d == memRank - 1 ? colBlocks : extents[d];
+            last += (extent - 1) * ops.get(6 + d);
+        }
+        if (last >= limit) {
+            throw fail(at, "memory-reach", op + " reaches past the " + limit + " elements of " + type + " that slot " + slot
+                    + " holds (" + slotBytes[slot] + " bytes): check offset, strides and the slot's size");
+        }
+    }
+
+    private void unary(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 3);
+        long n = count(at, op, ops, 2);
+        ub(at, op, ops, 0, n, resultSize(op, type));
+        ub(at, op, ops, 1, n, type.ubByteSize());
+    }
+
+    private void binary(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 4);
+        long n = count(at, op, ops, 3);
+        ub(at, op, ops, 0, n, resultSize(op, type));
+        ub(at, op, ops, 1, n, type.ubByteSize());
+        ub(at, op, ops, 2, n, type.ubByteSize());
+    }
+
+    private void binaryScalar(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 3);
+        long n = count(at, op, ops, 2);
+        if ((ops.get(4) & ~Isa.FLAG_SCALAR_LEFT) != 0) {
+            throw fail(at, "scalar-flags", op + " flags 0x" + Long.toHexString(ops.get(4)) + ": only SCALAR_LEFT (1) is defined");
+        }
+        ub(at, op, ops, 0, n, resultSize(op, type));
+        ub(at, op, ops, 1, n, type.ubByteSize());
+    }
+
+    private void select(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 5);
+        long n = count(at, op, ops, 4);
+        ub(at, op, ops, 0, n, type.ubByteSize());
+        ub(at, op, ops, 1, n, ElementType.I32.ubByteSize());
+        ub(at, op, ops, 2, n, type.ubByteSize());
+        ub(at, op, ops, 3, n, type.ubByteSize());
+    }
+
+    private void cast(int at, Opcode op, Operands ops) {
+        long n = count(at, op, ops, 2);
+        ElementType from = ElementType.ofCode(ops.get(3));
+        ElementType to = ElementType.ofCode(ops.get(4));
+        if (from == null || to == null) {
+            throw fail(at, "type", "CAST from code " + ops.get(3) + " to code " + ops.get(4) + ": both must name element types");
+        }
+        ub(at, op, ops, 0, n, to.ubByteSize());
+        ub(at, op, ops, 1, n, from.ubByteSize());
+    }
+
+    private void fill(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 2);
+        ub(at, op, ops, 0, count(at, op, ops, 1), type.ubByteSize());
+    }
+
+    private void iota(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 2);
+        long n = count(at, op, ops, 1);
+        if (ops.get(3) != pitch) {
+            throw fail(at, "iota-pitch", "IOTA pitch " + ops.get(3) + ", the stage's pitch is " + pitch);
+        }
+        if (ops.get(4) < 1) {
+            throw fail(at, "iota-mod", "IOTA modulus 0: at least 1");
+        }
+        ub(at, op, ops, 0, n, type.ubByteSize());
+    }
+
+    private void row(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 4);
+        long rowCount = ops.get(2);
+        if (rowCount < 1 || rowCount > rows) {
+            throw fail(at, "row-rows", op + " over " + rowCount + " rows, the stage's tiles have 1.." + rows);
+        }
+        if (ops.get(3) != pitch) {
+            throw fail(at, "row-pitch", op + " pitch " + ops.get(3) + ", the stage's pitch is " + pitch);
+        }
+        boolean broadcast = op == Opcode.BROADCAST_ROW;
+        ub(at, op, ops, 0, broadcast ? rowCount * pitch : rowCount, type.ubByteSize());
+        ub(at, op, ops, 1, broadcast ? rowCount : rowCount * pitch, type.ubByteSize());
+    }
+
+    private ElementType type(int at, Opcode op, Operands ops, int index) {
+        ElementType type = ElementType.ofCode(ops.get(index));
+        if (type == null || !op.types().contains(type)) {
+            throw fail(at, "type", op + " type code " + ops.get(index) + " (" + type + "): " + op + " takes " + op.types());
+        }
+        return type;
+    }
+
+    private static int resultSize(Opcode op, ElementType type) {
+        return op.result() == Opcode.Result.BOOL ? ElementType.I32.ubByteSize() : type.ubByteSize();
+    }
+
+    private long count(int at, Opcode op, Operands ops, int index) {
+        long n = ops.get(index);
+        if (n < 1) {
+            throw fail(at, "count", op + " over " + n + " elements: at least 1");
+        }
+        return n;
+    }
+
+    /**
+     * UB operand {@code index} must be block-aligned and its {@code elements} of {@code size} bytes
+     * inside the header's UB bytes (compared by division: the element count may be near 2^62).
+     */
+    private void ub(int at, Opcode op, Operands ops, int index, long elements, int size) {
+        long address = ops.get(index);
+        if (address % Isa.BLOCK_BYTES != 0) {
+            throw fail(at, "ub-align", op + " " + op.layout().name(index) + " = 0x" + Long.toHexString(address) + " is not "
+                    + Isa.BLOCK_BYTES + "-byte aligned");
+        }
+        if (address > ubBytes || elements > (ubBytes - address) / size) {
+            throw fail(at, "ub-range", op + " " + op.layout().name(index) + " = 0x" + Long.toHexString(address) + " + " + elements
+                    + " elements of " + size + " bytes runs past the program's " + ubBytes + " UB bytes");
+        }
+    }
+
+    // ---- events ----
+
+    private static int field(int field) {
+        return 0xF << field;
+    }
+
+    private void checkSync(int at, Opcode op, int sync, int allowed) {
+        if ((sync & ~allowed) != 0) {
+            throw fail(at, "sync-field", op + " on pipe " + op.pipe() + " carries event fields it may not (" + Sync.toString(sync & ~allowed)
+                    + "); see Sync");
+        }
+        for (int field = Sync.WAIT; field <= Sync.BACK_SET; field += 4) {
+            if (Sync.has(sync, field)) {
+                if (Sync.event(sync, field) >= eventsPerPair) {
+                    throw fail(at, "sync-event", op + " names event " + Sync.event(sync, field) + ", the core has " + eventsPerPair + " per pair");
+                }
+            } else if ((sync >>> field & 0xF) != 0) {
+                throw fail(at, "sync-field", op + " has an event id in an absent field at bit " + field);
+            }
+        }
+    }
+
+    /** Waits happen before the instruction, sets after it. */
+    private void events(int at, Pipe pipe, int sync) {
+        switch (pipe) {
+            case MTE2 -> {
+                backWait(at, sync, V_MTE2);
+                set(at, sync, Sync.SET, MTE2_V);
+            }
+            case VECTOR -> {
+                waitFor(at, sync, MTE2_V);
+                backWait(at, sync, MTE3_V);
+                set(at, sync, Sync.SET, V_MTE3);
+                backSet(at, sync, V_MTE2);
+            }
+            case MTE3 -> {
+                waitFor(at, sync, V_MTE3);
+                backSet(at, sync, MTE3_V);
+            }
+            case CONTROL, CUBE -> {}
+        }
+    }
+
+    private void set(int at, int sync, int field, int pair) {
+        if (Sync.has(sync, field)) {
+            int e = Sync.event(sync, field);
+            if (setAt[pair][e] != NONE) {
+                throw fail(at, "event-double-set", pairName(pair, false) + " event " + e + " set again before the wait for its set at byte " + setAt[pair][e]);
+            }
+            setAt[pair][e] = at;
+        }
+    }
+
+    private void waitFor(int at, int sync, int pair) {
+        if (Sync.has(sync, Sync.WAIT)) {
+            int e = Sync.event(sync, Sync.WAIT);
+            if (setAt[pair][e] == NONE) {
+                throw fail(at, "event-wait-before-set", pairName(pair, false) + " event " + e + " waited but not set earlier in this stage");
+            }
+            setAt[pair][e] = NONE;
+        }
+    }
+
+    private void backWait(int at, int sync, int pair) {
+        if (Sync.has(sync, Sync.BACK_WAIT)) {
+            int e = Sync.event(sync, Sync.BACK_WAIT);
+            if (backWaitAt[pair][e] != NONE) {
+                throw fail(at, "events-paired", pairName(pair, true) + " event " + e + " back-waited twice (first at byte " + backWaitAt[pair][e] + ")");
+            }
+            backWaitAt[pair][e] = at;
+        }
+    }
+
+    private void backSet(int at, int sync, int pair) {
+        if (Sync.has(sync, Sync.BACK_SET)) {
+            int e = Sync.event(sync, Sync.BACK_SET);
+            if (backSetAt[pair][e] != NONE) {
+                throw fail(at, "events-paired", pairName(pair, true) + " event " + e + " back-set twice (first at byte " + backSetAt[pair][e] + ")");
+            }
+            if (backWaitAt[pair][e] == NONE) {
+                throw fail(at, "back-event-order", pairName(pair, true) + " event " + e + " back-set with no back-wait before it in this stage");
+            }
+            backSetAt[pair][e] = at;
+        }
+    }
+
+    private static String pairName(int pair, boolean back) {
+        return back ? (pair == V_MTE2 ? "V->MTE2" : "MTE3->V") : (pair == MTE2_V ? "MTE2->V" : "V->MTE3");
+    }
+
+    private static MalformedProgramException fail(int at, String rule, String detail) {
+        return new MalformedProgramException(at, rule, detail);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.dvm.bytecode;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ProgramWriterTest {
+    @Test
+    void encodesHeaderAndSlotTableAsTheIsaLaysThemOut() {
+        long[] words = Programs.add().program().words();
+        // Code: STAGE rank 2 (5 words), 2 LOADs rank 2 (4 each), ADD (3), STORE rank 2 (4), END (1) = 21 words.
+        assertEquals(0x44564D42_0001_0000L, words[0]);
+        assertEquals(0x00000004_00000015L, words[1]);
+        assertEquals(0x0010_0003_0001_0000L, words[2]);
+        assertEquals(0x00000C00_00000000L, words[3]);
+        assertEquals(0x0003_0000_0000_1000L, words[4]);
+        assertEquals(0x0003_0000_0000_1000L, words[5]);
+        assertEquals(0x0103_0000_0000_1000L, words[6]);
+        assertEquals(4 + 3 + 21, words.length);
+    }
+
+    @Test
+    void packsAnInstructionByTheOperandRule() {
+        Programs.Built add = Programs.add();
+        long[] words = add.program().words();
+        int head = add.offset(Programs.ADD_ADD) / 8;
+        // head: dst 0x800 | sync 0x1111 | length 3 | opcode 0x36 | pipe VECTOR (2).
+        assertEquals(0x00000800_1111_0000L | 3 << 11 | 0x36 << 3 | 2, words[head]);
+        // a, b share word 1; n then the type byte in word 2.
+        assertEquals(0x00000400_00000000L, words[head + 1]);
+        assertEquals(0x00000003_00000100L, words[head + 2]);
+    }
+
+    @Test
+    void patchesTheOpenStagesBodyLengthOnEnd() {
+        Programs.Built add = Programs.add();
+        Program program = add.program();
+        int stage = add.offset(Programs.ADD_STAGE) / 8;
+        // tiles in the head's upper half, body words in the low half of word 1: 4 + 4 + 3 + 4.
+        assertEquals(4, program.word(stage) >>> 32);
+        assertEquals(15, program.word(stage + 1) & 0xFFFF_FFFFL);
+    }
+
+    @Test
+    void patchRewritesOneOperandAndKeepsItsNeighbours() {
+        Programs.Built add = Programs.add();
+        long[] before = add.program().words();
+        add.patch(Programs.ADD_ADD, 3, 0xABCD);
+        long[] after = add.program().words();
+        int n = add.offset(Programs.ADD_ADD) / 8 + 2;
+        assertEquals(before[n] & ~0xFFFF_FFFFL | 0xABCD, after[n]);
+        after[n] = before[n];
+        assertArrayEquals(before, after);
+    }
+
+    @Test
+    void resetWriterEncodesAnotherProgramAsAFreshOneDoes() {
+        ProgramWriter w = Programs.add().writer().reset();
+        assertEquals(0, w.codeLength());
+        assertEquals(0, w.slotCount());
+        Program mixed = Programs.mixed().program();
+        w.simdWidth(8).ubBytes(0x520);
+        w.slot(Isa.SLOT_INPUT, ElementType.F16, 64);
+        w.slot(Isa.SLOT_OUTPUT, ElementType.F32, 128);
+        copyInstructions(w, mixed);
+        assertEquals(mixed, w.toProgram());
+    }
+
+    /** Re-encodes every instruction of {@code program} through {@code w}, using the reader. */
+    private static void copyInstructions(ProgramWriter w, Program program) {
+        new ProgramReader(program).accept(new ProgramVisitor() {
+            @Override
+            public void visitInstruction(int byteOffset, Opcode opcode, int sync, Operands operands) {
+                w.begin(opcode, sync);
+                for (int i = 0; i < operands.count(); i++) {
+                    w.operand(operands.get(i));
+                }
+                w.end();
+            }
+        });
+    }
+
+    @Test
+    void rejectsOperandsOutOfRange() {
+        ProgramWriter w = new ProgramWriter();
+        w.begin(Opcode.ADD, 0);
+        assertThrows(IllegalArgumentException.class, () -> w.operand(-1));
+        assertThrows(IllegalArgumentException.class, () -> w.operand(1L << 32));
+        w.operand(0).operand(0).operand(0).operand(1).operand(ElementType.F32.code());
+        assertThrows(IllegalArgumentException.class, () -> w.operand(0));
+    }
+
+    @Test
+    void rejectsTooFewOperandsAndMisplacedCalls() {
+        ProgramWriter w = new ProgramWriter();
+        assertThrows(IllegalStateException.class, () -> w.operand(0));
+        assertThrows(IllegalStateException.class, w::end);
+        w.begin(Opcode.ADD, 0).operand(0);
+        assertThrows(IllegalArgumentException.class, w::end);
+        assertThrows(IllegalStateException.class, () -> w.begin(Opcode.SUB, 0));
+    }
+
+    @Test
+    void rejectsStagesOutOfOrder() {
+        ProgramWriter w = new ProgramWriter();
+        assertThrows(IllegalStateException.class, () -> Programs.end(w));
+        ProgramWriter open = new ProgramWriter();
+        Programs.stage(open, 1, 1, 8, 8, 1, 1, 8);
+        assertThrows(IllegalStateException.class, open::toProgram);
+        assertThrows(IllegalStateException.class, () -> Programs.stage(open, 1, 1, 8, 8, 1, 1, 8));
+    }
+
+    @Test
+    void rejectsInstructionsLongerThanTheLengthField() {
+        long[] dims = new long[56];
+        Arrays.fill(dims, 1);
+        // STAGE: 224 bits of fixed operands, then 32 per dim: 55 dims fill 31 words, the 56th does not fit.
+        Programs.stage(new ProgramWriter(), 1, 1, 8, 8, 1, Arrays.copyOf(dims, 55));
+        assertThrows(IllegalArgumentException.class, () -> Programs.stage(new ProgramWriter(), 1, 1, 8, 8, 1, dims));
+    }
+
+    @Test
+    void rejectsBadSlotsAndHeaderFields() {
+        ProgramWriter w = new ProgramWriter();
+        assertThrows(IllegalArgumentException.class, () -> w.slot(3, ElementType.F32, 4));
+        assertThrows(IllegalArgumentException.class, () -> w.slot(Isa.SLOT_INPUT, ElementType.F32, 1L << 48));
+        assertThrows(IllegalArgumentException.class, () -> w.slot(Isa.SLOT_INPUT, ElementType.F32, -1));
+        Programs.Built add = Programs.add();
+        add.writer().ubBytes(1L << 32);
+        assertThrows(IllegalStateException.class, add::program);
+        add.writer().ubBytes(0xC00).simdWidth(1 << 16);
+        assertThrows(IllegalStateException.class, add::program);
+    }
+}
