@@ -10,6 +10,7 @@ package dev.dvm.core.ir;
  * @param outputStrides element strides of output {@code i}
  */
 public record Instance(Graph graph, long[][] shapes, long[][] inputStrides, long[][] outputStrides) {
+    /** The shape of {@code n} in this instance (owned by the instance: do not mutate). */
     public long[] shape(Node n) {
         return shapes[n.id()];
     }

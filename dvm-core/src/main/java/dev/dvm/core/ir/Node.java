@@ -14,6 +14,7 @@ import java.util.List;
  * @param attrs op-specific attributes
  */
 public record Node(int id, Op op, List<Node> inputs, DType dtype, Attrs attrs) {
+    /** Operand {@code i}. */
     public Node input(int i) {
         return inputs.get(i);
     }

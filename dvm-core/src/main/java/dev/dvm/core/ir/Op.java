@@ -28,7 +28,11 @@ public enum Op {
     SELECT(Kind.OTHER),
     /** One input; the node's dtype is the target. */
     CAST(Kind.OTHER),
-    /** One input broadcast to attrs {@link Attrs.Shape} (-1 keeps the input's dim, right-aligned). */
+    /**
+     * One input broadcast to attrs {@link Attrs.Shape} (-1 keeps the input's dim, right-aligned); or, with
+     * attrs {@link Attrs.None} and two inputs {@code (x, like)}, x broadcast to like's shape. {@code like}
+     * only gives the shape: its elements are never read (fill, broadcastLike, isFinite of integers).
+     */
     BROADCAST(Kind.LAYOUT),
     /** attrs {@link Attrs.Shape}: target dims, one may be -1 (inferred); 0 keeps the input's dim at that index. */
     RESHAPE(Kind.LAYOUT),
@@ -58,6 +62,7 @@ public enum Op {
         this.kind = kind;
     }
 
+    /** The class this op belongs to. */
     public Kind kind() {
         return kind;
     }

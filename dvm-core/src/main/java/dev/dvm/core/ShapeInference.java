@@ -1,0 +1,270 @@
+package dev.dvm.core;
+
+import dev.dvm.core.ir.Attrs;
+import dev.dvm.core.ir.Graph;
+import dev.dvm.core.ir.Instance;
+import dev.dvm.core.ir.Node;
+import java.util.Arrays;
+
+/**
+ * Normalisation of a graph for concrete input layouts: every node's shape from its inputs' shapes,
+ * checked as it goes (declared dims, broadcasting, reshape counts, concat and split dims). Errors
+ * name the op, the shapes and the fix, and end with the kernel and node they come from.
+ */
+final class ShapeInference {
+    private ShapeInference() {}
+
+    /**
+     * Infers every node's shape.
+     *
+     * @param inputStrides element strides per input, or null (or a null entry) for contiguous
+     * @param outputShapes shapes of caller-provided outputs to check, or null when outputs are allocated
+     * @param outputStrides element strides per output, or null (or a null entry) for contiguous
+     */
+    static Instance infer(Graph graph, long[][] inputShapes, long[][] inputStrides, long[][] outputShapes, long[][] outputStrides) {
+        String kernel = "kernel '" + graph.name() + "'";
+        int nIn = graph.inputs().size();
+        int nOut = graph.outputs().size();
+        if (inputShapes == null || inputShapes.length != nIn) {
+            throw new DvmException(kernel + ": " + (inputShapes == null ? 0 : inputShapes.length) + " input shapes given but the kernel has "
+                    + nIn + " inputs; give one shape per input");
+        }
+        long[][] shapes = new long[graph.nodes().size()][];
+        for (Node n : graph.nodes()) {
+            shapes[n.id()] = shapeOf(n, shapes, inputShapes, kernel);
+            checkCount(n, shapes[n.id()], kernel);
+        }
+        long[][] inStrides = new long[nIn][];
+        for (int i = 0; i < nIn; i++) {
+            long[] shape = inputShapes[i];
+            inStrides[i] = strides(kernel + " input " + i, shape, inputStrides == null ? null : inputStrides[i]);
+        }
+        long[][] outStrides = new long[nOut][];
+        for (int i = 0; i < nOut; i++) {
+            long[] shape = shapes[graph.outputs().get(i).id()];
+            if (outputShapes != null && !Arrays.equals(outputShapes[i], shape)) {
+                throw new DvmException(kernel + " output " + i + ": shape " + Arrays.toString(outputShapes[i])
+                        + " but the kernel computes " + Arrays.toString(shape) + " for these inputs; pass an output of that shape");
+            }
+            outStrides[i] = strides(kernel + " output " + i, shape, outputStrides == null ? null : outputStrides[i]);
+        }
+        return new Instance(graph, shapes, inStrides, outStrides);
+    }
+
+    private static long[] strides(String what, long[] shape, long[] given) {
+        if (given == null) {
+            return Tensor.contiguousStrides(shape);
+        }
+        if (given.length != shape.length) {
+            throw new DvmException(what + ": " + given.length + " strides for shape " + Arrays.toString(shape) + "; give one stride per dim");
+        }
+        for (long s : given) {
+            if (s < 0) {
+                throw new DvmException(what + ": strides " + Arrays.toString(given) + " have a negative entry; strides must be >= 0");
+            }
+        }
+        return given.clone();
+    }
+
+    private static long[] shapeOf(Node n, long[][] shapes, long[][] inputShapes, String kernel) {
+        String op = KernelBuilder.opName(n.op());
+        String where = " (" + kernel + ", node " + n + ")";
+        return switch (n.op()) {
+            case INPUT -> inputShape(n, inputShapes, kernel);
+            case CONST -> new long[0];
+            case BROADCAST -> broadcastTarget(n, shapes, where);
+            case RESHAPE -> reshape(n, shapes[n.input(0).id()], where);
+            case PERMUTE -> {
+                long[] in = shapes[n.input(0).id()];
+                int[] perm = ((Attrs.Axes) n.attrs()).axes();
+                long[] out = new long[perm.length];
+                for (int i = 0; i < perm.length; i++) {
+                    out[i] = in[perm[i]];
+                }
+                yield out;
+            }
+            case SLICE -> {
+                long[] in = shapes[n.input(0).id()];
+                Attrs.Slice s = (Attrs.Slice) n.attrs();
+                long[] out = new long[in.length];
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = s.length(i, in[i]);
+                }
+                yield out;
+            }
+            case CONCAT -> concat(n, shapes, where);
+            case SPLIT -> split(n, shapes[n.input(0).id()], where);
+            case ONE_HOT -> {
+                long[] in = shapes[n.input(0).id()];
+                long[] out = Arrays.copyOf(in, in.length + 1);
+                out[in.length] = ((Attrs.OneHot) n.attrs()).depth();
+                yield out;
+            }
+            case ELEM_ANY -> reduced(shapes[n.input(0).id()], (Attrs.Reduce) n.attrs());
+            case REDUCE_SUM, REDUCE_MAX, REDUCE_MIN -> reduced(shapes[n.input(0).id()], (Attrs.Reduce) n.attrs());
+            default -> {
+                // elementwise (unary, binary, compare, select, cast, copy) and STORE: NumPy broadcasting
+                long[] out = shapes[n.input(0).id()];
+                for (int i = 1; i < n.inputs().size(); i++) {
+                    out = broadcast(op, out, shapes[n.input(i).id()], where);
+                }
+                yield out;
+            }
+        };
+    }
+
+    private static long[] inputShape(Node n, long[][] inputShapes, String kernel) {
+        Attrs.Input in = (Attrs.Input) n.attrs();
+        long[] shape = inputShapes[in.slot()];
+        long[] dims = in.dims();
+        String what = kernel + " input " + in.slot();
+        if (shape == null) {
+            throw new DvmException(what + ": no shape given; pass a shape of rank " + dims.length);
+        }
+        if (shape.length != dims.length) {
+            throw new DvmException(what + ": shape " + Arrays.toString(shape) + " has rank " + shape.length + " but the input was declared "
+                    + Arrays.toString(dims) + " (rank " + dims.length + "); pass a rank-" + dims.length + " shape");
+        }
+        for (int d = 0; d < dims.length; d++) {
+            if (shape[d] < 0) {
+                throw new DvmException(what + ": shape " + Arrays.toString(shape) + " has a negative dim; dims must be >= 0");
+            }
+            if (dims[d] != -1 && dims[d] != shape[d]) {
+                throw new DvmException(what + ": shape " + Arrays.toString(shape) + " does not match the declared dims " + Arrays.toString(dims)
+                        + ": dim " + d + " is " + shape[d] + " but must be " + dims[d] + "; pass a matching shape");
+            }
+        }
+        return shape.clone();
+    }
+
+    /** NumPy broadcasting of two shapes. */
+    static long[] broadcast(String op, long[] a, long[] b, String where) {
+        int rank = Math.max(a.length, b.length);
+        long[] out = new long[rank];
+        for (int i = 1; i <= rank; i++) {
+            long da = i <= a.length ? a[a.length - i] : 1;
+            long db = i <= b.length ? b[b.length - i] : 1;
+            if (da != db && da != 1 && db != 1) {
+                throw new DvmException(op + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast: dim " + -i
+                        + " is " + da + " vs " + db + "; make them equal or 1" + where);
+            }
+            out[rank - i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    private static long[] broadcastTarget(Node n, long[][] shapes, String where) {
+        long[] in = shapes[n.input(0).id()];
+        long[] target;
+        if (n.attrs() instanceof Attrs.Shape s) {
+            target = s.dims().clone();
+            int lead = target.length - in.length;
+            for (int i = lead; i < target.length; i++) {
+                if (target[i] == -1) {
+                    target[i] = in[i - lead];
+                }
+            }
+        } else {
+            target = shapes[n.input(1).id()].clone();
+        }
+        int lead = target.length - in.length;
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] != 1 && in[i] != target[i + lead]) {
+                throw new DvmException("broadcast: cannot broadcast shape " + Arrays.toString(in) + " to " + Arrays.toString(target) + ": dim "
+                        + (i - in.length) + " is " + in[i] + " vs " + target[i + lead] + "; a dim must equal the target's or be 1" + where);
+            }
+        }
+        return target;
+    }
+
+    private static long[] reshape(Node n, long[] in, String where) {
+        long[] target = ((Attrs.Shape) n.attrs()).dims().clone();
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == 0) {
+                target[i] = in[i];
+            }
+        }
+        try {
+            return Tensor.inferReshape("reshape", in, count(in), target);
+        } catch (DvmException e) {
+            throw new DvmException(e.getMessage() + where);
+        }
+    }
+
+    private static long[] concat(Node n, long[][] shapes, String where) {
+        int axis = ((Attrs.Axes) n.attrs()).axes()[0];
+        long[] first = shapes[n.input(0).id()];
+        long[] out = first.clone();
+        for (int i = 1; i < n.inputs().size(); i++) {
+            long[] s = shapes[n.input(i).id()];
+            for (int d = 0; d < s.length; d++) {
+                if (d != axis && s[d] != first[d]) {
+                    throw new DvmException("concat: input " + i + " has shape " + Arrays.toString(s) + " but input 0 has "
+                            + Arrays.toString(first) + ": dim " + d + " differs (" + s[d] + " vs " + first[d] + "); all dims but axis " + axis
+                            + " must be equal" + where);
+                }
+            }
+            try {
+                out[axis] = Math.addExact(out[axis], s[axis]);
+            } catch (ArithmeticException e) {
+                throw new DvmException("concat: axis " + axis + " overflows a long; concatenate fewer elements" + where);
+            }
+        }
+        return out;
+    }
+
+    private static long[] split(Node n, long[] in, String where) {
+        Attrs.Split s = (Attrs.Split) n.attrs();
+        long dim = in[s.axis()];
+        if (s.sizes() == null) {
+            if (dim % s.parts() != 0) {
+                throw new DvmException("split: axis " + s.axis() + " of shape " + Arrays.toString(in) + " is " + dim + ", which " + s.parts()
+                        + " equal parts do not divide; give sizes instead, or a divisible dim" + where);
+            }
+        } else {
+            long known = s.known();
+            boolean inferred = Arrays.stream(s.sizes()).anyMatch(v -> v == -1);
+            if (inferred ? known > dim : known != dim) {
+                throw new DvmException("split: sizes " + Arrays.toString(s.sizes()) + " " + (inferred ? "exceed" : "do not sum to") + " axis "
+                        + s.axis() + " of shape " + Arrays.toString(in) + " (" + dim + "); make the sizes sum to " + dim + where);
+            }
+        }
+        long[] out = in.clone();
+        out[s.axis()] = s.size(dim);
+        return out;
+    }
+
+    private static long[] reduced(long[] in, Attrs.Reduce r) {
+        boolean[] reducedAxis = new boolean[in.length];
+        for (int a : r.axes()) {
+            reducedAxis[a] = true;
+        }
+        long[] out = new long[r.keepDims() ? in.length : in.length - r.axes().length];
+        int k = 0;
+        for (int d = 0; d < in.length; d++) {
+            if (!reducedAxis[d]) {
+                out[k++] = in[d];
+            } else if (r.keepDims()) {
+                out[k++] = 1;
+            }
+        }
+        return out;
+    }
+
+    private static void checkCount(Node n, long[] shape, String kernel) {
+        try {
+            count(shape);
+        } catch (ArithmeticException e) {
+            throw new DvmException(KernelBuilder.opName(n.op()) + ": shape " + Arrays.toString(shape)
+                    + " has more than 2^63 elements; use smaller inputs (" + kernel + ", node " + n + ")");
+        }
+    }
+
+    private static long count(long[] shape) {
+        long c = 1;
+        for (long d : shape) {
+            c = Math.multiplyExact(c, d);
+        }
+        return c;
+    }
+}
