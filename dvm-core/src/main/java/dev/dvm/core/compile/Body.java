@@ -1,0 +1,173 @@
+package dev.dvm.core.compile;
+
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Opcode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One stage ready for the back-end passes: its iteration domain, its virtual buffers and its
+ * instructions in emission order (all loads, then the vector instructions, then all stores).
+ * Virtual buffers are single-assignment; {@link UbAllocator} maps them to UB addresses.
+ */
+final class Body {
+    /** Extents of the domain axes, outer (kept) axes first; {@link DomainFolder} merges them. */
+    long[] extents;
+    /** Whether each axis is a column (inner) axis; fixed for reduce stages, chosen by the folder otherwise. */
+    boolean[] inner;
+    /** Reduce stages have their columns fixed to the reduced axes. */
+    final boolean reduce;
+    /** Row values are used inside the tile: the whole row must fit one tile (no column blocks). */
+    final boolean wholeRows;
+    /** Reduce nodes whose results this stage consumes; reported when a row does not fit. */
+    final int[] reduceNodes;
+
+    int bufferCount;
+    boolean[] rowBuffer = new boolean[16];
+    ElementType[] bufferType = new ElementType[16];
+
+    final List<Instr> loads = new ArrayList<>();
+    final List<Instr> vector = new ArrayList<>();
+    final List<Instr> stores = new ArrayList<>();
+    /** Partial results of split reductions, combined by later stages. */
+    final List<Partial> partials = new ArrayList<>();
+
+    Body(long[] extents, boolean[] inner, boolean reduce, boolean wholeRows, int[] reduceNodes) {
+        this.extents = extents;
+        this.inner = inner;
+        this.reduce = reduce;
+        this.wholeRows = wholeRows;
+        this.reduceNodes = reduceNodes;
+    }
+
+    int newBuffer(boolean row, ElementType computeType) {
+        if (bufferCount == rowBuffer.length) {
+            rowBuffer = java.util.Arrays.copyOf(rowBuffer, bufferCount * 2);
+            bufferType = java.util.Arrays.copyOf(bufferType, bufferCount * 2);
+        }
+        rowBuffer[bufferCount] = row;
+        bufferType[bufferCount] = computeType;
+        return bufferCount++;
+    }
+
+    /** UB units a buffer takes: one per 4-byte element slot, two for I64. */
+    int units(int buffer) {
+        return bufferType[buffer] == ElementType.I64 ? 2 : 1;
+    }
+
+    int outerCount() {
+        int n = 0;
+        for (boolean b : inner) {
+            n += b ? 0 : 1;
+        }
+        return n;
+    }
+
+    /**
+     * All instructions in emission order: loads sorted by their first vector reader (so loads
+     * read together share an event), the vector instructions, stores sorted by the instruction
+     * producing their source.
+     */
+    Instr[] code() {
+        int[] firstReader = firstReaders(this);
+        int[] lastWriter = lastWriters(this);
+        loads.sort((x, y) -> Integer.compare(firstReader[x.dst], firstReader[y.dst]));
+        stores.sort((x, y) -> Integer.compare(lastWriter[x.a], lastWriter[y.a]));
+        Instr[] code = new Instr[loads.size() + vector.size() + stores.size()];
+        int i = 0;
+        for (Instr in : loads) {
+            code[i++] = in;
+        }
+        for (Instr in : vector) {
+            code[i++] = in;
+        }
+        for (Instr in : stores) {
+            code[i++] = in;
+        }
+        return code;
+    }
+
+    /** Index in {@link #vector} of the first instruction reading each buffer (MAX_VALUE: none). */
+    static int[] firstReaders(Body body) {
+        int[] first = new int[body.bufferCount];
+        java.util.Arrays.fill(first, Integer.MAX_VALUE);
+        for (int i = body.vector.size() - 1; i >= 0; i--) {
+            Instr in = body.vector.get(i);
+            for (int o : new int[] {in.a, in.b, in.c}) {
+                if (o >= 0) {
+                    first[o] = i;
+                }
+            }
+        }
+        return first;
+    }
+
+    /** Index in {@link #vector} of the instruction writing each buffer (-1: a load). */
+    static int[] lastWriters(Body body) {
+        int[] last = new int[body.bufferCount];
+        java.util.Arrays.fill(last, -1);
+        for (int i = 0; i < body.vector.size(); i++) {
+            last[body.vector.get(i).dst] = i;
+        }
+        return last;
+    }
+
+    /** One instruction over virtual buffers ({@code -1}: operand absent). */
+    static final class Instr {
+        final Opcode op;
+        int dst = -1, a = -1, b = -1, c = -1;
+        /** The TYPE operand (CAST: from). */
+        ElementType type;
+        /** CAST: the target type. */
+        ElementType to;
+        long scalar;
+        int flags;
+        long mod;
+        /** LOAD and STORE: where in global memory. */
+        Access access;
+        /** Set by {@link EventPlacer}. */
+        int sync;
+
+        Instr(Opcode op) {
+            this.op = op;
+        }
+
+        /** The buffer a LOAD or vector instruction writes, or a STORE reads. */
+        int buffer() {
+            return dst >= 0 ? dst : a;
+        }
+
+        boolean reads(int buffer) {
+            return a == buffer || b == buffer || c == buffer;
+        }
+    }
+
+    /** A LOAD or STORE window: per-axis strides (for ROWS accesses only the outer axes count). */
+    static final class Access {
+        final int slot;
+        final ElementType type;
+        final long offset;
+        long[] strides;
+        final boolean rows;
+        /** ROWS only: the stride of the column-block index. */
+        long blockStride;
+        /** Partial results of a split reduction: strides are laid out after tiling. */
+        final boolean partial;
+
+        Access(int slot, ElementType type, long offset, long[] strides, boolean rows, boolean partial) {
+            this.slot = slot;
+            this.type = type;
+            this.offset = offset;
+            this.strides = strides;
+            this.rows = rows;
+            this.partial = partial;
+        }
+    }
+
+    /**
+     * A split reduction: this stage stores one partial per row and column block to {@code store};
+     * a combine stage over [outer axes, column blocks] reduces them with {@code reduce} into the
+     * ROWS windows {@code targets} (strides over this stage's outer axes).
+     */
+    record Partial(Access store, Opcode reduce, ElementType type, long[] outerExtents, List<Access> targets) {}
+}

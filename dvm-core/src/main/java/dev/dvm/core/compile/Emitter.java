@@ -1,0 +1,76 @@
+package dev.dvm.core.compile;
+
+import dev.dvm.bytecode.Isa;
+import dev.dvm.bytecode.Opcode;
+import dev.dvm.bytecode.ProgramWriter;
+import dev.dvm.core.DvmException;
+import dev.dvm.core.compile.Body.Access;
+import dev.dvm.core.compile.Body.Instr;
+
+/** Pass 7: writes one tiled, allocated, synchronised stage body as STAGE … END. */
+final class Emitter {
+    private Emitter() {}
+
+    /** Emits the stage and returns the UB bytes it addresses. */
+    static long emit(ProgramWriter w, Body body, Instr[] code, Tiler.Tiling tiling, UbAllocator alloc) {
+        long fullUnit = tiling.fullUnitBytes();
+        long rowUnit = tiling.rowUnitBytes();
+        long rowBase = alloc.fullUnits * fullUnit;
+        long[] address = new long[body.bufferCount];
+        for (int b = 0; b < body.bufferCount; b++) {
+            address[b] = body.rowBuffer[b] ? rowBase + alloc.offset[b] * rowUnit : alloc.offset[b] * fullUnit;
+        }
+        long full = tiling.rows() * tiling.pitch();
+        long rows = tiling.rows();
+        long[] extents = body.extents;
+        w.begin(Opcode.STAGE, 0).operand(tiling.tiles()).operand(0).operand(tiling.rows()).operand(tiling.cols()).operand(tiling.pitch())
+                .operand(extents.length).operand(tiling.inner());
+        for (long e : extents) {
+            w.operand(e);
+        }
+        w.end();
+        int outer = extents.length - tiling.inner();
+        for (Instr in : code) {
+            long n = body.rowBuffer[in.buffer()] ? rows : full;
+            w.begin(in.op, in.sync);
+            switch (in.op.layout()) {
+                case MEMORY -> memory(w, in, address[in.buffer()], outer);
+                case UNARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code());
+                case BINARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(address[in.b]).operand(n).operand(in.type.code());
+                case BINARY_SCALAR -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code()).operand(in.flags)
+                        .operand(in.scalar);
+                case SELECT -> w.operand(address[in.dst]).operand(address[in.a]).operand(address[in.b]).operand(address[in.c]).operand(n)
+                        .operand(in.type.code());
+                case CAST -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code()).operand(in.to.code());
+                case FILL -> w.operand(address[in.dst]).operand(n).operand(in.type.code()).operand(in.scalar);
+                case IOTA -> w.operand(address[in.dst]).operand(n).operand(in.type.code()).operand(tiling.pitch()).operand(in.mod);
+                case ROW -> w.operand(address[in.dst]).operand(address[in.a]).operand(rows).operand(tiling.pitch()).operand(in.type.code());
+                default -> throw new IllegalStateException(in.op + " inside a stage body");
+            }
+            w.end();
+        }
+        w.begin(Opcode.END, 0).end();
+        return rowBase + alloc.rowUnits * rowUnit;
+    }
+
+    private static void memory(ProgramWriter w, Instr in, long address, int outer) {
+        Access a = in.access;
+        w.operand(address).operand(a.slot).operand(a.type.code()).operand(a.rows ? Isa.FLAG_ROWS : 0);
+        int rank = a.rows ? outer + 1 : a.strides.length;
+        w.operand(rank).operand(a.offset);
+        for (int d = 0; d < (a.rows ? outer : rank); d++) {
+            stride(w, a.strides[d]);
+        }
+        if (a.rows) {
+            stride(w, a.blockStride);
+        }
+    }
+
+    private static void stride(ProgramWriter w, long stride) {
+        if (stride > Isa.MAX_EXTENT) {
+            throw new DvmException("a tensor stride of " + stride + " elements exceeds the bytecode's limit " + Isa.MAX_EXTENT
+                    + "; pass a contiguous tensor or a smaller view");
+        }
+        w.operand(stride);
+    }
+}

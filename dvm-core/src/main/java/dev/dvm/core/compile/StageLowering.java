@@ -1,0 +1,402 @@
+package dev.dvm.core.compile;
+
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Isa;
+import dev.dvm.bytecode.Opcode;
+import dev.dvm.core.DType;
+import dev.dvm.core.DvmException;
+import dev.dvm.core.compile.Body.Access;
+import dev.dvm.core.compile.Body.Instr;
+import dev.dvm.core.compile.Partition.Stage;
+import dev.dvm.core.compile.Partition.Value;
+import dev.dvm.core.ir.Attrs;
+import dev.dvm.core.ir.Op;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Pass 2: lowers one stage of a {@link Partition} to a {@link Body}: the domain axes in tile
+ * order (kept axes, then reduced ones), a LOAD per distinct global window read, vector
+ * instructions per node, and a STORE per window written. Operands held in the stage are used in
+ * place; a row value meeting a full one is broadcast once (BROADCAST_ROW) and reused.
+ */
+final class StageLowering {
+    private final Partition partition;
+    private final Stage stage;
+    private final SlotTable slots;
+    private final Body body;
+    /** Body position of each stage axis. */
+    private final int[] position;
+    private final int axes;
+    /** Buffer of each node computed here, by node id. */
+    private final int[] buffer;
+    private final int[] broadcastOf;
+    private final List<Instr> loadCache = new ArrayList<>();
+    private final List<Instr> fillCache = new ArrayList<>();
+    private boolean[] loaded = new boolean[16];
+    private int[] storeCopy = new int[16];
+
+    private StageLowering(Partition partition, Stage stage, SlotTable slots) {
+        this.partition = partition;
+        this.stage = stage;
+        this.slots = slots;
+        int k = stage.extents.length;
+        position = new int[k];
+        axes = Math.max(1, k);
+        long[] extents = new long[axes];
+        boolean[] inner = new boolean[axes];
+        extents[0] = 1;
+        int p = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int a = 0; a < k; a++) {
+                if (stage.reduced[a] == (pass == 1)) {
+                    position[a] = p;
+                    extents[p] = stage.extents[a];
+                    inner[p++] = pass == 1;
+                }
+            }
+        }
+        int reductions = 0;
+        for (Value v : stage.members) {
+            reductions += v.inputMap != null ? 1 : 0;
+        }
+        int[] reduceNodes = new int[reductions];
+        reductions = 0;
+        for (Value v : stage.members) {
+            if (v.inputMap != null) {
+                reduceNodes[reductions++] = v.node.id();
+            }
+        }
+        body = new Body(extents, inner, stage.hasReduce, stage.hasReduce && !stage.split, reduceNodes);
+        buffer = new int[partition.values.length];
+        broadcastOf = new int[partition.values.length];
+        Arrays.fill(buffer, -1);
+        Arrays.fill(broadcastOf, -1);
+        Arrays.fill(storeCopy, -1);
+    }
+
+    /** Lowers {@code stage}; workspaces for partial results are added to {@code slots}. */
+    static Body lower(Partition partition, Stage stage, SlotTable slots) {
+        StageLowering l = new StageLowering(partition, stage, slots);
+        for (Value v : stage.members) {
+            if (v.aliasOf == null) {
+                l.member(v);
+            }
+        }
+        for (Value v : stage.members) {
+            if (v.available) {
+                for (View target : v.targets) {
+                    l.store(v, target);
+                }
+            }
+        }
+        return l.body;
+    }
+
+    private Value in(Value v, int i) {
+        return partition.values[v.node.input(i).id()];
+    }
+
+    private void member(Value v) {
+        Op op = v.node.op();
+        ElementType out = compute(v.node.dtype());
+        switch (op.kind()) {
+            case UNARY -> {
+                Value x = in(v, 0);
+                ElementType type = compute(x.node.dtype());
+                Opcode opcode = Opcode.valueOf(op.name());
+                buffer[id(v)] = vector(opcode, v, type, out, operand(v, x));
+            }
+            case BINARY, COMPARE -> binary(v, out);
+            case REDUCE -> reduce(v);
+            default -> {
+                switch (op) {
+                    case COPY -> buffer[id(v)] = operand(v, in(v, 0));
+                    case CAST -> cast(v, out);
+                    case SELECT -> {
+                        Instr s = new Instr(Opcode.SELECT);
+                        s.a = operand(v, in(v, 0));
+                        s.b = operand(v, in(v, 1));
+                        s.c = operand(v, in(v, 2));
+                        s.type = out;
+                        buffer[id(v)] = emit(s, v.row, check(Opcode.SELECT, out, v));
+                    }
+                    case BROADCAST -> buffer[id(v)] = operand(v, in(v, 0));
+                    case ONE_HOT -> oneHot(v, out);
+                    default -> throw new DvmException(op + " cannot be computed inside a stage (node " + v.node
+                            + "); this is a compiler bug: report it with the kernel");
+                }
+            }
+        }
+    }
+
+    private static int id(Value v) {
+        return v.node.id();
+    }
+
+    private int vector(Opcode opcode, Value v, ElementType type, ElementType out, int src) {
+        Instr in = new Instr(opcode);
+        in.a = src;
+        in.type = check(opcode, type, v);
+        return emit(in, v.row, out);
+    }
+
+    private void binary(Value v, ElementType out) {
+        Value x = in(v, 0);
+        Value y = in(v, 1);
+        ElementType type = compute(x.node.dtype());
+        Opcode tensor = binaryOpcode(v.node.op());
+        if (x.scalar != null && y.scalar == null || y.scalar != null) {
+            boolean left = y.scalar == null;
+            Instr in = new Instr(Opcode.valueOf(tensor.name() + "_S"));
+            in.a = operand(v, left ? y : x);
+            in.type = check(in.op, type, v);
+            in.flags = left ? Isa.FLAG_SCALAR_LEFT : 0;
+            in.scalar = bits(left ? x.scalar : y.scalar, type);
+            buffer[id(v)] = emit(in, v.row, out);
+            return;
+        }
+        Instr in = new Instr(tensor);
+        in.a = operand(v, x);
+        in.b = operand(v, y);
+        in.type = check(tensor, type, v);
+        buffer[id(v)] = emit(in, v.row, out);
+    }
+
+    private static Opcode binaryOpcode(Op op) {
+        return switch (op) {
+            case EQUAL -> Opcode.EQ;
+            case NOT_EQUAL -> Opcode.NE;
+            case GREATER -> Opcode.GT;
+            case GREATER_EQUAL -> Opcode.GE;
+            case LESS -> Opcode.LT;
+            case LESS_EQUAL -> Opcode.LE;
+            case MAXIMUM -> Opcode.MAX;
+            case MINIMUM -> Opcode.MIN;
+            case LOGICAL_AND -> Opcode.AND;
+            case LOGICAL_OR -> Opcode.OR;
+            default -> Opcode.valueOf(op.name());
+        };
+    }
+
+    private void cast(Value v, ElementType out) {
+        Value x = in(v, 0);
+        int src = operand(v, x);
+        DType from = x.node.dtype();
+        if (StagePartitioner.castIsIdentity(from, v.node.dtype())) {
+            buffer[id(v)] = src;
+            return;
+        }
+        Instr in = new Instr(Opcode.CAST);
+        in.a = src;
+        in.type = from.element();
+        in.to = v.node.dtype().element();
+        buffer[id(v)] = emit(in, v.row, out);
+    }
+
+    private void reduce(Value v) {
+        Value x = in(v, 0);
+        ElementType type = compute(x.node.dtype());
+        int src = load(x, v.inputMap, false);
+        Opcode opcode = switch (v.node.op()) {
+            case REDUCE_SUM -> Opcode.REDUCE_SUM;
+            case REDUCE_MIN -> Opcode.REDUCE_MIN;
+            default -> Opcode.REDUCE_MAX;
+        };
+        if (v.node.op() == Op.ELEM_ANY) {
+            Instr nonZero = new Instr(Opcode.NE_S);
+            nonZero.a = src;
+            nonZero.type = type;
+            src = emit(nonZero, false, ElementType.I32);
+            type = ElementType.I32;
+        }
+        Instr r = new Instr(opcode);
+        r.a = src;
+        r.type = check(opcode, type, v);
+        int rows = emit(r, true, type);
+        if (v.available) {
+            buffer[id(v)] = rows;
+            return;
+        }
+        int outer = body.outerCount();
+        Access partial = new Access(slots.workspace(type, 0), type, 0, null, true, true);
+        Instr store = new Instr(Opcode.STORE);
+        store.a = rows;
+        store.access = partial;
+        body.stores.add(store);
+        List<Access> targets = new ArrayList<>(v.targets.size());
+        for (View t : v.targets) {
+            Access a = access(v, t);
+            a.strides = Arrays.copyOf(a.strides, outer);
+            targets.add(a);
+        }
+        body.partials.add(new Body.Partial(partial, opcode, type, Arrays.copyOf(body.extents, outer), targets));
+    }
+
+    private void oneHot(Value v, ElementType out) {
+        Value x = in(v, 0);
+        Attrs.OneHot attrs = (Attrs.OneHot) v.node.attrs();
+        ElementType index = compute(x.node.dtype());
+        int[] dims = Arrays.copyOf(v.map, x.shape.length);
+        int indices = load(x, dims, false);
+        Instr iota = new Instr(Opcode.IOTA);
+        iota.type = check(Opcode.IOTA, index, v);
+        iota.mod = Math.max(1, attrs.depth());
+        int columns = emit(iota, false, index);
+        Instr eq = new Instr(Opcode.EQ);
+        eq.a = columns;
+        eq.b = indices;
+        eq.type = index;
+        Instr select = new Instr(Opcode.SELECT);
+        select.a = emit(eq, false, ElementType.I32);
+        select.b = fill(bits(attrs.on(), out), out, false);
+        select.c = fill(bits(attrs.off(), out), out, false);
+        select.type = check(Opcode.SELECT, out, v);
+        buffer[id(v)] = emit(select, false, out);
+    }
+
+    // ---- operands ----
+
+    /** Operand {@code x} of elementwise node {@code v}, right-aligned, at v's level. */
+    private int operand(Value v, Value x) {
+        int[] dims = new int[x.shape.length];
+        int offset = v.shape.length - x.shape.length;
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = v.map[i + offset];
+        }
+        return load(x, dims, v.row);
+    }
+
+    /**
+     * The buffer holding {@code x} at the given level: its own buffer when computed here, else a
+     * FILL of its scalar or a LOAD of its global window with dim i running along stage axis dims[i].
+     */
+    private int load(Value x, int[] dims, boolean row) {
+        if (x.stage == stage && x.available) {
+            int b = bufferOf(x);
+            if (!x.row || row) {
+                return b;
+            }
+            if (broadcastOf[b] < 0) {
+                Instr in = new Instr(Opcode.BROADCAST_ROW);
+                in.a = b;
+                in.type = body.bufferType[b];
+                broadcastOf[b] = emit(in, false, in.type);
+            }
+            return broadcastOf[b];
+        }
+        ElementType type = compute(x.node.dtype());
+        if (x.scalar != null) {
+            return fill(bits(x.scalar, type), type, row);
+        }
+        View g = x.gm;
+        long[] strides = new long[axes];
+        for (int i = 0; i < dims.length; i++) {
+            if (x.shape[i] != 1 && dims[i] >= 0) {
+                strides[position[dims[i]]] += g.strides()[i];
+            }
+        }
+        for (Instr l : loadCache) {
+            Access a = l.access;
+            if (a.slot == g.slot() && a.offset == g.offset() && a.rows == row && Arrays.equals(a.strides, strides)) {
+                return l.dst;
+            }
+        }
+        Instr in = new Instr(Opcode.LOAD);
+        in.dst = newBuffer(row, type);
+        in.access = new Access(g.slot(), g.type(), g.offset(), strides, row, false);
+        loaded[in.dst] = true;
+        body.loads.add(in);
+        loadCache.add(in);
+        return in.dst;
+    }
+
+    private int bufferOf(Value x) {
+        return buffer[id(x.aliasOf != null ? x.aliasOf : x)];
+    }
+
+    private int fill(long bits, ElementType type, boolean row) {
+        for (Instr f : fillCache) {
+            if (f.scalar == bits && f.type == type && body.rowBuffer[f.dst] == row) {
+                return f.dst;
+            }
+        }
+        Instr in = new Instr(Opcode.FILL);
+        in.type = type;
+        in.scalar = bits;
+        emit(in, row, type);
+        fillCache.add(in);
+        return in.dst;
+    }
+
+    private int emit(Instr in, boolean row, ElementType resultType) {
+        in.dst = newBuffer(row, resultType);
+        body.vector.add(in);
+        return in.dst;
+    }
+
+    private int newBuffer(boolean row, ElementType type) {
+        int b = body.newBuffer(row, type);
+        if (b >= loaded.length) {
+            loaded = Arrays.copyOf(loaded, b * 2);
+            storeCopy = Arrays.copyOf(storeCopy, b * 2);
+            Arrays.fill(storeCopy, b, storeCopy.length, -1);
+        }
+        return b;
+    }
+
+    // ---- stores ----
+
+    private void store(Value v, View target) {
+        int b = bufferOf(v);
+        if (loaded[b]) {
+            // no MTE2 -> MTE3 event pair exists: a loaded value reaches a store through the vector unit
+            if (storeCopy[b] < 0) {
+                Instr copy = new Instr(Opcode.COPY);
+                copy.a = b;
+                copy.type = body.bufferType[b];
+                storeCopy[b] = emit(copy, v.row, copy.type);
+            }
+            b = storeCopy[b];
+        }
+        Instr in = new Instr(Opcode.STORE);
+        in.a = b;
+        in.access = access(v, target);
+        body.stores.add(in);
+    }
+
+    /** The window of {@code target} per body axis, through v's map. */
+    private Access access(Value v, View target) {
+        long[] strides = new long[axes];
+        for (int i = 0; i < v.shape.length; i++) {
+            if (v.shape[i] != 1 && v.map[i] >= 0) {
+                strides[position[v.map[i]]] += target.strides()[i];
+            }
+        }
+        return new Access(target.slot(), target.type(), target.offset(), strides, v.row, false);
+    }
+
+    // ---- types and scalars ----
+
+    private static ElementType compute(DType t) {
+        return t.element().computeType();
+    }
+
+    private static ElementType check(Opcode op, ElementType type, Value v) {
+        if (!op.types().isEmpty() && !op.types().contains(type)) {
+            throw new DvmException(v.node.op().name().toLowerCase(java.util.Locale.ROOT) + " on " + type + " values (node " + v.node
+                    + ") is not in the instruction set, which computes it on " + op.types() + "; cast the operand first");
+        }
+        return type;
+    }
+
+    /** The SCALAR operand bits of a constant held as {@code type}. */
+    static long bits(Attrs.Scalar s, ElementType type) {
+        return type == ElementType.F32 ? Float.floatToRawIntBits((float) s.asDouble()) : s.asLong();
+    }
+
+    private static long bits(double value, ElementType type) {
+        return type == ElementType.F32 ? Float.floatToRawIntBits((float) value) : (long) value;
+    }
+}

@@ -1,0 +1,665 @@
+package dev.dvm.core.compile;
+
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Isa;
+import dev.dvm.core.DType;
+import dev.dvm.core.compile.Partition.Stage;
+import dev.dvm.core.compile.Partition.Value;
+import dev.dvm.core.ir.Attrs;
+import dev.dvm.core.ir.Instance;
+import dev.dvm.core.ir.Node;
+import dev.dvm.core.ir.Op;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Pass 1: groups the nodes of an instance into stages, each one fused loop over one iteration
+ * domain, and decides where every value lives: in a stage's UB buffers, as a scalar, or in
+ * global memory behind a strided view. Nodes are visited in topological order; each joins the
+ * stage holding its operands when its shape lines up with that stage's domain, else a new stage.
+ * Layout ops fold into views of global tensors, or into free re-mappings of in-stage values.
+ */
+final class StagePartitioner {
+    /** Unrelated stages an operand-free node tries to join before opening its own. */
+    private static final int UNRELATED_TRIES = 8;
+
+    private final Instance instance;
+    private final boolean[] split;
+    private final SlotTable slots;
+    private final List<Value> values = new ArrayList<>();
+    private final List<Stage> stages = new ArrayList<>();
+    private final int inputCount;
+    private int[] uses;
+    /** Per concat node id, the output STORE it is written into directly, or -1. */
+    private int[] concatIntoStore;
+
+    private StagePartitioner(Instance instance, boolean[] split, SlotTable slots) {
+        this.instance = instance;
+        this.split = split;
+        this.slots = slots;
+        this.inputCount = instance.graph().inputs().size();
+    }
+
+    /**
+     * Partitions {@code instance}; reductions flagged in {@code split} (by node id) compute
+     * per-column-block partials. Workspaces are added to {@code slots}.
+     */
+    static Partition partition(Instance instance, boolean[] split, SlotTable slots) {
+        return new StagePartitioner(instance, split, slots).run();
+    }
+
+    private Partition run() {
+        List<Node> nodes = instance.graph().nodes();
+        boolean[] live = liveness(nodes);
+        for (Node n : nodes) {
+            values.add(new Value(n, instance.shape(n)));
+        }
+        for (Node n : nodes) {
+            if (live[n.id()]) {
+                visit(values.get(n.id()));
+            }
+        }
+        return new Partition(executionOrder(), values.toArray(new Value[0]));
+    }
+
+    private boolean[] liveness(List<Node> nodes) {
+        boolean[] live = new boolean[nodes.size()];
+        uses = new int[nodes.size()];
+        concatIntoStore = new int[nodes.size()];
+        Arrays.fill(concatIntoStore, -1);
+        for (int id = nodes.size() - 1; id >= 0; id--) {
+            Node n = nodes.get(id);
+            live[id] |= n.op() == Op.STORE;
+            if (live[id]) {
+                for (int i = 0; i < dataInputs(n); i++) {
+                    live[n.input(i).id()] = true;
+                    uses[n.input(i).id()]++;
+                }
+            }
+        }
+        for (Node n : nodes) {
+            if (n.op() == Op.STORE && n.input(0).op() == Op.CONCAT && uses[n.input(0).id()] == 1) {
+                concatIntoStore[n.input(0).id()] = n.id();
+            }
+        }
+        return live;
+    }
+
+    /** BROADCAST's second input only gives the target shape. */
+    private static int dataInputs(Node n) {
+        return n.op() == Op.BROADCAST ? 1 : n.inputs().size();
+    }
+
+    private Value in(Value v, int i) {
+        return values.get(v.node.input(i).id());
+    }
+
+    private void visit(Value v) {
+        Node n = v.node;
+        switch (n.op()) {
+            case INPUT -> {
+                int slot = ((Attrs.Input) n.attrs()).slot();
+                v.gm = new View(slot, n.dtype().element(), 0, instance.inputStrides()[slot]);
+            }
+            case CONST -> v.scalar = (Attrs.Scalar) n.attrs();
+            case STORE -> store(v);
+            case CONCAT -> concat(v);
+            case BROADCAST, RESHAPE, PERMUTE, SLICE, SPLIT -> layout(v);
+            case REDUCE_SUM, REDUCE_MAX, REDUCE_MIN, ELEM_ANY -> reduce(v);
+            case ONE_HOT -> oneHot(v);
+            default -> elementwise(v, false);
+        }
+    }
+
+    // ---- outputs and concat ----
+
+    private void store(Value v) {
+        Value x = in(v, 0);
+        int index = ((Attrs.Output) v.node.attrs()).index();
+        View out = new View(inputCount + index, v.node.dtype().element(), 0, instance.outputStrides()[index]);
+        if (concatIntoStore[x.node.id()] == v.node.id()) {
+            return;
+        }
+        (x.isMember() ? x : copyOf(x)).targets.add(out);
+    }
+
+    private void concat(Value v) {
+        int axis = ((Attrs.Axes) v.node.attrs()).axes()[0];
+        int storeId = concatIntoStore[v.node.id()];
+        View dest;
+        if (storeId >= 0) {
+            int index = ((Attrs.Output) instance.graph().nodes().get(storeId).attrs()).index();
+            dest = new View(inputCount + index, v.node.dtype().element(), 0, instance.outputStrides()[index]);
+        } else {
+            dest = workspace(v);
+            v.gm = dest;
+        }
+        int[] producers = new int[0];
+        long along = 0;
+        for (int i = 0; i < v.node.inputs().size(); i++) {
+            Value part = in(v, i);
+            View slice = new View(dest.slot(), dest.type(), dest.offset() + along * dest.strides()[axis], dest.strides());
+            along += part.shape[axis];
+            if (count(part.shape) == 0) {
+                continue;
+            }
+            Value writer = part.isMember() ? part : copyOf(part);
+            writer.targets.add(slice);
+            producers = union(producers, writer.stage.index);
+        }
+        v.producers = producers;
+    }
+
+    /** A synthetic COPY of {@code x}, computed in a stage so that it can be stored. */
+    private Value copyOf(Value x) {
+        Node node = new Node(values.size(), Op.COPY, List.of(x.node), x.node.dtype(), new Attrs.None());
+        Value c = new Value(node, x.shape);
+        values.add(c);
+        elementwise(c, true);
+        return c;
+    }
+
+    // ---- layout ----
+
+    private void layout(Value v) {
+        Value src = in(v, 0);
+        if (src.scalar != null) {
+            v.scalar = src.scalar;
+            return;
+        }
+        if (src.isMember() && src.available && alias(v, src)) {
+            return;
+        }
+        View base = gmOf(src);
+        View view = switch (v.node.op()) {
+            case BROADCAST -> ViewAlgebra.broadcast(base, src.shape, v.shape);
+            case PERMUTE -> ViewAlgebra.permute(base, ((Attrs.Axes) v.node.attrs()).axes());
+            case SLICE -> ViewAlgebra.slice(base, src.shape, (Attrs.Slice) v.node.attrs());
+            case SPLIT -> ViewAlgebra.split(base, src.shape, (Attrs.Split) v.node.attrs());
+            default -> ViewAlgebra.reshape(base, src.shape, v.shape);
+        };
+        if (view == null) {
+            src = copyOf(src);
+            view = ViewAlgebra.reshape(gmOf(src), src.shape, v.shape);
+        }
+        v.gm = view;
+        v.producers = producersOf(src);
+    }
+
+    /** Re-maps an in-stage value without computing: PERMUTE, RESHAPE that only adds or drops 1s, BROADCAST. */
+    private boolean alias(Value v, Value src) {
+        Stage t = src.stage;
+        int[] map;
+        boolean row = src.row;
+        switch (v.node.op()) {
+            case PERMUTE -> {
+                int[] perm = ((Attrs.Axes) v.node.attrs()).axes();
+                map = new int[perm.length];
+                for (int i = 0; i < perm.length; i++) {
+                    map[i] = src.map[perm[i]];
+                }
+            }
+            case RESHAPE -> {
+                map = unitReshapeMap(src, v.shape);
+                if (map == null) {
+                    return false;
+                }
+            }
+            case BROADCAST -> {
+                boolean[] rowOut = new boolean[1];
+                map = elementwiseMap(v, List.of(src), t, rowOut);
+                if (map == null) {
+                    return false;
+                }
+                if (src.row && !rowOut[0]) {
+                    join(v, t, map, false, List.of(src));
+                    return true;
+                }
+                row = rowOut[0];
+            }
+            default -> {
+                return false;
+            }
+        }
+        join(v, t, map, row, List.of());
+        v.aliasOf = src.aliasOf != null ? src.aliasOf : src;
+        return true;
+    }
+
+    /** The map of {@code src} reshaped to {@code shape} when both have the same dims other than 1s, else null. */
+    private static int[] unitReshapeMap(Value src, long[] shape) {
+        int[] map = new int[shape.length];
+        int j = 0;
+        for (int i = 0; i < shape.length; i++) {
+            map[i] = -1;
+            if (shape[i] != 1) {
+                while (j < src.shape.length && src.shape[j] == 1) {
+                    j++;
+                }
+                if (j == src.shape.length || src.shape[j] != shape[i]) {
+                    return null;
+                }
+                map[i] = src.map[j++];
+            }
+        }
+        while (j < src.shape.length) {
+            if (src.shape[j++] != 1) {
+                return null;
+            }
+        }
+        return map;
+    }
+
+    // ---- elementwise ----
+
+    private void elementwise(Value v, boolean forceCompute) {
+        List<Value> inputs = new ArrayList<>(v.node.inputs().size());
+        for (int i = 0; i < dataInputs(v.node); i++) {
+            inputs.add(in(v, i));
+        }
+        Op op = v.node.op();
+        boolean identity = op == Op.COPY || (op == Op.CAST && castIsIdentity(inputs.get(0).node.dtype(), v.node.dtype()));
+        if (identity && !forceCompute) {
+            Value x = inputs.get(0);
+            if (x.scalar != null) {
+                v.scalar = x.scalar;
+                return;
+            }
+            if (!x.isMember()) {
+                v.gm = x.gm;
+                v.producers = x.producers;
+                return;
+            }
+            if (x.available) {
+                join(v, x.stage, x.map.clone(), x.row, List.of());
+                v.aliasOf = x.aliasOf != null ? x.aliasOf : x;
+                return;
+            }
+        }
+        for (Stage t : candidates(inputs)) {
+            boolean[] row = new boolean[1];
+            int[] map = elementwiseMap(v, inputs, t, row);
+            if (map != null && dependenciesAllow(inputs, t)) {
+                join(v, t, map, row[0], inputs);
+                return;
+            }
+        }
+        Stage t = newStage(v.shape);
+        join(v, t, identityMap(v.shape), false, inputs);
+    }
+
+    /** CASTs that change no value held in UB: same type, F16/BF16 widened to F32, BOOL to I32. */
+    static boolean castIsIdentity(DType from, DType to) {
+        return from == to || (to == DType.F32 && from.isFloat()) || (from == DType.BOOL && to == DType.I32);
+    }
+
+    /** The stages of in-stage operands (latest first), or else the latest unrelated stages. */
+    private List<Stage> candidates(List<Value> inputs) {
+        List<Stage> c = new ArrayList<>(2);
+        for (Value x : inputs) {
+            if (x.isMember() && x.available && !c.contains(x.stage)) {
+                c.add(x.stage);
+            }
+        }
+        if (c.isEmpty()) {
+            for (int s = stages.size() - 1; s >= 0 && s >= stages.size() - UNRELATED_TRIES; s--) {
+                c.add(stages.get(s));
+            }
+        } else {
+            c.sort((a, b) -> Integer.compare(b.index, a.index));
+        }
+        return c;
+    }
+
+    /**
+     * The stage axis of each dim of an elementwise node placed in {@code t} (operands right-aligned,
+     * NumPy style), or null when the node cannot run over t's domain. rowOut[0] tells whether it
+     * is a row value (one per kept index of a reduce stage).
+     */
+    private static int[] elementwiseMap(Value v, List<Value> inputs, Stage t, boolean[] rowOut) {
+        int rank = v.shape.length;
+        int[] hard = new int[rank];
+        int[] soft = new int[rank];
+        Arrays.fill(hard, -1);
+        Arrays.fill(soft, -1);
+        boolean anyFull = false;
+        for (Value x : inputs) {
+            if (x.stage != t || !x.available) {
+                continue;
+            }
+            anyFull |= !x.row;
+            int offset = rank - x.shape.length;
+            for (int i = 0; i < x.shape.length; i++) {
+                int a = x.map[i];
+                if (x.shape[i] != 1) {
+                    if (hard[i + offset] >= 0 && hard[i + offset] != a) {
+                        return null;
+                    }
+                    hard[i + offset] = a;
+                } else if (a >= 0) {
+                    soft[i + offset] = a;
+                }
+            }
+        }
+        int axes = t.extents.length;
+        boolean[] used = new boolean[axes];
+        int[] map = new int[rank];
+        for (int p = 0; p < rank; p++) {
+            map[p] = -1;
+            if (v.shape[p] != 1 && hard[p] >= 0) {
+                if (used[hard[p]] || t.extents[hard[p]] != v.shape[p]) {
+                    return null;
+                }
+                used[hard[p]] = true;
+                map[p] = hard[p];
+            }
+        }
+        int next = 0;
+        for (int p = 0; p < rank; p++) {
+            if (v.shape[p] == 1) {
+                map[p] = soft[p];
+            } else if (map[p] < 0) {
+                int a = soft[p];
+                if (a < 0 || used[a] || t.extents[a] != v.shape[p]) {
+                    while (next < axes && (used[next] || t.extents[next] != v.shape[p])) {
+                        next++;
+                    }
+                    if (next == axes) {
+                        return null;
+                    }
+                    a = next;
+                }
+                used[a] = true;
+                map[p] = a;
+            }
+        }
+        boolean all = true;
+        boolean kept = t.hasReduce && !t.split;
+        for (int a = 0; a < axes; a++) {
+            all &= used[a];
+            kept &= used[a] != t.reduced[a];
+        }
+        if (all) {
+            rowOut[0] = false;
+            return map;
+        }
+        if (kept && !anyFull) {
+            rowOut[0] = true;
+            return map;
+        }
+        return null;
+    }
+
+    // ---- reductions ----
+
+    private void reduce(Value v) {
+        Value x = in(v, 0);
+        Attrs.Reduce attrs = (Attrs.Reduce) v.node.attrs();
+        boolean anyReal = false;
+        for (int a : attrs.axes()) {
+            if (x.shape[a] == 0) {
+                v.scalar = identity(v.node);
+                return;
+            }
+            anyReal |= x.shape[a] != 1;
+        }
+        if (!anyReal) {
+            reduceOverUnitAxes(v, x);
+            return;
+        }
+        List<Stage> cands = x.isMember() && x.available ? List.of(x.stage) : candidates(List.of());
+        for (Stage t : cands) {
+            if (joinReduce(v, x, t, attrs)) {
+                return;
+            }
+        }
+        Stage t = newStage(x.shape);
+        for (int a : attrs.axes()) {
+            if (x.shape[a] != 1) {
+                t.reduced[identityMap(x.shape)[a]] = true;
+            }
+        }
+        t.hasReduce = true;
+        t.split = split[v.node.id()];
+        commitReduce(v, x, t, identityMap(x.shape), attrs);
+    }
+
+    /** A reduction over extent-1 axes only keeps every value: a reshape. */
+    private void reduceOverUnitAxes(Value v, Value x) {
+        if (x.scalar != null) {
+            v.scalar = x.scalar;
+        } else if (x.isMember() && x.available) {
+            join(v, x.stage, unitReshapeMap(x, v.shape), x.row, List.of());
+            v.aliasOf = x.aliasOf != null ? x.aliasOf : x;
+        } else {
+            View base = gmOf(x);
+            v.gm = ViewAlgebra.reshape(base, x.shape, v.shape);
+            v.producers = producersOf(x);
+        }
+    }
+
+    private boolean joinReduce(Value v, Value x, Stage t, Attrs.Reduce attrs) {
+        if (t.oneHot) {
+            return false;
+        }
+        int[] xmap;
+        if (x.stage == t && x.available) {
+            if (x.row) {
+                return false;
+            }
+            xmap = x.map;
+        } else {
+            xmap = sameDomainMap(x.shape, t);
+            if (xmap == null || !dependenciesAllow(List.of(x), t)) {
+                return false;
+            }
+        }
+        boolean[] set = new boolean[t.extents.length];
+        for (int a : attrs.axes()) {
+            if (x.shape[a] != 1) {
+                set[xmap[a]] = true;
+            }
+        }
+        boolean s = split[v.node.id()];
+        if (t.hasReduce && (!Arrays.equals(set, t.reduced) || t.split != s)) {
+            return false;
+        }
+        t.hasReduce = true;
+        t.reduced = set;
+        t.split = s;
+        commitReduce(v, x, t, xmap, attrs);
+        return true;
+    }
+
+    private void commitReduce(Value v, Value x, Stage t, int[] xmap, Attrs.Reduce attrs) {
+        boolean[] reduced = new boolean[x.shape.length];
+        for (int a : attrs.axes()) {
+            reduced[a] = true;
+        }
+        int[] map = new int[v.shape.length];
+        int k = 0;
+        for (int d = 0; d < x.shape.length; d++) {
+            if (!reduced[d] || attrs.keepDims()) {
+                map[k++] = xmap[d];
+            }
+        }
+        join(v, t, map, true, List.of(x));
+        v.inputMap = xmap;
+        v.available = !t.split;
+    }
+
+    /** The result of reducing over an empty axis. */
+    private static Attrs.Scalar identity(Node n) {
+        DType t = n.dtype();
+        return switch (n.op()) {
+            case REDUCE_MAX -> t.isFloat() ? new Attrs.Scalar(Double.NEGATIVE_INFINITY, 0)
+                    : new Attrs.Scalar(0, t == DType.I64 ? Long.MIN_VALUE : t == DType.I32 ? Integer.MIN_VALUE : 0);
+            case REDUCE_MIN -> t.isFloat() ? new Attrs.Scalar(Double.POSITIVE_INFINITY, 0)
+                    : new Attrs.Scalar(0, t == DType.I64 ? Long.MAX_VALUE : t == DType.I32 ? Integer.MAX_VALUE : 1);
+            default -> new Attrs.Scalar(0, 0);
+        };
+    }
+
+    // ---- one-hot ----
+
+    private void oneHot(Value v) {
+        Stage t = newStage(v.shape);
+        t.oneHot = true;
+        join(v, t, identityMap(v.shape), false, List.of(in(v, 0)));
+    }
+
+    // ---- stages and dependencies ----
+
+    private Stage newStage(long[] shape) {
+        int real = 0;
+        for (long d : shape) {
+            real += d != 1 ? 1 : 0;
+        }
+        long[] extents = new long[real];
+        int k = 0;
+        for (long d : shape) {
+            if (d != 1) {
+                if (d > Isa.MAX_EXTENT) {
+                    throw new dev.dvm.core.DvmException("dim " + d + " of shape " + Arrays.toString(shape)
+                            + " exceeds the bytecode's extent limit " + Isa.MAX_EXTENT + "; reshape it into smaller dims");
+                }
+                extents[k++] = d;
+            }
+        }
+        Stage t = new Stage(stages.size(), extents);
+        stages.add(t);
+        return t;
+    }
+
+    /** Dims other than 1 in order onto the stage axes in order. */
+    private static int[] identityMap(long[] shape) {
+        int[] map = new int[shape.length];
+        int k = 0;
+        for (int d = 0; d < shape.length; d++) {
+            map[d] = shape[d] != 1 ? k++ : -1;
+        }
+        return map;
+    }
+
+    /** identityMap when the shape's dims other than 1 are exactly the stage's axes, else null. */
+    private static int[] sameDomainMap(long[] shape, Stage t) {
+        int[] map = identityMap(shape);
+        int k = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (map[d] >= 0) {
+                if (k == t.extents.length || t.extents[k] != shape[d]) {
+                    return null;
+                }
+                k++;
+            }
+        }
+        return k == t.extents.length ? map : null;
+    }
+
+    /** Joining {@code t} must not make it read a result of a stage that runs after it. */
+    private boolean dependenciesAllow(List<Value> inputs, Stage t) {
+        for (Value x : inputs) {
+            if ((x.stage == t && x.available) || x.scalar != null) {
+                continue;
+            }
+            for (int p : producersOf(x)) {
+                if (dependsOn(p, t.index)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean dependsOn(int stage, int on) {
+        if (stage == on) {
+            return true;
+        }
+        for (int d : stages.get(stage).deps) {
+            if (dependsOn(d, on)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void join(Value v, Stage t, int[] map, boolean row, List<Value> inputs) {
+        v.stage = t;
+        v.available = true;
+        v.map = map;
+        v.row = row;
+        t.members.add(v);
+        for (Value x : inputs) {
+            if ((x.stage == t && x.available) || x.scalar != null) {
+                continue;
+            }
+            gmOf(x);
+            for (int p : producersOf(x)) {
+                t.addDep(p);
+            }
+        }
+    }
+
+    private static int[] producersOf(Value x) {
+        return x.isMember() ? new int[] {x.stage.index} : x.producers;
+    }
+
+    /** Where {@code x} is readable in global memory; a computed value gets a workspace its stage stores to. */
+    private View gmOf(Value x) {
+        if (x.gm == null) {
+            x.gm = workspace(x);
+            x.targets.add(x.gm);
+        }
+        return x.gm;
+    }
+
+    private View workspace(Value x) {
+        ElementType type = x.node.dtype().element().computeType();
+        return new View(slots.workspace(type, count(x.shape)), type, 0, View.contiguous(x.shape));
+    }
+
+    private static long count(long[] shape) {
+        long c = 1;
+        for (long d : shape) {
+            c *= d;
+        }
+        return c;
+    }
+
+    private static int[] union(int[] set, int stage) {
+        for (int s : set) {
+            if (s == stage) {
+                return set;
+            }
+        }
+        int[] out = Arrays.copyOf(set, set.length + 1);
+        out[set.length] = stage;
+        return out;
+    }
+
+    /** Stages in an order where every stage runs after the stages whose results it reads (creation order otherwise). */
+    private List<Stage> executionOrder() {
+        List<Stage> order = new ArrayList<>(stages.size());
+        boolean[] done = new boolean[stages.size()];
+        while (order.size() < stages.size()) {
+            for (Stage t : stages) {
+                if (!done[t.index] && ready(t, done)) {
+                    done[t.index] = true;
+                    order.add(t);
+                    break;
+                }
+            }
+        }
+        return order;
+    }
+
+    private static boolean ready(Stage t, boolean[] done) {
+        for (int d : t.deps) {
+            if (!done[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.dvm.core.compile;
+
+import dev.dvm.bytecode.Isa;
+import dev.dvm.core.DvmException;
+
+/**
+ * Pass 5: picks the tile of a folded stage from the UB budget (DVM's rule: tile elements ≤ free UB
+ * / (4 bytes × peak live full-buffer units), after the row buffers), then the tile count by a
+ * cost model: ⌈tiles / cores⌉ × (tile elements + per-tile overhead), plus a launch cost when the
+ * stage is spread over cores, ties broken toward tile counts that are multiples of the core count.
+ * Whole rows are kept in one tile when they fit (pitch = cols rounded up to 8 elements, so rows
+ * start 32-byte aligned); otherwise a row is cut into equal column blocks of a multiple of 8.
+ */
+final class Tiler {
+    /** Element-equivalents of fixed work per tile (decode, tile register, short loops). */
+    static final long TILE_OVERHEAD = 256;
+    /** Element-equivalents of handing a stage to the worker cores. */
+    static final long LAUNCH_OVERHEAD = 4096;
+    /** Largest tile worth taking: 1K–4K element tiles measured best on the host CPU (L1/L2 resident). */
+    static final long PREFERRED_MAX_ELEMENTS = 4096;
+    /** Non-reduce stages put trailing axes into the columns until a row has at least this many elements. */
+    static final long MIN_ROW_ELEMENTS = 128;
+
+    /** Thrown when a stage that consumes row values cannot hold a whole row in one tile. */
+    static final class RowsDoNotFit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int[] reduceNodes;
+
+        RowsDoNotFit(int[] reduceNodes) {
+            super(null, null, false, false);
+            this.reduceNodes = reduceNodes;
+        }
+    }
+
+    /** The chosen tiling. */
+    record Tiling(int inner, long rows, long cols, long pitch, long tiles, long colBlocks, long totalRows, long totalCols) {
+        long fullUnitBytes() {
+            return rows * pitch * 4;
+        }
+
+        long rowUnitBytes() {
+            return (rows * 4 + Isa.BLOCK_BYTES - 1) / Isa.BLOCK_BYTES * Isa.BLOCK_BYTES;
+        }
+    }
+
+    private Tiler() {}
+
+    static Tiling tile(Body body, int fullUnits, int rowUnits, long ubBytes, int cores) {
+        long[] e = body.extents;
+        int inner = body.reduce ? e.length - body.outerCount() : chooseInner(e);
+        long totalRows = product(e, 0, e.length - inner);
+        long totalCols = product(e, e.length - inner, e.length);
+        long u = Math.max(1, fullUnits);
+        if (totalRows == 0 || totalCols == 0) {
+            return new Tiling(inner, 1, 1, 8, 0, 0, totalRows, totalCols);
+        }
+        long pitch = roundUp8(totalCols);
+        if (pitch <= Isa.MAX_EXTENT && bytes(1, pitch, u, rowUnits) <= ubBytes) {
+            long maxRows = Math.min(totalRows, (ubBytes - (long) Isa.BLOCK_BYTES * rowUnits) / (u * pitch * 4 + 4L * rowUnits));
+            maxRows = Math.max(1, Math.min(maxRows, Math.max(1, PREFERRED_MAX_ELEMENTS / pitch)));
+            long best = maxRows;
+            long bestCost = Long.MAX_VALUE;
+            long first = ceilDiv(totalRows, maxRows);
+            long last = Math.min(totalRows, first + 2L * cores);
+            for (long t = first; t <= last; t++) {
+                long rows = ceilDiv(totalRows, t);
+                long tiles = ceilDiv(totalRows, rows);
+                long cost = cost(tiles, rows * pitch, cores);
+                if (cost < bestCost || (cost == bestCost && tiles % cores == 0 && ceilDiv(totalRows, best) % cores != 0)) {
+                    best = rows;
+                    bestCost = cost;
+                }
+            }
+            return checked(new Tiling(inner, best, totalCols, pitch, ceilDiv(totalRows, best), 1, totalRows, totalCols));
+        }
+        if (body.wholeRows) {
+            throw new RowsDoNotFit(body.reduceNodes);
+        }
+        long maxCols = (ubBytes - (long) Isa.BLOCK_BYTES * rowUnits) / (u * 4) / 8 * 8;
+        if (maxCols < 8) {
+            throw new DvmException("a stage keeps " + fullUnits + " tile buffers live, more than a " + ubBytes
+                    + "-byte unified buffer holds with 8-element tiles; split the kernel into smaller kernels");
+        }
+        maxCols = Math.min(maxCols, Math.max(8, PREFERRED_MAX_ELEMENTS));
+        long bestCols = maxCols;
+        long bestCost = Long.MAX_VALUE;
+        long first = ceilDiv(totalCols, maxCols);
+        for (long b = first; b <= first + 2L * cores; b++) {
+            long cols = roundUp8(ceilDiv(totalCols, b));
+            long tiles = totalRows * ceilDiv(totalCols, cols);
+            long cost = cost(tiles, cols, cores);
+            if (cost < bestCost) {
+                bestCols = cols;
+                bestCost = cost;
+            }
+        }
+        long blocks = ceilDiv(totalCols, bestCols);
+        return checked(new Tiling(inner, 1, bestCols, bestCols, totalRows * blocks, blocks, totalRows, totalCols));
+    }
+
+    private static Tiling checked(Tiling t) {
+        if (t.tiles() > 0xFFFF_FFFFL) {
+            throw new DvmException("a stage of " + t.totalRows() + " × " + t.totalCols() + " elements needs " + t.tiles()
+                    + " tiles, more than the bytecode counts (2^32 - 1); use a device with a larger unified buffer or smaller inputs");
+        }
+        return t;
+    }
+
+    /** Trailing axes whose product first reaches {@link #MIN_ROW_ELEMENTS}, at least one. */
+    private static int chooseInner(long[] e) {
+        long cols = 1;
+        int inner = 0;
+        while (inner < e.length && (inner == 0 || cols < MIN_ROW_ELEMENTS) && cols * Math.max(1, e[e.length - 1 - inner]) <= Isa.MAX_EXTENT) {
+            cols *= e[e.length - 1 - inner];
+            inner++;
+        }
+        return Math.max(1, inner);
+    }
+
+    private static long cost(long tiles, long tileElements, int cores) {
+        return ceilDiv(tiles, cores) * (tileElements + TILE_OVERHEAD) + (tiles > 1 && cores > 1 ? LAUNCH_OVERHEAD : 0);
+    }
+
+    private static long bytes(long rows, long pitch, long fullUnits, long rowUnits) {
+        return fullUnits * rows * pitch * 4 + rowUnits * ((rows * 4 + 31) / 32 * 32);
+    }
+
+    private static long product(long[] e, int from, int to) {
+        long p = 1;
+        for (int d = from; d < to; d++) {
+            p *= e[d];
+        }
+        return p;
+    }
+
+    private static long roundUp8(long n) {
+        return Math.max(8, (n + 7) / 8 * 8);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}
