@@ -33,7 +33,6 @@ public final class KernelInstance {
     private final ThreadLocal<Bindings> bindings;
     private final boolean outputsContiguous;
     /** A thread that never runs: a segment it cannot access is confined to the thread that made it. */
-    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> { });
 
     KernelInstance(Kernel kernel, NpuSpec spec, Instance instance, Program program, Executable executable) {
         this.kernel = kernel;
@@ -143,11 +142,11 @@ public final class KernelInstance {
         }
         for (int i = 0; i < outputs.length; i++) {
             Tensor out = outputs[i];
-            checkLayout("output", i, out, outputShapes[i], instance.outputStrides()[i]);
             if (out.isBroadcastView()) {
                 throw new DvmException("kernel '" + kernel.name() + "' output " + i + ": the view with shape " + Arrays.toString(out.shape)
                         + " and strides " + Arrays.toString(out.strides) + " is a broadcast (stride 0) and not writable; pass a writable tensor");
             }
+            checkLayout("output", i, out, outputShapes[i], instance.outputStrides()[i]);
             for (int j = 0; j < inputs.length; j++) {
                 checkDisjoint(out, i, inputs[j], "input", j);
             }
@@ -155,8 +154,6 @@ public final class KernelInstance {
                 checkDisjoint(out, i, outputs[j], "output", j);
             }
         }
-        checkThreads(device, inputs, "input");
-        checkThreads(device, outputs, "output");
         Bindings b = bindings.get();
         for (int i = 0; i < inputs.length; i++) {
             Tensor t = inputs[i];
@@ -197,17 +194,6 @@ public final class KernelInstance {
     @Override
     public String toString() {
         return "KernelInstance[" + kernel.name() + ", inputs " + Arrays.deepToString(inputShapes) + ", " + program + "]";
-    }
-
-    /** Tensors of a confined arena can be used only when the launch stays on the caller's thread. */
-    private void checkThreads(Device device, Tensor[] tensors, String kind) {
-        for (int i = 0; i < tensors.length; i++) {
-            if (!tensors[i].segment().isAccessibleBy(PROBE) && device.coresFor(executable) > 1) {
-                throw new DvmException("kernel '" + kernel.name() + "' " + kind + " " + i + ": the tensor's arena is confined to one thread but "
-                        + "this launch runs tiles on " + device.coresFor(executable) + " cores; allocate it from Arena.ofShared(), "
-                        + "Arena.ofAuto() or Arena.global()");
-            }
-        }
     }
 
     private void checkLayout(String kind, int i, Tensor t, long[] shape, long[] strides) {

@@ -1,0 +1,328 @@
+package dev.dvm.vm;
+
+import dev.dvm.bytecode.Isa;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+/**
+ * The modelled NPU: persistent core workers, each with its own unified buffer. A launch splits
+ * each stage's tiles into contiguous ranges, one per core, waits for them, and runs the next
+ * stage; a stage of one tile runs on the caller's thread. Result bits do not depend on the core
+ * count. Thread-safe: concurrent launches are serialised.
+ *
+ * <p>Core 0 is the launching thread itself; cores 1.. are daemon threads named {@code dvm-core-N}
+ * that spin, yield, then park (Agrona's back-off) between stages and are unparked when work is
+ * posted. Workspace slots are bound to segments the device owns, grown on demand and reused.
+ */
+public final class Device implements AutoCloseable {
+    /**
+     * How the device runs programs.
+     *
+     * @param checked track the pipes' event flags and fail with a hazard report when an
+     *     instruction reads or overwrites a buffer without the event that orders it
+     * @param scalarUnit use the scalar vector unit instead of the Vector API one (for tests)
+     */
+    public record Options(boolean checked, boolean scalarUnit) {
+        public static Options defaults() {
+            return new Options(false, false);
+        }
+    }
+
+    private static final int SPINS_BEFORE_YIELD = 2_000;
+
+    private final NpuSpec spec;
+    private final Options options;
+    private final TileInterpreter caller;
+    private final Worker[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Arena arena = Arena.ofShared();
+    private volatile boolean closed;
+
+    private MemorySegment[] segments = new MemorySegment[0];
+    private long[] bases = new long[0];
+    private MemorySegment[] workspaces = new MemorySegment[0];
+
+    public Device(NpuSpec spec) {
+        this(spec, Options.defaults());
+    }
+
+    public Device(NpuSpec spec, Options options) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.options = Objects.requireNonNull(options, "options");
+        this.caller = new TileInterpreter(spec, options.scalarUnit(), options.checked());
+        this.workers = new Worker[spec.cores() - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1, new TileInterpreter(spec, options.scalarUnit(), options.checked()));
+        }
+        for (Worker w : workers) {
+            w.thread.start();
+        }
+    }
+
+    public NpuSpec spec() {
+        return spec;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Cores a launch of {@code exe} uses: the most any of its stages spreads over. */
+    public int coresFor(Executable exe) {
+        int most = 1;
+        for (StagePlan st : exe.stages) {
+            most = Math.max(most, coresFor(st.tiles));
+        }
+        return most;
+    }
+
+    /** Cores a stage of {@code tiles} tiles uses: ranges of ceil(tiles / cores) tiles, one per core, none empty. */
+    private int coresFor(long tiles) {
+        if (tiles <= 1) {
+            return 1;
+        }
+        long perCore = ceilDiv(tiles, spec.cores());
+        return (int) ceilDiv(tiles, perCore);
+    }
+
+    /** Runs {@code exe} to completion with {@code bindings}; throws {@link VmException} on a bad binding or a hazard. */
+    public void launch(Executable exe, Bindings bindings) {
+        Objects.requireNonNull(exe, "exe");
+        Objects.requireNonNull(bindings, "bindings");
+        lock.lock();
+        try {
+            if (closed) {
+                throw new VmException("launch on a closed device (" + spec.name() + ")");
+            }
+            if (exe.program().ubBytes() > spec.ubBytes() || exe.spec().events() > spec.events()) {
+                throw new VmException("program verified for " + exe.spec() + " needs " + exe.program().ubBytes() + " UB bytes and "
+                        + exe.spec().events() + " events per pair; this device has " + spec.ubBytes() + " and " + spec.events()
+                        + ": build the Executable for this device's spec");
+            }
+            boolean shared = bind(exe, bindings);
+            for (StagePlan st : exe.stages) {
+                runStage(st, shared ? coresFor(st.tiles) : 1);
+            }
+        } finally {
+            // A finished launch keeps no user segment reachable.
+            Arrays.fill(segments, null);
+            lock.unlock();
+        }
+    }
+
+    /** Checks and copies the bindings; returns whether every segment may be touched by the worker threads. */
+    private boolean bind(Executable exe, Bindings bindings) {
+        int slots = exe.slots();
+        if (bindings.size() != slots) {
+            throw new VmException("bindings have " + bindings.size() + " slots, the program has " + slots + ": create Bindings(" + slots + ")");
+        }
+        if (segments.length < slots) {
+            segments = new MemorySegment[slots];
+            bases = new long[slots];
+        }
+        boolean shared = true;
+        for (int s = 0; s < slots; s++) {
+            long needed = exe.slotBytes[s];
+            int kind = exe.slotKinds[s];
+            if (kind == Isa.SLOT_WORKSPACE) {
+                segments[s] = workspace(s, needed);
+                bases[s] = 0;
+                continue;
+            }
+            String what = "slot " + s + " (" + (kind == Isa.SLOT_INPUT ? "input" : "output") + ", " + exe.slotTypes[s] + ")";
+            MemorySegment segment = bindings.segment(s);
+            long offset = bindings.byteOffset(s);
+            if (segment == null) {
+                throw new VmException(what + " is not bound; it needs " + needed + " bytes: call Bindings.set(" + s + ", segment, offset)");
+            }
+            if (!segment.scope().isAlive()) {
+                throw new VmException(what + " is bound to a segment whose arena is closed; bind a live segment");
+            }
+            if (kind == Isa.SLOT_OUTPUT && segment.isReadOnly()) {
+                throw new VmException(what + " is bound to a read-only segment; outputs need a writable one");
+            }
+            if (offset > segment.byteSize() || segment.byteSize() - offset < needed) {
+                throw new VmException(what + " needs " + needed + " bytes from byte offset " + offset + ", the bound segment gives "
+                        + Math.max(0, segment.byteSize() - offset) + " (segment of " + segment.byteSize() + " bytes)");
+            }
+            segments[s] = segment;
+            bases[s] = offset;
+            for (Worker w : workers) {
+                shared &= segment.isAccessibleBy(w.thread);
+            }
+        }
+        return shared;
+    }
+
+    private MemorySegment workspace(int slot, long bytes) {
+        if (workspaces.length <= slot) {
+            workspaces = Arrays.copyOf(workspaces, slot + 1);
+        }
+        MemorySegment ws = workspaces[slot];
+        if (ws == null || ws.byteSize() < bytes) {
+            ws = arena.allocate(Math.max(bytes, 1), 64);
+            workspaces[slot] = ws;
+        }
+        return ws;
+    }
+
+    private void runStage(StagePlan st, int cores) {
+        long tiles = st.tiles;
+        if (tiles == 0) {
+            return;
+        }
+        if (cores == 1) {
+            try {
+                caller.run(st, 0, tiles, segments, bases);
+            } catch (VmException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw failure(st, 0, 0, tiles, e);
+            }
+            return;
+        }
+        long perCore = ceilDiv(tiles, cores);
+        for (int k = 1; k < cores; k++) {
+            workers[k - 1].post(st, k * perCore, Math.min(tiles, (k + 1) * perCore), segments, bases);
+        }
+        RuntimeException own = null;
+        try {
+            caller.run(st, 0, perCore, segments, bases);
+        } catch (VmException e) {
+            own = e;
+        } catch (RuntimeException e) {
+            own = failure(st, 0, 0, perCore, e);
+        }
+        // Every posted range must finish before the bindings are released or an error is thrown.
+        for (int k = 1; k < cores; k++) {
+            Worker w = workers[k - 1];
+            w.await();
+            Throwable t = w.takeFailure();
+            if (t != null && own == null) {
+                own = t instanceof VmException vm ? vm : failure(st, k, w.first, w.end, t);
+            }
+        }
+        if (own != null) {
+            throw own;
+        }
+    }
+
+    private static VmException failure(StagePlan st, int core, long first, long end, Throwable cause) {
+        return new VmException("core " + core + " failed in stage " + st.index + " (tiles " + first + ".." + (end - 1) + "): " + cause, cause);
+    }
+
+    /** Stops the workers and frees the workspaces; later launches fail. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Worker w : workers) {
+                LockSupport.unpark(w.thread);
+            }
+            for (Worker w : workers) {
+                try {
+                    w.thread.join(TimeUnit.SECONDS.toMillis(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            arena.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tile ranges the worker threads (cores 1..) have run so far; a launch that stays on the caller adds none. */
+    long rangesRunByWorkers() {
+        long sum = 0;
+        for (Worker w : workers) {
+            sum += w.done;
+        }
+        return sum;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** A core other than 0: a daemon thread that runs the tile ranges posted to it. */
+    private final class Worker implements Runnable {
+        final Thread thread;
+        private final TileInterpreter interpreter;
+        private final BackoffIdleStrategy idle = new BackoffIdleStrategy(200, 20, 1_000, 1_000_000);
+        private volatile long posted;
+        private volatile long done;
+        private StagePlan stage;
+        private long first;
+        private long end;
+        private MemorySegment[] segs;
+        private long[] offsets;
+        private Throwable failure;
+
+        Worker(int core, TileInterpreter interpreter) {
+            this.interpreter = interpreter;
+            this.thread = new Thread(this, "dvm-core-" + core);
+            thread.setDaemon(true);
+        }
+
+        /** Hands a range to this core; the volatile write publishes the fields before it. */
+        void post(StagePlan st, long first, long end, MemorySegment[] segs, long[] offsets) {
+            this.stage = st;
+            this.first = first;
+            this.end = end;
+            this.segs = segs;
+            this.offsets = offsets;
+            posted = posted + 1;
+            LockSupport.unpark(thread);
+        }
+
+        void await() {
+            long target = posted;
+            int spins = 0;
+            while (done != target) {
+                if (++spins < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+
+        Throwable takeFailure() {
+            Throwable t = failure;
+            failure = null;
+            return t;
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (!closed) {
+                long p = posted;
+                if (p == seen) {
+                    idle.idle();
+                    continue;
+                }
+                seen = p;
+                try {
+                    interpreter.run(stage, first, end, segs, offsets);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                done = p;
+                idle.reset();
+            }
+        }
+    }
+}

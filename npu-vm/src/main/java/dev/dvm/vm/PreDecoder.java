@@ -1,0 +1,233 @@
+package dev.dvm.vm;
+
+import static dev.dvm.vm.StagePlan.*;
+
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Isa;
+import dev.dvm.bytecode.Opcode;
+import dev.dvm.bytecode.Operands;
+import dev.dvm.bytecode.Program;
+import dev.dvm.bytecode.ProgramVisitor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The interpreter's pre-decoder: a visitor that turns a verified program into {@link StagePlan}s.
+ * It trusts the verifier for every range and pairing rule.
+ */
+final class PreDecoder implements ProgramVisitor {
+    private static final int TENSOR_FORM_DELTA = Opcode.ADD_S.code() - Opcode.ADD.code();
+
+    /** The tensor∘tensor opcode of a tensor∘scalar one (ADD for ADD_S): the units implement each operation once. */
+    static Opcode tensorForm(Opcode scalarForm) {
+        return Opcode.ofCode(scalarForm.code() - TENSOR_FORM_DELTA);
+    }
+
+    final List<StagePlan> stages = new ArrayList<>();
+    int[] slotKinds;
+    ElementType[] slotTypes;
+    long[] slotBytes;
+
+    private int stageAt;
+    private long tiles;
+    private int rows, cols, pitch;
+    private int[] outer, inner;
+    private int[] code;
+    private long[] scalars;
+    private long[] access;
+    private Opcode[] written;
+    private int count;
+    private final List<MemoryPlan> memory = new ArrayList<>();
+
+    @Override
+    public void visitHeader(Program program) {
+        slotKinds = new int[program.slots()];
+        slotTypes = new ElementType[program.slots()];
+        slotBytes = new long[program.slots()];
+    }
+
+    @Override
+    public void visitSlot(int slot, int kind, ElementType type, long bytes) {
+        slotKinds[slot] = kind;
+        slotTypes[slot] = type;
+        slotBytes[slot] = bytes;
+    }
+
+    @Override
+    public void visitInstruction(int at, Opcode op, int sync, Operands ops) {
+        if (op == Opcode.STAGE) {
+            stageAt = at;
+            tiles = ops.get(0);
+            rows = ops.getInt(2);
+            cols = ops.getInt(3);
+            pitch = ops.getInt(4);
+            int rank = ops.getInt(5);
+            int innerRank = ops.getInt(6);
+            outer = new int[rank - innerRank];
+            inner = new int[innerRank];
+            for (int d = 0; d < rank; d++) {
+                int extent = ops.getInt(7 + d);
+                if (d < outer.length) {
+                    outer[d] = extent;
+                } else {
+                    inner[d - outer.length] = extent;
+                }
+            }
+            code = new int[16 * W];
+            scalars = new long[16];
+            access = new long[16 * 8];
+            written = new Opcode[16];
+            count = 0;
+            memory.clear();
+            return;
+        }
+        if (op == Opcode.END) {
+            stages.add(new StagePlan(stages.size(), stageAt, tiles, rows, cols, pitch, outer, inner,
+                    Arrays.copyOf(code, count * W), Arrays.copyOf(scalars, count), memory.toArray(MemoryPlan[]::new),
+                    Arrays.copyOf(access, count * 8), Arrays.copyOf(written, count)));
+            return;
+        }
+        if (count * W == code.length) {
+            code = Arrays.copyOf(code, code.length * 2);
+            scalars = Arrays.copyOf(scalars, scalars.length * 2);
+            access = Arrays.copyOf(access, access.length * 2);
+            written = Arrays.copyOf(written, written.length * 2);
+        }
+        int r = count * W;
+        code[r + SYNC] = sync;
+        code[r + AT] = at;
+        switch (op.layout()) {
+            case MEMORY -> memory(r, op, ops);
+            case UNARY -> {
+                set(r, TYPE, ops.get(3));
+                word(r, DST, ops, 0);
+                word(r, A, ops, 1);
+                set(r, N, ops.get(2));
+                footprint(op, ElementType.ofCode(ops.get(3)), ops.get(2), ops.get(0), ops.get(1), -1);
+            }
+            case BINARY -> {
+                set(r, TYPE, ops.get(4));
+                word(r, DST, ops, 0);
+                word(r, A, ops, 1);
+                word(r, B, ops, 2);
+                set(r, N, ops.get(3));
+                footprint(op, ElementType.ofCode(ops.get(4)), ops.get(3), ops.get(0), ops.get(1), ops.get(2));
+            }
+            case BINARY_SCALAR -> {
+                set(r, TYPE, ops.get(3));
+                word(r, DST, ops, 0);
+                word(r, A, ops, 1);
+                set(r, N, ops.get(2));
+                set(r, X, ops.get(4) & Isa.FLAG_SCALAR_LEFT);
+                scalars[count] = ops.get(5);
+                footprint(op, ElementType.ofCode(ops.get(3)), ops.get(2), ops.get(0), ops.get(1), -1);
+            }
+            case SELECT -> {
+                set(r, TYPE, ops.get(5));
+                word(r, DST, ops, 0);
+                word(r, A, ops, 1);
+                word(r, B, ops, 2);
+                word(r, X, ops, 3);
+                set(r, N, ops.get(4));
+                ElementType type = ElementType.ofCode(ops.get(5));
+                long n = ops.get(4);
+                long bytes = n * type.ubByteSize();
+                record(ops.get(0), bytes, ops.get(1), n * 4, ops.get(2), bytes, ops.get(3), bytes);
+            }
+            case CAST -> {
+                set(r, TYPE, ops.get(3));
+                word(r, DST, ops, 0);
+                word(r, A, ops, 1);
+                set(r, N, ops.get(2));
+                set(r, X, ops.get(4));
+                long n = ops.get(2);
+                record(ops.get(0), n * ElementType.ofCode(ops.get(4)).ubByteSize(),
+                        ops.get(1), n * ElementType.ofCode(ops.get(3)).ubByteSize(), 0, 0, 0, 0);
+            }
+            case FILL -> {
+                set(r, TYPE, ops.get(2));
+                word(r, DST, ops, 0);
+                set(r, N, ops.get(1));
+                scalars[count] = ops.get(3);
+                record(ops.get(0), ops.get(1) * ElementType.ofCode(ops.get(2)).ubByteSize(), 0, 0, 0, 0, 0, 0);
+            }
+            case IOTA -> {
+                set(r, TYPE, ops.get(2));
+                word(r, DST, ops, 0);
+                set(r, N, ops.get(1));
+                set(r, X, ops.get(3));
+                set(r, Y, ops.get(4));
+                record(ops.get(0), ops.get(1) * ElementType.ofCode(ops.get(2)).ubByteSize(), 0, 0, 0, 0, 0, 0);
+            }
+            case ROW -> {
+                set(r, TYPE, ops.get(4));
+                word(r, DST, ops, 0);
+                word(r, A, ops, 1);
+                set(r, N, ops.get(2));
+                set(r, X, ops.get(3));
+                long size = ElementType.ofCode(ops.get(4)).ubByteSize();
+                long perRow = ops.get(2) * size;
+                long full = perRow * ops.get(3);
+                boolean broadcast = op == Opcode.BROADCAST_ROW;
+                record(ops.get(0), broadcast ? full : perRow, ops.get(1), broadcast ? perRow : full, 0, 0, 0, 0);
+            }
+            case STAGE, NONE -> throw new AssertionError(op);
+        }
+        code[r + OP] = op.ordinal();
+        written[count] = op;
+        count++;
+    }
+
+    private void memory(int r, Opcode op, Operands ops) {
+        ElementType type = ElementType.ofCode(ops.get(2));
+        boolean perRow = (ops.get(3) & Isa.FLAG_ROWS) != 0;
+        long[] outerStrides = new long[outer.length];
+        long[] innerStrides = new long[perRow ? 0 : inner.length];
+        for (int d = 0; d < outer.length; d++) {
+            outerStrides[d] = ops.get(6 + d);
+        }
+        for (int d = 0; d < innerStrides.length; d++) {
+            innerStrides[d] = ops.get(6 + outer.length + d);
+        }
+        long colBlockStride = perRow ? ops.get(6 + outer.length) : 0;
+        boolean load = op == Opcode.LOAD;
+        memory.add(new MemoryPlan(load, ops.getInt(0) >>> 2, ops.getInt(1), type, perRow, ops.get(5),
+                outerStrides, innerStrides, colBlockStride));
+        code[r + A] = memory.size() - 1;
+        code[r + TYPE] = type.code();
+        long bytes = (long) rows * (perRow ? 1 : pitch) * type.ubByteSize();
+        if (load) {
+            record(ops.get(0), bytes, 0, 0, 0, 0, 0, 0);
+        } else {
+            record(0, 0, ops.get(0), bytes, 0, 0, 0, 0);
+        }
+    }
+
+    /** The UB footprint of a unary, binary or scalar instruction: result size by the table's Result rule. */
+    private void footprint(Opcode op, ElementType type, long n, long dst, long a, long b) {
+        long in = n * type.ubByteSize();
+        long out = op.result() == Opcode.Result.BOOL ? n * 4 : in;
+        record(dst, out, a, in, b, b < 0 ? 0 : in, 0, 0);
+    }
+
+    private void record(long w, long wBytes, long r1, long r1Bytes, long r2, long r2Bytes, long r3, long r3Bytes) {
+        int at = count * 8;
+        access[at] = w;
+        access[at + 1] = wBytes;
+        access[at + 2] = r1;
+        access[at + 3] = r1Bytes;
+        access[at + 4] = r2;
+        access[at + 5] = r2Bytes;
+        access[at + 6] = r3;
+        access[at + 7] = r3Bytes;
+    }
+
+    private void set(int r, int field, long value) {
+        code[r + field] = (int) value;
+    }
+
+    private void word(int r, int field, Operands ops, int operand) {
+        code[r + field] = ops.getInt(operand) >>> 2;
+    }
+}

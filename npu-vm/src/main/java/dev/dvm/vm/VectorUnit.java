@@ -1,0 +1,50 @@
+package dev.dvm.vm;
+
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Opcode;
+
+/**
+ * The vector unit of one core: every vector instruction's computation over the core's unified
+ * buffer. UB operands are int-word indices ({@code byte address / 4}); F32 values are float bits
+ * in a word, I64 values two words, low word first. Two implementations are tested side by side
+ * (the pattern of Lucene's vectorization providers): {@link PanamaVectorUnit} with the Vector
+ * API, {@link ScalarVectorUnit} with plain loops. Their results are bit-identical for every
+ * operation except LOG, SIN, COS and POW on F32, which use the Vector API's own approximations
+ * (see {@code VectorUnitTest} for the tested ulp bounds).
+ */
+interface VectorUnit {
+    /** UNARY layout, COPY included: {@code n} elements of {@code type} from {@code src} to {@code dst}. */
+    void unary(Opcode op, ElementType type, int dst, int src, int n);
+
+    /** BINARY layout. */
+    void binary(Opcode op, ElementType type, int dst, int a, int b, int n);
+
+    /**
+     * BINARY_SCALAR layout, {@code op} in its tensor form (ADD for ADD_S): {@code dst = a op s},
+     * or {@code s op a} when {@code scalarLeft}. {@code scalar} holds raw bits as in the bytecode.
+     */
+    void binaryScalar(Opcode op, ElementType type, int dst, int a, int n, long scalar, boolean scalarLeft);
+
+    /** {@code dst = cond != 0 ? a : b}; {@code cond} is I32. */
+    void select(ElementType type, int dst, int cond, int a, int b, int n);
+
+    /** CAST between global element types held as compute types (see {@link Opcode#CAST}). */
+    void cast(ElementType from, ElementType to, int dst, int src, int n);
+
+    /** {@code dst[0..n) = scalar}. */
+    void fill(ElementType type, int dst, int n, long scalar);
+
+    /** {@code dst[r * pitch + c] = (colStart + c) mod mod} for the first {@code n} elements. */
+    void iota(ElementType type, int dst, int n, int pitch, int mod, long colStart);
+
+    /** {@code dst[r * pitch + c] = src[r]} for {@code r < rows}, {@code c < pitch}. */
+    void broadcastRow(ElementType type, int dst, int src, int rows, int pitch);
+
+    /** REDUCE_SUM, REDUCE_MAX, REDUCE_MIN of each of {@code rows} rows over its first {@code cols} columns. */
+    void reduce(Opcode op, ElementType type, int dst, int src, int rows, int pitch, int cols);
+
+    /** The unit for a core whose UB is {@code ub}. */
+    static VectorUnit create(int[] ub, boolean scalar) {
+        return scalar ? new ScalarVectorUnit(ub) : new PanamaVectorUnit(ub);
+    }
+}

@@ -1,0 +1,7 @@
+/** The virtual machine that models an NPU and runs dvm4j bytecode on the CPU with the Vector API. */
+module dev.dvm.vm {
+    requires transitive dev.dvm.bytecode;
+    requires jdk.incubator.vector;
+    requires org.agrona;
+    exports dev.dvm.vm;
+}

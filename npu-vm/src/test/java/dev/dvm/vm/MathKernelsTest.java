@@ -1,0 +1,111 @@
+package dev.dvm.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Accuracy of the F32 kernels against {@link StrictMath} (and a series for erf) in double, in
+ * ulps of the float result, over a dense sweep of each function's interesting range. The bounds
+ * asserted here are the ones documented on {@link MathKernels}.
+ */
+class MathKernelsTest {
+    @Test
+    void expWithinOneUlp() {
+        assertMaxUlps(MathKernels::exp, StrictMath::exp, -104f, 89f, 1.0);
+        assertEquals(Float.POSITIVE_INFINITY, MathKernels.exp(89f));
+        assertEquals(Float.POSITIVE_INFINITY, MathKernels.exp(Float.POSITIVE_INFINITY));
+        assertEquals(0f, MathKernels.exp(Float.NEGATIVE_INFINITY));
+        assertEquals(0f, MathKernels.exp(-104f));
+        assertEquals(1f, MathKernels.exp(-0f));
+        assertTrue(Float.isNaN(MathKernels.exp(Float.NaN)));
+    }
+
+    @Test
+    void tanhWithinTwoUlps() {
+        assertMaxUlps(MathKernels::tanh, StrictMath::tanh, -12f, 12f, 2.0);
+        assertMaxUlps(MathKernels::tanh, StrictMath::tanh, -1e-3f, 1e-3f, 2.0);
+        assertEquals(1f, MathKernels.tanh(Float.POSITIVE_INFINITY));
+        assertEquals(-1f, MathKernels.tanh(-1e30f));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(MathKernels.tanh(-0f)));
+        assertTrue(Float.isNaN(MathKernels.tanh(Float.NaN)));
+    }
+
+    @Test
+    void sigmoidWithinTwoAndAHalfUlps() {
+        assertMaxUlps(MathKernels::sigmoid, x -> 1 / (1 + StrictMath.exp(-x)), -87f, 30f, 2.5);
+        assertEquals(1f, MathKernels.sigmoid(Float.POSITIVE_INFINITY));
+        assertEquals(0f, MathKernels.sigmoid(Float.NEGATIVE_INFINITY));
+        assertTrue(Float.isNaN(MathKernels.sigmoid(Float.NaN)));
+    }
+
+    @Test
+    void erfWithinTwoUlps() {
+        assertMaxUlps(MathKernels::erf, MathKernelsTest::erf, -5f, 5f, 2.0);
+        assertMaxUlps(MathKernels::erf, MathKernelsTest::erf, -1e-3f, 1e-3f, 2.0);
+        assertEquals(1f, MathKernels.erf(Float.POSITIVE_INFINITY));
+        assertEquals(-1f, MathKernels.erf(-100f));
+        assertTrue(Float.isNaN(MathKernels.erf(Float.NaN)));
+    }
+
+    @Test
+    void roundingFunctionsMatchMath() {
+        float[] xs = {-0f, 0f, 0.5f, -0.5f, 1.5f, 2.5f, -2.5f, 0.49999997f, 8388607.5f, -8388609f, 1e20f, Float.MIN_VALUE, -3.7f, 3.7f};
+        for (float x : xs) {
+            assertEquals(Float.floatToRawIntBits((float) Math.rint(x)), Float.floatToRawIntBits(MathKernels.round(x)), "round " + x);
+            assertEquals(Float.floatToRawIntBits((float) Math.floor(x)), Float.floatToRawIntBits(MathKernels.floor(x)), "floor " + x);
+            assertEquals(Float.floatToRawIntBits((float) Math.ceil(x)), Float.floatToRawIntBits(MathKernels.ceil(x)), "ceil " + x);
+            double t = x < 0 ? Math.ceil(x) : Math.floor(x);
+            assertEquals(Float.floatToRawIntBits((float) t), Float.floatToRawIntBits(MathKernels.trunc(x)), "trunc " + x);
+        }
+    }
+
+    @Test
+    void bf16RoundsToNearestEven() {
+        assertEquals(0x3F80_0000, MathKernels.roundBf16(0x3F80_8000)); // tie, even stays
+        assertEquals(0x3F82_0000, MathKernels.roundBf16(0x3F81_8000)); // tie, odd rounds up
+        assertEquals(0x3F81_0000, MathKernels.roundBf16(0x3F80_8001));
+        assertEquals(0x7F80_0000, MathKernels.roundBf16(0x7F7F_FFFF)); // overflow to infinity
+        assertTrue(Float.isNaN(Float.intBitsToFloat(MathKernels.roundBf16(0x7F80_0001)))); // NaN stays NaN
+    }
+
+    private static void assertMaxUlps(FloatUnary f, DoubleUnaryOperator reference, float from, float to, double bound) {
+        double worst = 0;
+        float worstAt = 0;
+        int steps = 200_000;
+        for (int i = 0; i <= steps; i++) {
+            float x = from + (to - from) * i / steps;
+            double exact = reference.applyAsDouble(x);
+            float got = f.apply(x);
+            double ulp = Math.ulp((float) exact);
+            double err = Math.abs(got - exact) / (exact == 0 ? Float.MIN_VALUE : ulp);
+            if (err > worst) {
+                worst = err;
+                worstAt = x;
+            }
+        }
+        assertTrue(worst <= bound, "max error " + worst + " ulp at " + worstAt + " (bound " + bound + ")");
+    }
+
+    @FunctionalInterface
+    private interface FloatUnary {
+        float apply(float x);
+    }
+
+    /** erf in double: 2/√π e^(-x²) Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)), a series of positive terms (no cancellation). */
+    static double erf(double x) {
+        double a = Math.abs(x);
+        if (a >= 6) {
+            return Math.signum(x);
+        }
+        double term = a;
+        double sum = a;
+        for (int n = 1; term > 1e-18 * sum; n++) {
+            term *= 2 * a * a / (2 * n + 1);
+            sum += term;
+        }
+        return Math.copySign(2 / Math.sqrt(Math.PI) * StrictMath.exp(-a * a) * sum, x);
+    }
+}

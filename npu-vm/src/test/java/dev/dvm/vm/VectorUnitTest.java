@@ -1,0 +1,326 @@
+package dev.dvm.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Layout;
+import dev.dvm.bytecode.Opcode;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every vector instruction for every type it allows on {@link PanamaVectorUnit} and
+ * {@link ScalarVectorUnit} side by side, on random data with NaN, infinities, -0, subnormals and
+ * huge values, over lengths that are not multiples of the vector width, and requires the same
+ * bits in the whole UB. LOG, SIN, COS and POW on F32 use the Vector API's approximations: they
+ * must agree on every special value and within {@link #APPROX_ULPS} ulp elsewhere (SIN and COS on
+ * |x| ≤ 10^4).
+ */
+class VectorUnitTest {
+    static final int APPROX_ULPS = 2;
+    private static final Set<Opcode> APPROX = EnumSet.of(Opcode.LOG, Opcode.SIN, Opcode.COS, Opcode.POW);
+    private static final int[] LENGTHS = {1, 5, 8, 17, 64, 203};
+    private static final int WORDS = 4096;
+    /** Region word indices: a, b, cond, dst; each holds up to 1024 words. */
+    private static final int A = 0, B = 1024, C = 2048, D = 3072;
+    private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f,
+        Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 1f, -1f, 0.5f, -0.5f,
+        2.5f, -2.5f, 3.5f, 1e30f, -1e30f, 88.7f, -103.5f, 0x1.0p23f, -0x1.0p23f + 0.5f, 0.625f, 0.921875f, 4f, 1e-40f};
+    private static final long[] SPECIAL_LONG = {0, 1, -1, 2, -2, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE};
+
+    private final Random random = new Random(20240611);
+
+    @Test
+    void unaryInstructionsAgree() {
+        for (Opcode op : Opcode.values()) {
+            if (op.layout() == Layout.UNARY) {
+                for (ElementType type : op.types()) {
+                    compare(op + " " + type, op, type, u -> {}, (u, n) -> u.unary(op, type, D, A, n));
+                }
+            }
+        }
+    }
+
+    @Test
+    void binaryInstructionsAgree() {
+        for (Opcode op : Opcode.values()) {
+            if (op.layout() == Layout.BINARY) {
+                for (ElementType type : op.types()) {
+                    compare(op + " " + type, op, type, u -> {}, (u, n) -> u.binary(op, type, D, A, B, n));
+                }
+            }
+        }
+    }
+
+    @Test
+    void binaryScalarInstructionsAgree() {
+        for (Opcode scalarForm : Opcode.values()) {
+            if (scalarForm.layout() != Layout.BINARY_SCALAR) {
+                continue;
+            }
+            Opcode op = Opcode.ofCode(scalarForm.code() - (Opcode.ADD_S.code() - Opcode.ADD.code()));
+            for (ElementType type : scalarForm.types()) {
+                for (boolean left : new boolean[] {false, true}) {
+                    for (int k = 0; k < 6; k++) {
+                        long s = scalar(type);
+                        compare(scalarForm + " " + type + (left ? " left " : " ") + s, op, type, u -> {},
+                                (u, n) -> u.binaryScalar(op, type, D, A, n, s, left));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void selectFillCopyAgree() {
+        for (ElementType type : Opcode.SELECT.types()) {
+            compare("SELECT " + type, Opcode.SELECT, type, u -> {}, (u, n) -> u.select(type, D, C, A, B, n));
+            long s = scalar(type);
+            compare("FILL " + type, Opcode.FILL, type, u -> {}, (u, n) -> u.fill(type, D, n, s));
+        }
+    }
+
+    @Test
+    void castsBetweenAllTypesAgree() {
+        for (ElementType from : ElementType.values()) {
+            for (ElementType to : ElementType.values()) {
+                compare("CAST " + from + " -> " + to, Opcode.CAST, from.computeType(), u -> {}, (u, n) -> u.cast(from, to, D, A, n));
+                // In place, where the program reuses the source buffer.
+                compare("CAST in place " + from + " -> " + to, Opcode.CAST, from.computeType(), u -> {}, (u, n) -> u.cast(from, to, A, A, n));
+            }
+        }
+    }
+
+    @Test
+    void rowInstructionsAgree() {
+        for (ElementType type : Opcode.REDUCE_SUM.types()) {
+            for (int pitch : new int[] {8, 16, 40}) {
+                int rows = 200 / pitch / (type == ElementType.I64 ? 2 : 1);
+                for (int cols : new int[] {1, pitch / 2 + 1, pitch}) {
+                    for (Opcode op : EnumSet.of(Opcode.REDUCE_SUM, Opcode.REDUCE_MAX, Opcode.REDUCE_MIN)) {
+                        compare(op + " " + type + " pitch " + pitch + " cols " + cols, op, type, u -> {},
+                                (u, n) -> u.reduce(op, type, D, A, rows, pitch, cols));
+                    }
+                }
+                compare("BROADCAST_ROW " + type, Opcode.BROADCAST_ROW, type, u -> {}, (u, n) -> u.broadcastRow(type, D, A, rows, pitch));
+                compare("IOTA " + type, Opcode.IOTA, type, u -> {}, (u, n) -> u.iota(type, D, Math.min(n, rows * pitch), pitch, 7, 12));
+            }
+        }
+    }
+
+    @Test
+    void reduceSumFollowsTheCanonicalOrder() {
+        int[] ub = new int[WORDS];
+        int cols = 53;
+        float[] x = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            x[c] = (float) ((random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(12) - 6));
+            ub[A + c] = Float.floatToRawIntBits(x[c]);
+        }
+        float[] p = new float[16];
+        Arrays.fill(p, -0f);
+        for (int c = 0; c < cols; c++) {
+            p[c % 16] += x[c];
+        }
+        for (int i = 0; i < 8; i++) {
+            p[i] += p[i + 8];
+        }
+        for (int i = 0; i < 4; i++) {
+            p[i] += p[i + 4];
+        }
+        p[0] += p[2];
+        p[1] += p[3];
+        p[0] += p[1];
+        for (boolean scalar : new boolean[] {false, true}) {
+            VectorUnit.create(ub, scalar).reduce(Opcode.REDUCE_SUM, ElementType.F32, D, A, 1, 56, cols);
+            assertEquals(Float.floatToRawIntBits(p[0]), ub[D], "canonical sum, scalar unit " + scalar);
+        }
+    }
+
+    @Test
+    void maxAndMinPropagateNaN() {
+        int[] ub = new int[WORDS];
+        ub[A] = Float.floatToRawIntBits(1f);
+        ub[A + 20] = Float.floatToRawIntBits(Float.NaN);
+        for (boolean scalar : new boolean[] {false, true}) {
+            VectorUnit unit = VectorUnit.create(ub, scalar);
+            unit.reduce(Opcode.REDUCE_MAX, ElementType.F32, D, A, 1, 32, 32);
+            unit.reduce(Opcode.REDUCE_MIN, ElementType.F32, D + 1, A, 1, 32, 32);
+            unit.binary(Opcode.MAX, ElementType.F32, D + 8, A + 20, A, 1);
+            assertTrue(Float.isNaN(Float.intBitsToFloat(ub[D])) && Float.isNaN(Float.intBitsToFloat(ub[D + 1]))
+                    && Float.isNaN(Float.intBitsToFloat(ub[D + 8])), "NaN propagates, scalar unit " + scalar);
+        }
+    }
+
+    /**
+     * The same comparison after C2 has compiled the Panama loops with the Vector API intrinsics
+     * (the checks above may run in the interpreter, on the API's Java fallback): each
+     * instruction runs often enough to be compiled before its result is compared.
+     */
+    @Test
+    void compiledLoopsAgree() {
+        for (Opcode op : Opcode.values()) {
+            if (op.layout() != Layout.UNARY && op.layout() != Layout.BINARY) {
+                continue;
+            }
+            for (ElementType type : op.types()) {
+                Run run = op.layout() == Layout.UNARY ? (u, n) -> u.unary(op, type, D, A, n) : (u, n) -> u.binary(op, type, D, A, B, n);
+                compareCompiled(op + " " + type, op, type, run);
+            }
+        }
+        for (ElementType from : ElementType.values()) {
+            for (ElementType to : ElementType.values()) {
+                compareCompiled("CAST " + from + " -> " + to, Opcode.CAST, from.computeType(), (u, n) -> u.cast(from, to, D, A, n));
+            }
+        }
+        for (ElementType type : Opcode.REDUCE_SUM.types()) {
+            for (Opcode op : EnumSet.of(Opcode.REDUCE_SUM, Opcode.REDUCE_MAX, Opcode.REDUCE_MIN)) {
+                compareCompiled(op + " " + type, op, type, (u, n) -> u.reduce(op, type, D, A, 4, 48, 45));
+            }
+            compareCompiled("ADD_S " + type, Opcode.ADD, type, (u, n) -> u.binaryScalar(Opcode.SUB, type, D, A, n, 3, true));
+            compareCompiled("SELECT " + type, Opcode.SELECT, type, (u, n) -> u.select(type, D, C, A, B, n));
+        }
+    }
+
+    private void compareCompiled(String what, Opcode op, ElementType type, Run run) {
+        int[] ub = new int[WORDS];
+        boolean tame = op == Opcode.SIN || op == Opcode.COS;
+        fill(ub, A, 1024, type, tame);
+        fill(ub, B, 1024, type, tame);
+        for (int i = 0; i < 1024; i++) {
+            ub[C + i] = random.nextInt(2);
+        }
+        int[] vector = ub.clone();
+        PanamaVectorUnit unit = new PanamaVectorUnit(vector);
+        for (int rep = 0; rep < COMPILE_REPS; rep++) {
+            run.run(unit, 203);
+        }
+        int[] scalar = ub.clone();
+        run.run(new ScalarVectorUnit(scalar), 203);
+        for (int i = 0; i < WORDS; i++) {
+            boolean same = vector[i] == scalar[i] || type == ElementType.F32 && APPROX.contains(op) && close(vector[i], scalar[i]);
+            if (!same) {
+                fail(what + " compiled: word " + i + " is 0x" + Integer.toHexString(vector[i]) + " (Panama) vs 0x"
+                        + Integer.toHexString(scalar[i]) + " (scalar), input 0x" + Integer.toHexString(ub[A + i - D]));
+            }
+        }
+    }
+
+    private static final int COMPILE_REPS = 2000;
+
+    private interface Run {
+        void run(VectorUnit unit, int n);
+    }
+
+    /** Fills a UB at random, runs {@code run} on both units for every length and compares the UBs. */
+    private void compare(String what, Opcode op, ElementType type, Consumer<int[]> setup, Run run) {
+        for (int n : LENGTHS) {
+            int[] ub = new int[WORDS];
+            boolean tame = op == Opcode.SIN || op == Opcode.COS;
+            fill(ub, A, 1024, type, tame);
+            fill(ub, B, 1024, type, tame);
+            for (int i = 0; i < 1024; i++) {
+                ub[C + i] = random.nextInt(3) == 0 ? 0 : random.nextInt();
+                ub[D + i] = random.nextInt();
+            }
+            if (op == Opcode.POW && type != ElementType.F32) {
+                // Integer exponents small enough to mean something, negative ones included.
+                for (int i = 0; i < 512; i++) {
+                    if (type == ElementType.I64) {
+                        ub[B + 2 * i] = random.nextInt(70) - 5;
+                        ub[B + 2 * i + 1] = ub[B + 2 * i] < 0 ? -1 : 0;
+                    } else {
+                        ub[B + i] = random.nextInt(40) - 5;
+                    }
+                }
+            }
+            setup.accept(ub);
+            int[] vector = ub.clone();
+            int[] scalar = ub.clone();
+            run.run(new PanamaVectorUnit(vector), n);
+            run.run(new ScalarVectorUnit(scalar), n);
+            if (type == ElementType.F32 && APPROX.contains(op)) {
+                for (int i = 0; i < WORDS; i++) {
+                    if (vector[i] != scalar[i] && !close(vector[i], scalar[i])) {
+                        fail(what + " n=" + n + " word " + i + ": " + Float.intBitsToFloat(vector[i]) + " vs " + Float.intBitsToFloat(scalar[i])
+                                + " inputs " + Float.intBitsToFloat(ub[A + i - D]) + ", " + Float.intBitsToFloat(ub[B + i - D]));
+                    }
+                }
+            } else if (!Arrays.equals(vector, scalar)) {
+                int i = Arrays.mismatch(vector, scalar);
+                fail(what + " n=" + n + ": word " + i + " is 0x" + Integer.toHexString(vector[i]) + " (Panama) vs 0x"
+                        + Integer.toHexString(scalar[i]) + " (scalar)");
+            }
+        }
+    }
+
+    private static boolean close(int x, int y) {
+        float a = Float.intBitsToFloat(x);
+        float b = Float.intBitsToFloat(y);
+        if (Float.isNaN(a) || Float.isNaN(b)) {
+            return Float.isNaN(a) && Float.isNaN(b);
+        }
+        if (Float.isInfinite(a) || Float.isInfinite(b) || a == 0f || b == 0f) {
+            return Math.abs(a - b) <= APPROX_ULPS * Float.MIN_VALUE || a == b;
+        }
+        return Math.abs((double) a - b) <= APPROX_ULPS * (double) Math.ulp(Math.max(Math.abs(a), Math.abs(b)));
+    }
+
+    private void fill(int[] ub, int from, int words, ElementType type, boolean tame) {
+        switch (type) {
+            case F32 -> {
+                for (int i = 0; i < words; i++) {
+                    ub[from + i] = Float.floatToRawIntBits(randomFloat(tame));
+                }
+            }
+            case I32 -> {
+                for (int i = 0; i < words; i++) {
+                    ub[from + i] = (int) randomLong();
+                }
+            }
+            default -> {
+                for (int i = 0; i < words; i += 2) {
+                    long v = randomLong();
+                    ub[from + i] = (int) v;
+                    ub[from + i + 1] = (int) (v >>> 32);
+                }
+            }
+        }
+    }
+
+    private float randomFloat(boolean tame) {
+        int kind = random.nextInt(10);
+        if (tame) {
+            return kind == 0 ? SPECIAL[random.nextInt(5)] : (float) ((random.nextDouble() - 0.5) * 2e4);
+        }
+        return switch (kind) {
+            case 0, 1 -> SPECIAL[random.nextInt(SPECIAL.length)];
+            case 2 -> Float.intBitsToFloat(random.nextInt());
+            case 3 -> random.nextInt(21) - 10;
+            default -> (float) ((random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(9) - 4));
+        };
+    }
+
+    private long randomLong() {
+        return switch (random.nextInt(4)) {
+            case 0 -> SPECIAL_LONG[random.nextInt(SPECIAL_LONG.length)];
+            case 1 -> random.nextInt(21) - 10;
+            case 2 -> random.nextInt();
+            default -> random.nextLong();
+        };
+    }
+
+    private long scalar(ElementType type) {
+        return switch (type) {
+            case F32 -> Float.floatToRawIntBits(randomFloat(false)) & 0xFFFF_FFFFL;
+            case I32 -> (int) randomLong() & 0xFFFF_FFFFL;
+            default -> randomLong();
+        };
+    }
+}
