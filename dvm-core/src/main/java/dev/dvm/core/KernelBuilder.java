@@ -779,7 +779,7 @@ public final class KernelBuilder {
     /** Rank-0 BOOL: whether any element of x is non-zero (false for an empty x). */
     public Value elemAny(Value x) {
         check("elemAny", x);
-        return value(node(Op.ELEM_ANY, List.of(x.node), DType.BOOL, new Attrs.Reduce(allAxes(x.rank), false)), 0);
+        return value(node(Op.ELEM_ANY, List.of(castNode(x, DType.BOOL)), DType.BOOL, new Attrs.Reduce(allAxes(x.rank), false)), 0);
     }
 
     /** Sums over {@code axes} (negative counts from the end; none = all axes). */

@@ -204,13 +204,6 @@ final class StageLowering {
             case REDUCE_MIN -> Opcode.REDUCE_MIN;
             default -> Opcode.REDUCE_MAX;
         };
-        if (v.node.op() == Op.ELEM_ANY) {
-            Instr nonZero = new Instr(Opcode.NE_S);
-            nonZero.a = src;
-            nonZero.type = type;
-            src = emit(nonZero, false, ElementType.I32);
-            type = ElementType.I32;
-        }
         Instr r = new Instr(opcode);
         r.a = src;
         r.type = check(opcode, type, v);

@@ -48,7 +48,7 @@ public enum Op {
     ONE_HOT(Kind.OTHER),
     /** An explicit copy. */
     COPY(Kind.OTHER),
-    /** BOOL rank-0 (or keepdims all-ones) result: whether any element is non-zero. */
+    /** Whether any element of its BOOL input (the builder casts to BOOL first) is true: a max over every axis. */
     ELEM_ANY(Kind.REDUCE),
     /** attrs {@link Attrs.Reduce}. */
     REDUCE_SUM(Kind.REDUCE), REDUCE_MAX(Kind.REDUCE), REDUCE_MIN(Kind.REDUCE);

@@ -1,0 +1,229 @@
+package dev.dvm.tests.reference;
+
+import dev.dvm.core.DType;
+import dev.dvm.core.Kernel;
+import dev.dvm.core.KernelBuilder;
+import dev.dvm.core.Value;
+import dev.dvm.tests.reference.OpSpec.BinaryOp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The test tree's model of a kernel: declared inputs, a list of {@link OpSpec}s and the value ids
+ * stored as outputs. It can be built into a dvm4j {@link Kernel} through {@link KernelBuilder}
+ * ({@link #build()}) and evaluated by {@link ReferenceEvaluator}, which never looks at dvm-core's
+ * internals.
+ *
+ * @param name kernel name
+ * @param inputs declared inputs (-1 dims are dynamic)
+ * @param ops the ops; op {@code k} defines value id {@code inputs.size() + k}
+ * @param outputs value ids stored to the outputs, in order
+ */
+public record KernelSpec(String name, List<InputSpec> inputs, List<OpSpec> ops, List<Integer> outputs) {
+    public KernelSpec {
+        inputs = List.copyOf(inputs);
+        ops = List.copyOf(ops);
+        outputs = List.copyOf(outputs);
+    }
+
+    /** A declared input: dtype and dims, -1 for a dynamic dim. */
+    public record InputSpec(DType dtype, long[] dims) {
+        @Override
+        public String toString() {
+            return RefTypes.name(dtype) + Arrays.toString(dims);
+        }
+    }
+
+    /** A kernel built from a spec, with the builder's {@link Value} of every value id. */
+    public record Built(Kernel kernel, List<Value> values) {}
+
+    /** Total number of value ids (inputs and op results). */
+    public int valueCount() {
+        return inputs.size() + ops.size();
+    }
+
+    /** Builds the kernel through the public {@link KernelBuilder} API. */
+    public Built build() {
+        KernelBuilder b = new KernelBuilder(name);
+        List<Value> values = new ArrayList<>();
+        for (InputSpec in : inputs) {
+            values.add(b.input(in.dtype(), in.dims().clone()));
+        }
+        for (OpSpec op : ops) {
+            values.add(apply(b, op, values));
+        }
+        for (int id : outputs) {
+            b.output(values.get(id));
+        }
+        return new Built(b.build(), List.copyOf(values));
+    }
+
+    private static Value apply(KernelBuilder b, OpSpec op, List<Value> v) {
+        return switch (op) {
+            case OpSpec.Unary u -> unary(b, u.op(), v.get(u.x()));
+            case OpSpec.Binary bin -> binary(b, bin.op(), v.get(bin.a()), v.get(bin.b()));
+            case OpSpec.BinaryScalar s -> s.s().isLong()
+                    ? (s.scalarLeft() ? binaryLeft(b, s.op(), s.s().asLong(), v.get(s.x())) : binaryRight(b, s.op(), v.get(s.x()), s.s().asLong()))
+                    : (s.scalarLeft() ? binaryLeft(b, s.op(), s.s().asDouble(), v.get(s.x())) : binaryRight(b, s.op(), v.get(s.x()), s.s().asDouble()));
+            case OpSpec.Select s -> b.select(v.get(s.cond()), v.get(s.a()), v.get(s.b()));
+            case OpSpec.Cast c -> b.cast(v.get(c.x()), c.to());
+            case OpSpec.Broadcast c -> b.broadcast(v.get(c.x()), c.dims().clone());
+            case OpSpec.BroadcastLike c -> b.broadcastLike(v.get(c.x()), v.get(c.like()));
+            case OpSpec.Fill f -> b.fill(f.value(), f.dtype(), v.get(f.like()));
+            case OpSpec.Reshape r -> b.reshape(v.get(r.x()), r.dims().clone());
+            case OpSpec.Permute p -> b.permute(v.get(p.x()), p.perm().clone());
+            case OpSpec.Slice s -> b.slice(v.get(s.x()), s.begin().clone(), s.end().clone(), s.step().clone());
+            case OpSpec.Concat c -> b.concat(c.axis(), Arrays.stream(c.xs()).mapToObj(v::get).toArray(Value[]::new));
+            case OpSpec.Split s -> (s.sizes() == null ? b.split(v.get(s.x()), s.axis(), s.parts()) : b.split(v.get(s.x()), s.axis(), s.sizes().clone()))[s.index()];
+            case OpSpec.OneHot o -> b.oneHot(v.get(o.indices()), o.depth(), o.on(), o.off(), o.dtype());
+            case OpSpec.Copy c -> b.copy(v.get(c.x()));
+            case OpSpec.ElemAny e -> b.elemAny(v.get(e.x()));
+            case OpSpec.Reduce r -> switch (r.op()) {
+                case SUM -> b.reduceSum(v.get(r.x()), r.keepDims(), r.axes().clone());
+                case MAX -> b.reduceMax(v.get(r.x()), r.keepDims(), r.axes().clone());
+                case MIN -> b.reduceMin(v.get(r.x()), r.keepDims(), r.axes().clone());
+            };
+        };
+    }
+
+    static Value unary(KernelBuilder b, OpSpec.UnaryOp op, Value x) {
+        return switch (op) {
+            case SQRT -> b.sqrt(x);
+            case RSQRT -> b.rsqrt(x);
+            case ABS -> b.abs(x);
+            case NEG -> b.neg(x);
+            case LOG -> b.log(x);
+            case EXP -> b.exp(x);
+            case RECIPROCAL -> b.reciprocal(x);
+            case IS_FINITE -> b.isFinite(x);
+            case LOGICAL_NOT -> b.logicalNot(x);
+            case ROUND -> b.round(x);
+            case FLOOR -> b.floor(x);
+            case CEIL -> b.ceil(x);
+            case TRUNC -> b.trunc(x);
+            case TANH -> b.tanh(x);
+            case SIGMOID -> b.sigmoid(x);
+            case ERF -> b.erf(x);
+            case SIN -> b.sin(x);
+            case COS -> b.cos(x);
+        };
+    }
+
+    static Value binary(KernelBuilder b, BinaryOp op, Value x, Value y) {
+        return switch (op) {
+            case ADD -> b.add(x, y);
+            case SUB -> b.sub(x, y);
+            case MUL -> b.mul(x, y);
+            case DIV -> b.div(x, y);
+            case POW -> b.pow(x, y);
+            case MAXIMUM -> b.maximum(x, y);
+            case MINIMUM -> b.minimum(x, y);
+            case EQUAL -> b.equal(x, y);
+            case NOT_EQUAL -> b.notEqual(x, y);
+            case GREATER -> b.greater(x, y);
+            case GREATER_EQUAL -> b.greaterEqual(x, y);
+            case LESS -> b.less(x, y);
+            case LESS_EQUAL -> b.lessEqual(x, y);
+            case LOGICAL_AND -> b.logicalAnd(x, y);
+            case LOGICAL_OR -> b.logicalOr(x, y);
+        };
+    }
+
+    static Value binaryRight(KernelBuilder b, BinaryOp op, Value x, double s) {
+        return switch (op) {
+            case ADD -> b.add(x, s);
+            case SUB -> b.sub(x, s);
+            case MUL -> b.mul(x, s);
+            case DIV -> b.div(x, s);
+            case POW -> b.pow(x, s);
+            case MAXIMUM -> b.maximum(x, s);
+            case MINIMUM -> b.minimum(x, s);
+            case EQUAL -> b.equal(x, s);
+            case NOT_EQUAL -> b.notEqual(x, s);
+            case GREATER -> b.greater(x, s);
+            case GREATER_EQUAL -> b.greaterEqual(x, s);
+            case LESS -> b.less(x, s);
+            case LESS_EQUAL -> b.lessEqual(x, s);
+            case LOGICAL_AND -> b.logicalAnd(x, s);
+            case LOGICAL_OR -> b.logicalOr(x, s);
+        };
+    }
+
+    static Value binaryLeft(KernelBuilder b, BinaryOp op, double s, Value x) {
+        return switch (op) {
+            case ADD -> b.add(s, x);
+            case SUB -> b.sub(s, x);
+            case MUL -> b.mul(s, x);
+            case DIV -> b.div(s, x);
+            case POW -> b.pow(s, x);
+            case MAXIMUM -> b.maximum(s, x);
+            case MINIMUM -> b.minimum(s, x);
+            case EQUAL -> b.equal(s, x);
+            case NOT_EQUAL -> b.notEqual(s, x);
+            case GREATER -> b.greater(s, x);
+            case GREATER_EQUAL -> b.greaterEqual(s, x);
+            case LESS -> b.less(s, x);
+            case LESS_EQUAL -> b.lessEqual(s, x);
+            case LOGICAL_AND -> b.logicalAnd(s, x);
+            case LOGICAL_OR -> b.logicalOr(s, x);
+        };
+    }
+
+    static Value binaryRight(KernelBuilder b, BinaryOp op, Value x, long s) {
+        return switch (op) {
+            case ADD -> b.add(x, s);
+            case SUB -> b.sub(x, s);
+            case MUL -> b.mul(x, s);
+            case DIV -> b.div(x, s);
+            case POW -> b.pow(x, s);
+            case MAXIMUM -> b.maximum(x, s);
+            case MINIMUM -> b.minimum(x, s);
+            case EQUAL -> b.equal(x, s);
+            case NOT_EQUAL -> b.notEqual(x, s);
+            case GREATER -> b.greater(x, s);
+            case GREATER_EQUAL -> b.greaterEqual(x, s);
+            case LESS -> b.less(x, s);
+            case LESS_EQUAL -> b.lessEqual(x, s);
+            case LOGICAL_AND -> b.logicalAnd(x, s);
+            case LOGICAL_OR -> b.logicalOr(x, s);
+        };
+    }
+
+    static Value binaryLeft(KernelBuilder b, BinaryOp op, long s, Value x) {
+        return switch (op) {
+            case ADD -> b.add(s, x);
+            case SUB -> b.sub(s, x);
+            case MUL -> b.mul(s, x);
+            case DIV -> b.div(s, x);
+            case POW -> b.pow(s, x);
+            case MAXIMUM -> b.maximum(s, x);
+            case MINIMUM -> b.minimum(s, x);
+            case EQUAL -> b.equal(s, x);
+            case NOT_EQUAL -> b.notEqual(s, x);
+            case GREATER -> b.greater(s, x);
+            case GREATER_EQUAL -> b.greaterEqual(s, x);
+            case LESS -> b.less(s, x);
+            case LESS_EQUAL -> b.lessEqual(s, x);
+            case LOGICAL_AND -> b.logicalAnd(s, x);
+            case LOGICAL_OR -> b.logicalOr(s, x);
+        };
+    }
+
+    /** The kernel, one op a line, e.g. {@code %3 = add(%1, %2)}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("kernel ").append(name).append('\n');
+        for (int i = 0; i < inputs.size(); i++) {
+            sb.append("  %").append(i).append(" = input ").append(inputs.get(i)).append('\n');
+        }
+        for (int k = 0; k < ops.size(); k++) {
+            sb.append("  %").append(inputs.size() + k).append(" = ").append(ops.get(k)).append('\n');
+        }
+        sb.append("  outputs ");
+        for (int i = 0; i < outputs.size(); i++) {
+            sb.append(i == 0 ? "%" : ", %").append(outputs.get(i));
+        }
+        return sb.toString();
+    }
+}

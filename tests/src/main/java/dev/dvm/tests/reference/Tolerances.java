@@ -1,0 +1,154 @@
+package dev.dvm.tests.reference;
+
+import dev.dvm.core.DType;
+import dev.dvm.tests.reference.OpSpec.BinaryOp;
+import dev.dvm.tests.reference.OpSpec.UnaryOp;
+import java.util.Arrays;
+
+/**
+ * Every tolerance the tests use, in one place.
+ *
+ * <p>The reference evaluator computes each op in float64, rounds its result to F32 (the kernel's
+ * compute precision) and carries, per element, an absolute error bound: how far a correct F32
+ * implementation may be. Each op adds its own error, below, to what it propagates from its
+ * operands (sums of bounds for add/sub, |a|·eb + |b|·ea for mul, the function over the operand's
+ * error interval for monotone functions, Lipschitz 1 for sin/cos; compares, logic, floor/round and
+ * casts to integers become "unchecked" when the interval straddles a decision point). So an error
+ * that grows through a chain is allowed exactly as much as the chain's conditioning permits.
+ *
+ * <table>
+ *   <caption>Own error of each op (u = 2<sup>-24</sup>, ulp = unit in the last place of the F32 result)</caption>
+ *   <tr><th>op</th><th>own error</th></tr>
+ *   <tr><td>add, sub, mul, div, sqrt, reciprocal</td><td>none: IEEE F32 operations are correctly rounded, and the
+ *       reference's float64 result rounded to F32 is that same value</td></tr>
+ *   <tr><td>rsqrt</td><td>2 ulp</td></tr>
+ *   <tr><td>abs, neg, max, min, round, floor, ceil, trunc, compares, logic, select, copy, every layout op</td><td>exact</td></tr>
+ *   <tr><td>exp, tanh, sigmoid</td><td>4 ulp + the smallest normal (results in the subnormal range may flush)</td></tr>
+ *   <tr><td>erf</td><td>4 ulp + 2<sup>-22</sup> absolute (polynomial approximations)</td></tr>
+ *   <tr><td>log</td><td>4 ulp + 2<sup>-23</sup> absolute (near 1 the result is tiny)</td></tr>
+ *   <tr><td>sin, cos</td><td>4 ulp + 2 ulp of max(1, |x|) (argument reduction)</td></tr>
+ *   <tr><td>pow (floats)</td><td>16 ulp × (1 + |b·ln|a||) + the smallest normal</td></tr>
+ *   <tr><td>reduceSum (floats)</td><td>1 ulp + (2·√n + 16)·u·Σ|x| over the n summed elements</td></tr>
+ *   <tr><td>cast to F16/BF16</td><td>exact for an exact operand, else + 1 ulp of the target type</td></tr>
+ *   <tr><td>integer and BOOL results</td><td>exact (wrapping as documented)</td></tr>
+ *   <tr><td>F16/BF16 outputs</td><td>the stored value must be the reference rounded to the output type when exact, else within the bound + 1 ulp of the output type</td></tr>
+ * </table>
+ *
+ * <p>NaN matches only NaN, and ±infinity only itself; an element whose bound is infinite is not
+ * compared.
+ */
+public final class Tolerances {
+    private Tolerances() {}
+
+    /** Smallest normal F32: results below it may be flushed or computed less precisely. */
+    static final double TINY = Float.MIN_NORMAL;
+
+    /** Own error of one op: {@code resultUlps} F32 ulps of the result, {@code argUlps} ulps of max(1, |x|), plus {@code absolute}. */
+    public record OpTolerance(double resultUlps, double argUlps, double absolute) {
+        /** The own error for result {@code r} of argument {@code x}. */
+        public double bound(double r, double x) {
+            double e = absolute;
+            if (resultUlps != 0) {
+                e += resultUlps * RefTypes.ulp(DType.F32, r);
+            }
+            if (argUlps != 0) {
+                e += argUlps * RefTypes.ulp(DType.F32, Math.max(1, Math.abs(x)));
+            }
+            return e;
+        }
+    }
+
+    private static final OpTolerance EXACT = new OpTolerance(0, 0, 0);
+
+    /** The table's row for a unary op. */
+    public static OpTolerance of(UnaryOp op) {
+        return switch (op) {
+            case SQRT, RECIPROCAL -> EXACT;
+            case RSQRT -> new OpTolerance(2, 0, 0);
+            case ABS, NEG, ROUND, FLOOR, CEIL, TRUNC, IS_FINITE, LOGICAL_NOT -> EXACT;
+            case EXP, TANH, SIGMOID -> new OpTolerance(4, 0, TINY);
+            case ERF -> new OpTolerance(4, 0, 0x1p-22);
+            case LOG -> new OpTolerance(4, 0, 0x1p-23);
+            case SIN, COS -> new OpTolerance(4, 2, TINY);
+        };
+    }
+
+    /** The table's row for a binary op on floats (pow scales it by 1 + |b·ln|a||, see {@link #powScale}). */
+    public static OpTolerance of(BinaryOp op) {
+        return switch (op) {
+            case POW -> new OpTolerance(16, 0, TINY);
+            default -> EXACT;
+        };
+    }
+
+    /** How pow's own error grows with the size of the exponent's effect. */
+    public static double powScale(double a, double b) {
+        double s = Math.abs(b * Math.log(Math.abs(a)));
+        return 1 + (Double.isFinite(s) ? s : 0);
+    }
+
+    /** Rounding error bound of summing {@code n} elements whose absolute values total {@code absSum}, in any fixed order. */
+    public static double sumBound(long n, double absSum) {
+        return (2 * Math.sqrt(n) + 16) * RefTypes.U32 * absSum;
+    }
+
+    /**
+     * Where {@code got} first differs from {@code expected} beyond the bounds, or {@code null}.
+     * {@code got} holds the values read from the kernel's output tensor.
+     */
+    public static Mismatch firstMismatch(RefTensor expected, RefTensor got) {
+        if (expected.dtype() != got.dtype() || !Arrays.equals(expected.shape(), got.shape())) {
+            return new Mismatch(-1, got.toString(), expected.toString(), 0, "dtype or shape differs");
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            double bound = expected.err()[i];
+            if (bound == Double.POSITIVE_INFINITY) {
+                continue;
+            }
+            if (!expected.isFloat()) {
+                if (expected.ints()[i] != got.ints()[i]) {
+                    return new Mismatch(i, Long.toString(got.ints()[i]), Long.toString(expected.ints()[i]), 0, "");
+                }
+                continue;
+            }
+            double r = expected.floats()[i];
+            double want = RefTypes.roundTo(expected.dtype(), r);
+            double g = got.floats()[i];
+            if (!matches(expected.dtype(), r, want, bound, g)) {
+                double tol = bound == 0 ? 0 : bound + (expected.dtype() == DType.F32 ? 0 : RefTypes.ulp(expected.dtype(), r));
+                return new Mismatch(i, Double.toString(g), Double.toString(want), tol,
+                        want == r ? "" : "(reference before rounding to " + RefTypes.name(expected.dtype()) + ": " + r + ")");
+            }
+        }
+        return null;
+    }
+
+    private static boolean matches(DType t, double r, double want, double bound, double g) {
+        if (Double.isNaN(want) || Double.isNaN(g)) {
+            return Double.isNaN(want) && Double.isNaN(g);
+        }
+        if (bound == 0) {
+            return g == want;
+        }
+        double tol = bound + (t == DType.F32 ? 0 : RefTypes.ulp(t, r));
+        if (Double.isInfinite(g) || Double.isInfinite(want)) {
+            // Only possible when the value may round past the type's largest finite value.
+            return g == want || Math.abs(r) + tol >= RefTypes.maxFinite(t);
+        }
+        return Math.abs(g - want) <= tol;
+    }
+
+    /** An output element outside its bound. */
+    public record Mismatch(int index, String got, String expected, double tolerance, String note) {
+        /** {@code index} as a multi-index of {@code shape}. */
+        public static String multiIndex(int index, long[] shape) {
+            long[] idx = new long[shape.length];
+            long rest = index;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                idx[d] = shape[d] == 0 ? 0 : rest % shape[d];
+                rest = shape[d] == 0 ? 0 : rest / shape[d];
+            }
+            return Arrays.toString(idx);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.dvm.tests.property;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random kernels against the reference, one core against three: about 300 cases over a fixed seed
+ * list. {@code -Ddvm.seed=S} replaces the seed list by S, {@code -Ddvm.cases=N} sets the case count.
+ */
+class KernelPropertyTest {
+    private static final long[] SEEDS = {20_250_101L, 7L, 424_242L};
+
+    @Test
+    void randomKernelsMatchTheReferenceOnOneAndManyCores() {
+        boolean overridden = System.getProperty("dvm.seed") != null;
+        long[] seeds = overridden ? new long[] {Property.seedProperty(0)} : SEEDS;
+        int cases = Property.casesProperty(300);
+        List<String> failures = new ArrayList<>();
+        try (KernelProperty kp = new KernelProperty()) {
+            Property<KernelCase> property = kp.property(12);
+            for (long seed : seeds) {
+                Property.Failure<KernelCase> f = property.run(seed, Math.max(1, cases / seeds.length), i -> { });
+                if (f != null) {
+                    failures.add(f.toString());
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " seed(s) failed:\n\n" + String.join("\n\n", failures));
+        }
+    }
+}
