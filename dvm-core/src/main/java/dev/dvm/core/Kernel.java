@@ -2,6 +2,7 @@ package dev.dvm.core;
 
 import dev.dvm.core.compile.Compiler;
 import dev.dvm.core.ir.Attrs;
+import dev.dvm.core.ir.Shapes;
 import dev.dvm.core.ir.Graph;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
@@ -225,7 +226,7 @@ public final class Kernel {
      * contiguous ones, and all contiguous for an empty tensor, so equal layouts compile once.
      */
     static long[] canonicalStrides(Tensor t) {
-        long[] contiguous = Tensor.contiguousStrides(t.shape);
+        long[] contiguous = Shapes.contiguousStrides(t.shape);
         if (t.elementCount() == 0) {
             return contiguous;
         }

@@ -3,6 +3,7 @@ package dev.dvm.core;
 import dev.dvm.bytecode.Disassembler;
 import dev.dvm.bytecode.Program;
 import dev.dvm.core.ir.Instance;
+import dev.dvm.core.ir.Shapes;
 import dev.dvm.vm.Bindings;
 import dev.dvm.vm.Device;
 import dev.dvm.vm.Executable;
@@ -52,7 +53,7 @@ public final class KernelInstance {
         }
         boolean contiguous = true;
         for (int i = 0; i < nOut; i++) {
-            contiguous &= Arrays.equals(instance.outputStrides()[i], Tensor.contiguousStrides(outputShapes[i]));
+            contiguous &= Arrays.equals(instance.outputStrides()[i], Shapes.contiguousStrides(outputShapes[i]));
         }
         outputsContiguous = contiguous;
         int slots = program.slots();

@@ -1,6 +1,7 @@
 package dev.dvm.core;
 
 import dev.dvm.core.ir.Attrs;
+import dev.dvm.core.ir.Shapes;
 import dev.dvm.core.ir.Graph;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
@@ -53,7 +54,7 @@ final class ShapeInference {
 
     private static long[] strides(String what, long[] shape, long[] given) {
         if (given == null) {
-            return Tensor.contiguousStrides(shape);
+            return Shapes.contiguousStrides(shape);
         }
         if (given.length != shape.length) {
             throw new DvmException(what + ": " + given.length + " strides for shape " + Arrays.toString(shape) + "; give one stride per dim");

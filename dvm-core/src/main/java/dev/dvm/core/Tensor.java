@@ -1,5 +1,6 @@
 package dev.dvm.core;
 
+import dev.dvm.core.ir.Shapes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -59,7 +60,7 @@ public final class Tensor {
         } catch (IllegalStateException e) {
             throw new DvmException(op + ": the arena is closed; allocate from an open arena", e);
         }
-        return new Tensor(segment, dtype, shape.clone(), contiguousStrides(shape), 0);
+        return new Tensor(segment, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
     /** F32 from floats (row-major); no shape means rank 0 (one value). */
@@ -276,7 +277,7 @@ public final class Tensor {
                     + " is not contiguous; reshape before slicing or permuting, or copy it into a contiguous tensor first");
         }
         long[] dims = inferReshape("reshape", shape, elementCount(), newShape);
-        return new Tensor(storage, dtype, dims, contiguousStrides(dims), offset);
+        return new Tensor(storage, dtype, dims, Shapes.contiguousStrides(dims), offset);
     }
 
     /** Resolves one -1 in {@code target} so its element count is {@code count}; errors name {@code op} and {@code from}. */
@@ -510,16 +511,6 @@ public final class Tensor {
             throw new DvmException(op + ": tensor used after its arena closed; keep the arena open while the tensor "
                     + Arrays.toString(shape) + " is in use");
         }
-    }
-
-    static long[] contiguousStrides(long[] shape) {
-        long[] s = new long[shape.length];
-        long stride = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            s[d] = stride;
-            stride *= Math.max(1, shape[d]);
-        }
-        return s;
     }
 
     /** Element count of {@code shape}; rejects negative dims and overflow. */

@@ -1,5 +1,6 @@
 package dev.dvm.core.compile;
 
+import dev.dvm.core.ir.Shapes;
 import dev.dvm.core.compile.Body.Access;
 import dev.dvm.core.compile.Body.Instr;
 import dev.dvm.core.compile.Body.Partial;
@@ -28,7 +29,7 @@ final class ReduceCombiner {
         for (Partial p : partials) {
             Instr load = new Instr(Opcode.LOAD);
             load.dst = body.newBuffer(false, p.type());
-            load.access = new Access(p.store().slot, p.type(), 0, contiguous(extents), false, false);
+            load.access = new Access(p.store().slot, p.type(), 0, Shapes.contiguousStrides(extents), false, false);
             body.loads.add(load);
             Instr reduce = new Instr(p.reduce());
             reduce.a = load.dst;
@@ -62,7 +63,7 @@ final class ReduceCombiner {
     static void layOut(Body body, int outer, long colBlocks, SlotTable slots) {
         long[] dims = java.util.Arrays.copyOf(body.extents, outer + 1);
         dims[outer] = colBlocks;
-        long[] strides = contiguous(dims);
+        long[] strides = Shapes.contiguousStrides(dims);
         long elements = colBlocks;
         for (int d = 0; d < outer; d++) {
             elements *= body.extents[d];
@@ -72,9 +73,5 @@ final class ReduceCombiner {
             p.store().blockStride = 1;
             slots.setBytes(p.store().slot, elements * p.type().byteSize());
         }
-    }
-
-    private static long[] contiguous(long[] dims) {
-        return View.contiguous(dims);
     }
 }

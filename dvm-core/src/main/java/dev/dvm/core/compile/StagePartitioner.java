@@ -9,6 +9,7 @@ import dev.dvm.core.ir.Attrs;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
 import dev.dvm.core.ir.Op;
+import dev.dvm.core.ir.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -616,7 +617,7 @@ final class StagePartitioner {
 
     private View workspace(Value x) {
         ElementType type = x.node.dtype().element().computeType();
-        return new View(slots.workspace(type, count(x.shape)), type, 0, View.contiguous(x.shape));
+        return new View(slots.workspace(type, count(x.shape)), type, 0, Shapes.contiguousStrides(x.shape));
     }
 
     private static long count(long[] shape) {

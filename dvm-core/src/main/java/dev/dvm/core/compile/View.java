@@ -7,17 +7,6 @@ import dev.dvm.bytecode.ElementType;
  * some shape lives at {@code offset + Σ idx_d × strides[d]} elements from the base of {@code slot}.
  */
 record View(int slot, ElementType type, long offset, long[] strides) {
-    /** Row-major strides of {@code shape} (extents 0 and 1 count as 1). */
-    static long[] contiguous(long[] shape) {
-        long[] s = new long[shape.length];
-        long stride = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            s[d] = stride;
-            stride *= Math.max(1, shape[d]);
-        }
-        return s;
-    }
-
     /** Bytes reached from the slot base by a tensor of {@code shape} through this view (0 when empty). */
     long bytesReached(long[] shape) {
         long last = offset;

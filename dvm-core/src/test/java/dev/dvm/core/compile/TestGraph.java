@@ -1,5 +1,6 @@
 package dev.dvm.core.compile;
 
+import dev.dvm.core.ir.Shapes;
 import dev.dvm.bytecode.Program;
 import dev.dvm.bytecode.Verifier;
 import dev.dvm.core.DType;
@@ -82,11 +83,11 @@ final class TestGraph {
     Instance instance() {
         long[][] in = new long[inputs.size()][];
         for (int i = 0; i < in.length; i++) {
-            in[i] = View.contiguous(shape(inputs.get(i)));
+            in[i] = Shapes.contiguousStrides(shape(inputs.get(i)));
         }
         long[][] out = new long[outputs.size()][];
         for (int i = 0; i < out.length; i++) {
-            out[i] = View.contiguous(shape(outputs.get(i)));
+            out[i] = Shapes.contiguousStrides(shape(outputs.get(i)));
         }
         return new Instance(new Graph("test", List.copyOf(nodes), List.copyOf(inputs), List.copyOf(outputs)), shapes.toArray(new long[0][]),
                 in, out);
