@@ -6,8 +6,12 @@ import static java.lang.Float.intBitsToFloat;
 /**
  * F32 transcendental and rounding kernels, written once as scalar code with {@link Math#fma}.
  * {@link PanamaVectorUnit} evaluates the same constants in the same order with vector FMAs, so
- * both units give the same bits. Accuracy (measured in {@code MathKernelsTest} against
- * {@link StrictMath} in double): exp ≤ 1 ulp, tanh ≤ 2 ulp, sigmoid ≤ 2.5 ulp, erf ≤ 2 ulp.
+ * both units give the same bits whatever the JIT has compiled (the Vector API's own LOG, SIN, COS
+ * and POW differ between its SVML stubs and its Java fallback, so they are never used). Every
+ * operation here is IEEE-exact given its inputs (+, -, ×, /, fma, bit operations) or is
+ * {@link StrictMath}, whose results are specified bit for bit. Accuracy (measured in
+ * {@code MathKernelsTest} against {@link StrictMath} in double): exp ≤ 1 ulp, tanh ≤ 2 ulp,
+ * sigmoid ≤ 2.5 ulp, erf ≤ 2 ulp, log ≤ 1 ulp, sin and cos ≤ 1 ulp, pow ≤ 0.5 ulp.
  */
 final class MathKernels {
     // exp: x = n ln2 + r, n = round(x log2 e) by adding 1.5 × 2^23, ln 2 split in a hi part exact in
@@ -24,6 +28,8 @@ final class MathKernels {
 
     // tanh: odd polynomial below 0.625 (Cephes tanhf), 1 - 2 / (e^2|x| + 1) above.
     static final float TANH_SMALL = 0.625f;
+    /** From 2|x| = 20 on, 1 - 2 / (e^2|x| + 1) rounds to 1; clamping there keeps e^2|x| below 2^30. */
+    static final float TANH_EXP_CLAMP = 20f;
     static final float T0 = -5.70498872745e-3f, T1 = 2.06390887954e-2f, T2 = -5.37397155531e-2f,
             T3 = 1.33314422036e-1f, T4 = -3.33332819422e-1f;
 
@@ -35,6 +41,26 @@ final class MathKernels {
             A5 = 4.99119423e-3f, A6 = -5.96761703e-4f;
     static final float B1 = 1.28717512e-1f, B2 = 6.34846687e-1f, B3 = 1.06777877e-1f, B4 = -2.42546219e-2f,
             B5 = 3.88396438e-3f, B6 = -3.83197126e-4f, B7 = 1.72853470e-5f;
+
+    // log: x = 2^e m with m in [√½, √2), log x = e ln 2 + log1p(m - 1) by a degree-8 polynomial
+    // (Cephes logf); ln 2 split as for exp, the hi part having few bits so e × hi is exact.
+    static final int SQRT_HALF_BITS = 0x3F35_04F3;
+    static final float TWO23_SCALE = 0x1.0p23f;
+    static final float LOG_LN2_HI = 0.693359375f;
+    static final float LOG_LN2_LO = -2.12194440e-4f;
+    static final float L0 = 7.0376836292e-2f, L1 = -1.1514610310e-1f, L2 = 1.1676998740e-1f, L3 = -1.2420140846e-1f,
+            L4 = 1.4249322787e-1f, L5 = -1.6668057665e-1f, L6 = 2.0000714765e-1f, L7 = -2.4999993993e-1f,
+            L8 = 3.3333331174e-1f;
+
+    // sin, cos: x = j π/2 + r with |r| ≤ π/4, j = round(x 2/π) by the shifter, π/2 in three float parts
+    // (Cody-Waite; with FMAs x - j P1 is exact and the reduction is good to 2^-50 for |x| < 2^17),
+    // then the sine or cosine polynomial of r (Cephes sinf/cosf) by quadrant j mod 4. From 2^17 on,
+    // and for infinities and NaN, StrictMath in double (fdlibm's exact reduction), rounded to float.
+    static final float SINCOS_FAST = 0x1.0p17f;
+    static final float TWO_OVER_PI = 0x1.45f306p-1f;
+    static final float PIO2_1 = 0x1.921fb6p0f, PIO2_2 = -0x1.777a5cp-25f, PIO2_3 = -0x1.ee59dap-50f;
+    static final float S0 = -1.9515295891e-4f, S1 = 8.3321608736e-3f, S2 = -1.6666654611e-1f;
+    static final float C0 = 2.443315711809948e-5f, C1 = -1.388731625493765e-3f, C2 = 4.166664568298827e-2f;
 
     /** Below this magnitude a float may have a fraction; at or above it every float is an integer. */
     static final float TWO23 = 0x1.0p23f;
@@ -73,7 +99,7 @@ final class MathKernels {
             p = Math.fma(p, z, T4);
             r = Math.fma(p * z, x, x);
         } else {
-            r = 1f - 2f / (exp(a + a) + 1f);
+            r = 1f - 2f / (exp(Math.min(a + a, TANH_EXP_CLAMP)) + 1f);
         }
         // The result has the sign of x in both branches; this keeps tanh(-0) = -0.
         return intBitsToFloat(floatToRawIntBits(r) & MAGNITUDE | bits & SIGN);
@@ -107,6 +133,83 @@ final class MathKernels {
         q = Math.fma(q, c, c);
         float r = 1f - exp(-q);
         return intBitsToFloat(floatToRawIntBits(r) & MAGNITUDE | bits & SIGN);
+    }
+
+    /** Natural log; NaN below zero, -∞ at ±0, +∞ at +∞, NaN stays NaN. */
+    static float log(float x) {
+        // Subnormals are scaled into the normal range first.
+        boolean subnormal = x < Float.MIN_NORMAL;
+        float xs = subnormal ? x * TWO23_SCALE : x;
+        int ix = floatToRawIntBits(xs) - SQRT_HALF_BITS;
+        float e = (float) ((ix >> 23) - (subnormal ? 23 : 0));
+        float f = intBitsToFloat((ix & 0x007F_FFFF) + SQRT_HALF_BITS) - 1f;
+        float z = f * f;
+        float p = Math.fma(L0, f, L1);
+        p = Math.fma(p, f, L2);
+        p = Math.fma(p, f, L3);
+        p = Math.fma(p, f, L4);
+        p = Math.fma(p, f, L5);
+        p = Math.fma(p, f, L6);
+        p = Math.fma(p, f, L7);
+        p = Math.fma(p, f, L8);
+        float y = p * (z * f);
+        y = Math.fma(e, LOG_LN2_LO, y);
+        y = Math.fma(-0.5f, z, y);
+        float r = Math.fma(e, LOG_LN2_HI, f + y);
+        if (!(x < Float.POSITIVE_INFINITY)) {
+            return x;
+        }
+        return x < 0f ? Float.NaN : x == 0f ? Float.NEGATIVE_INFINITY : r;
+    }
+
+    static float sin(float x) {
+        return sinCos(x, 0);
+    }
+
+    static float cos(float x) {
+        return sinCos(x, 1);
+    }
+
+    /** sin(x + quarter × π/2): quarter 0 gives sin, 1 gives cos. */
+    private static float sinCos(float x, int quarter) {
+        if (!(Math.abs(x) < SINCOS_FAST)) {
+            return large(x, quarter);
+        }
+        float t = Math.fma(x, TWO_OVER_PI, SHIFTER);
+        int q = floatToRawIntBits(t) - SHIFTER_BITS + quarter;
+        float j = t - SHIFTER;
+        float r = Math.fma(j, -PIO2_1, x);
+        r = Math.fma(j, -PIO2_2, r);
+        r = Math.fma(j, -PIO2_3, r);
+        float z = r * r;
+        float y;
+        if ((q & 1) == 0) {
+            float p = Math.fma(S0, z, S1);
+            p = Math.fma(p, z, S2);
+            y = Math.fma(p * z, r, r);
+            // Only x = ±0 gives 0 here, as +0 (the reduction's +0 + -0): sin(±0) is x itself.
+            y = y == 0f ? x : y;
+        } else {
+            float p = Math.fma(C0, z, C1);
+            p = Math.fma(p, z, C2);
+            p = Math.fma(p, z, -0.5f);
+            y = Math.fma(p, z, 1f);
+        }
+        return intBitsToFloat(floatToRawIntBits(y) ^ (q & 2) << 30);
+    }
+
+    /** sin or cos where the float reduction is not accurate enough, or of ±∞ and NaN; the vector unit calls it for those lanes. */
+    static float large(float x, int quarter) {
+        return (float) (quarter == 0 ? StrictMath.sin(x) : StrictMath.cos(x));
+    }
+
+    /**
+     * Float pow as {@link StrictMath#pow} in double, rounded once to float: the double result is
+     * within 1 double ulp, so the float is within 0.5 ulp (plus 2^-29 ulp), and NaN, ±0, ±∞,
+     * negative bases with integer exponents and x^0 = 1 follow {@link Math#pow}'s rules exactly.
+     */
+    static float pow(float a, float b) {
+        return (float) StrictMath.pow(a, b);
     }
 
     /** Rounds to an integer, ties to even: adding and subtracting 2^23 rounds in the FPU's default mode. */

@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * only with constant operators and {@code static final} species); F32 and I64 lanes are the UB's
  * int words reinterpreted, which C2 compiles to no instruction. Each loop covers the largest
  * multiple of the vector width and hands the rest to the scalar unit, whose element semantics
- * are the same. Rare combinations (I64 compares and logic, integer POW, I64 SELECT, casts to or
- * from I64 and to F16) run on the scalar unit entirely.
+ * are the same. Rare combinations (I64 compares and logic, POW, I64 SELECT, casts to or from I64
+ * and to F16) run on the scalar unit entirely; F32 POW is {@link MathKernels#pow}, in double per
+ * element.
  */
 final class PanamaVectorUnit implements VectorUnit {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
@@ -25,7 +26,7 @@ final class PanamaVectorUnit implements VectorUnit {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final int LANES = I.length();
 
-    /** Elements per pass of TANH, SIGMOID and ERF through {@link #scratch}; a multiple of every vector width. */
+    /** Elements per pass of SIGMOID and ERF through {@link #scratch}; a multiple of every vector width. */
     private static final int CHUNK = 512;
 
 
@@ -82,9 +83,7 @@ final class PanamaVectorUnit implements VectorUnit {
             }
         };
         UNARY_F32[Opcode.LOG.ordinal()] = (u, d, s, bound) -> {
-            for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(s + i).lanewise(LOG));
-            }
+            log(u.ub, d, s, bound);
         };
         UNARY_F32[Opcode.EXP.ordinal()] = (u, d, s, bound) -> {
             exp(u.ub, s, u.ub, d, bound);
@@ -129,9 +128,7 @@ final class PanamaVectorUnit implements VectorUnit {
             }
         };
         UNARY_F32[Opcode.TANH.ordinal()] = (u, d, s, bound) -> {
-            for (int i = 0; i < bound; i += CHUNK) {
-                u.tanh(d + i, s + i, Math.min(CHUNK, bound - i));
-            }
+            tanh(u.ub, d, s, bound);
         };
         UNARY_F32[Opcode.SIGMOID.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += CHUNK) {
@@ -144,14 +141,10 @@ final class PanamaVectorUnit implements VectorUnit {
             }
         };
         UNARY_F32[Opcode.SIN.ordinal()] = (u, d, s, bound) -> {
-            for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(s + i).lanewise(SIN));
-            }
+            sinCos(u.ub, d, s, bound, 0);
         };
         UNARY_F32[Opcode.COS.ordinal()] = (u, d, s, bound) -> {
-            for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(s + i).lanewise(COS));
-            }
+            sinCos(u.ub, d, s, bound, 1);
         };
         UNARY_I32[Opcode.ABS.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
@@ -226,11 +219,6 @@ final class PanamaVectorUnit implements VectorUnit {
         BINARY_F32[Opcode.DIV.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
                 u.put(d + i, u.f(a + i).div(u.f(b + i)));
-            }
-        };
-        BINARY_F32[Opcode.POW.ordinal()] = (u, d, a, b, bound) -> {
-            for (int i = 0; i < bound; i += LANES) {
-                u.pow(d + i, u.f(a + i), u.f(b + i));
             }
         };
         BINARY_F32[Opcode.MAX.ordinal()] = (u, d, a, b, bound) -> {
@@ -412,17 +400,6 @@ final class PanamaVectorUnit implements VectorUnit {
             } else {
                 for (int i = 0; i < bound; i += LANES) {
                     u.put(d + i, u.f(a + i).div(sv));
-                }
-            }
-        };
-        SCALAR_F32[Opcode.POW.ordinal()] = (u, d, a, bound, raw, left) -> {
-            FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
-            for (int i = 0; i < bound; i += LANES) {
-                FloatVector x = u.f(a + i);
-                if (left) {
-                    u.pow(d + i, sv, x);
-                } else {
-                    u.pow(d + i, x, sv);
                 }
             }
         };
@@ -669,7 +646,7 @@ final class PanamaVectorUnit implements VectorUnit {
      * {@code to[t..) = e^from[f..)} for {@code n} words, a multiple of the vector width. The exp
      * kernel is a loop over arrays, never a method taking or returning a vector: C2 will not inline
      * a big method it has already compiled on its own, and a vector crossing a call that is not
-     * inlined is boxed on the heap. TANH, SIGMOID and ERF therefore run in three passes over a
+     * inlined is boxed on the heap. SIGMOID and ERF therefore run in three passes over a
      * chunk: the exp argument into {@link #scratch}, exp in place, then the combination.
      */
     private static void exp(int[] from, int f, int[] to, int t, int n) {
@@ -694,6 +671,73 @@ final class PanamaVectorUnit implements VectorUnit {
         }
     }
 
+    /** {@code ub[d..) = log(ub[s..))} for {@code n} words, a multiple of the vector width; {@link MathKernels#log} lane by lane. */
+    private static void log(int[] ub, int d, int s, int n) {
+        for (int i = 0; i < n; i += LANES) {
+            FloatVector x = IntVector.fromArray(I, ub, s + i).reinterpretAsFloats();
+            VectorMask<Float> subnormal = x.compare(LT, Float.MIN_NORMAL);
+            FloatVector xs = x.blend(x.mul(TWO23_SCALE), subnormal);
+            IntVector ix = xs.reinterpretAsInts().sub(SQRT_HALF_BITS);
+            IntVector exponent = ix.lanewise(ASHR, 23);
+            exponent = exponent.blend(exponent.sub(23), subnormal.cast(I));
+            FloatVector e = (FloatVector) exponent.convert(I2F, 0);
+            FloatVector f = ix.and(0x007F_FFFF).add(SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
+            FloatVector z = f.mul(f);
+            FloatVector p = f.fma(k(L0), k(L1));
+            p = p.fma(f, k(L2));
+            p = p.fma(f, k(L3));
+            p = p.fma(f, k(L4));
+            p = p.fma(f, k(L5));
+            p = p.fma(f, k(L6));
+            p = p.fma(f, k(L7));
+            p = p.fma(f, k(L8));
+            FloatVector y = p.mul(z.mul(f));
+            y = e.fma(k(LOG_LN2_LO), y);
+            y = z.fma(k(-0.5f), y);
+            FloatVector r = e.fma(k(LOG_LN2_HI), f.add(y));
+            r = r.blend(x, x.compare(LT, Float.POSITIVE_INFINITY).not());
+            r = r.blend(Float.NEGATIVE_INFINITY, x.compare(EQ, 0f));
+            r = r.blend(Float.NaN, x.compare(LT, 0f));
+            r.reinterpretAsInts().intoArray(ub, d + i);
+        }
+    }
+
+    /**
+     * {@code ub[d..) = sin(ub[s..) + quarter π/2)} for {@code n} words, a multiple of the vector
+     * width: {@link MathKernels#sin} (quarter 0) or {@link MathKernels#cos} (quarter 1) lane by
+     * lane; lanes at or beyond the reduction's range take {@link MathKernels#large}.
+     */
+    private static void sinCos(int[] ub, int d, int s, int n, int quarter) {
+        for (int i = 0; i < n; i += LANES) {
+            FloatVector x = IntVector.fromArray(I, ub, s + i).reinterpretAsFloats();
+            FloatVector t = x.fma(k(TWO_OVER_PI), k(SHIFTER));
+            IntVector q = t.reinterpretAsInts().sub(SHIFTER_BITS - quarter);
+            FloatVector j = t.sub(SHIFTER);
+            FloatVector r = j.fma(k(-PIO2_1), x);
+            r = j.fma(k(-PIO2_2), r);
+            r = j.fma(k(-PIO2_3), r);
+            FloatVector z = r.mul(r);
+            FloatVector ps = z.fma(k(S0), k(S1));
+            ps = ps.fma(z, k(S2));
+            FloatVector sin = ps.mul(z).fma(r, r);
+            sin = sin.blend(x, sin.compare(EQ, 0f));
+            FloatVector pc = z.fma(k(C0), k(C1));
+            pc = pc.fma(z, k(C2));
+            pc = pc.fma(z, k(-0.5f));
+            FloatVector cos = pc.fma(z, k(1f));
+            IntVector y = sin.blend(cos, q.and(1).compare(NE, 0).cast(F)).reinterpretAsInts();
+            y.lanewise(XOR, q.and(2).lanewise(LSHL, 30)).intoArray(ub, d + i);
+            VectorMask<Float> large = x.abs().compare(LT, SINCOS_FAST).not();
+            if (large.anyTrue()) {
+                for (int lane = 0; lane < LANES; lane++) {
+                    if (large.laneIsSet(lane)) {
+                        ub[d + i + lane] = Float.floatToRawIntBits(MathKernels.large(x.lane(lane), quarter));
+                    }
+                }
+            }
+        }
+    }
+
     /** A constant broadcast; C2 hoists it out of the loops. */
     private static FloatVector k(float v) {
         return FloatVector.broadcast(F, v);
@@ -707,23 +751,38 @@ final class PanamaVectorUnit implements VectorUnit {
         return IntVector.fromArray(I, scratch, i).reinterpretAsFloats();
     }
 
-    private void tanh(int d, int s, int n) {
+    /**
+     * TANH in one pass, e^2|x| computed in the loop by the exp kernel's steps (no scratch round
+     * trip). The loop must stay under C2's inlining node budget (NodeCountInliningCutoff), or its
+     * last vector calls are left as calls on boxed vectors; hence the single scale factor.
+     */
+    private static void tanh(int[] ub, int d, int s, int n) {
         for (int i = 0; i < n; i += LANES) {
-            FloatVector a = f(s + i).abs();
-            a.add(a).reinterpretAsInts().intoArray(scratch, i);
-        }
-        exp(scratch, 0, scratch, 0, n);
-        for (int i = 0; i < n; i += LANES) {
-            FloatVector x = f(s + i);
-            IntVector bits = x.reinterpretAsInts();
+            IntVector bits = IntVector.fromArray(I, ub, s + i);
+            FloatVector x = bits.reinterpretAsFloats();
+            FloatVector a = x.abs();
+            FloatVector xc = a.add(a).min(TANH_EXP_CLAMP);
+            FloatVector v = xc.fma(LOG2E, SHIFTER);
+            IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
+            FloatVector kf = v.sub(SHIFTER);
+            FloatVector r = kf.fma(k(-LN2_HI), xc);
+            r = kf.fma(k(-LN2_LO), r);
+            FloatVector p = r.fma(E0, E1);
+            p = p.fma(r, k(E2));
+            p = p.fma(r, k(E3));
+            p = p.fma(r, k(E4));
+            p = p.fma(r, k(E5));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            // 0 ≤ m ≤ 29: one power-of-two factor gives exp's bits.
+            FloatVector e = y.mul(m.add(127).lanewise(LSHL, 23).reinterpretAsFloats());
             FloatVector z = x.mul(x);
-            FloatVector p = z.fma(T0, T1);
-            p = p.fma(z, k(T2));
-            p = p.fma(z, k(T3));
-            p = p.fma(z, k(T4));
-            FloatVector small = p.mul(z).fma(x, x);
-            FloatVector big = k(1f).sub(k(2f).div(scratch(i).add(1f)));
-            put(d + i, copySign(big.blend(small, x.abs().compare(LT, TANH_SMALL)), bits));
+            FloatVector q = z.fma(T0, T1);
+            q = q.fma(z, k(T2));
+            q = q.fma(z, k(T3));
+            q = q.fma(z, k(T4));
+            FloatVector small = q.mul(z).fma(x, x);
+            FloatVector big = k(1f).sub(k(2f).div(e.add(1f)));
+            big.blend(small, a.compare(LT, TANH_SMALL)).reinterpretAsInts().and(MAGNITUDE).or(bits.and(SIGN)).intoArray(ub, d + i);
         }
     }
 
@@ -800,24 +859,6 @@ final class PanamaVectorUnit implements VectorUnit {
         }
         if (bound < n) {
             scalar.binary(op, ElementType.F32, d + bound, a + bound, b + bound, n - bound);
-        }
-    }
-
-    /**
-     * F32 POW with the Vector API's pow for positive finite bases and finite exponents; every other
-     * lane takes {@link Math#pow}'s special-case rules, so NaN, zero, infinity and negative-base
-     * results match the scalar unit exactly.
-     */
-    private void pow(int d, FloatVector a, FloatVector b) {
-        put(d, a.lanewise(POW, b));
-        VectorMask<Float> regular = a.compare(GT, 0f).and(a.compare(LT, Float.POSITIVE_INFINITY))
-                .and(b.abs().compare(LT, Float.POSITIVE_INFINITY));
-        if (!regular.allTrue()) {
-            for (int k = 0; k < LANES; k++) {
-                if (!regular.laneIsSet(k)) {
-                    ub[d + k] = ScalarVectorUnit.binaryF32(Opcode.POW, a.lane(k), b.lane(k));
-                }
-            }
         }
     }
 

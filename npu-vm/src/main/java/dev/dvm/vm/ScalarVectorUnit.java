@@ -326,7 +326,7 @@ final class ScalarVectorUnit implements VectorUnit {
             case RSQRT -> floatToRawIntBits(1f / (float) Math.sqrt(x));
             case ABS -> bits & MathKernels.MAGNITUDE;
             case NEG -> bits ^ MathKernels.SIGN;
-            case LOG -> floatToRawIntBits((float) Math.log(x));
+            case LOG -> floatToRawIntBits(MathKernels.log(x));
             case EXP -> floatToRawIntBits(MathKernels.exp(x));
             case RECIPROCAL -> floatToRawIntBits(1f / x);
             case ISFINITE -> (bits & 0x7F80_0000) != 0x7F80_0000 ? 1 : 0;
@@ -338,8 +338,8 @@ final class ScalarVectorUnit implements VectorUnit {
             case TANH -> floatToRawIntBits(MathKernels.tanh(x));
             case SIGMOID -> floatToRawIntBits(MathKernels.sigmoid(x));
             case ERF -> floatToRawIntBits(MathKernels.erf(x));
-            case SIN -> floatToRawIntBits((float) Math.sin(x));
-            case COS -> floatToRawIntBits((float) Math.cos(x));
+            case SIN -> floatToRawIntBits(MathKernels.sin(x));
+            case COS -> floatToRawIntBits(MathKernels.cos(x));
             default -> throw unsupported(op, ElementType.F32);
         };
     }
@@ -366,7 +366,7 @@ final class ScalarVectorUnit implements VectorUnit {
             case SUB -> floatToRawIntBits(a - b);
             case MUL -> floatToRawIntBits(a * b);
             case DIV -> floatToRawIntBits(a / b);
-            case POW -> floatToRawIntBits((float) Math.pow(a, b));
+            case POW -> floatToRawIntBits(MathKernels.pow(a, b));
             case MAX -> floatToRawIntBits(Math.max(a, b));
             case MIN -> floatToRawIntBits(Math.min(a, b));
             case AND -> a != 0f && b != 0f ? 1 : 0;

@@ -9,8 +9,8 @@ import dev.dvm.bytecode.Opcode;
  * in a word, I64 values two words, low word first. Two implementations are tested side by side
  * (the pattern of Lucene's vectorization providers): {@link PanamaVectorUnit} with the Vector
  * API, {@link ScalarVectorUnit} with plain loops. Their results are bit-identical for every
- * operation except LOG, SIN, COS and POW on F32, which use the Vector API's own approximations
- * (see {@code VectorUnitTest} for the tested ulp bounds).
+ * operation, whatever the JIT has compiled: the transcendentals are {@link MathKernels}' own
+ * polynomials in both units, never the Vector API's approximations.
  */
 interface VectorUnit {
     /** UNARY layout, COPY included: {@code n} elements of {@code type} from {@code src} to {@code dst}. */

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Isa;
 import dev.dvm.bytecode.MalformedProgramException;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.bytecode.Program;
+import dev.dvm.bytecode.Sync;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -57,6 +60,68 @@ class DeviceTest {
                 assertArrayEquals(results.get(0), r);
             }
         }
+    }
+
+    /**
+     * y = |x|^cos(x) + log|x| over [257, 256]: the bits must not depend on the core count, the
+     * unit, or whether C2 has compiled the loops yet (the launches are repeated until it has).
+     */
+    @Test
+    void transcendentalsAreBitIdenticalOnOneAndThreeCoresAndBothUnits() {
+        long rows = 257, cols = 256;
+        Program program = transcendentalChain(rows, cols);
+        try (Arena arena = Arena.ofShared()) {
+            Random random = new Random(3);
+            MemorySegment ones = arena.allocate(4 * rows * cols);
+            MemorySegment spread = arena.allocate(4 * rows * cols);
+            for (int i = 0; i < rows * cols; i++) {
+                ones.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f);
+                spread.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 2)));
+            }
+            for (MemorySegment x : List.of(ones, spread)) {
+                int[] expected = null;
+                for (int cores : new int[] {1, 3}) {
+                    for (boolean scalar : new boolean[] {false, true}) {
+                        try (Device device = new Device(NpuSpec.host().withCores(cores), new Device.Options(false, scalar))) {
+                            Executable exe = Executable.of(program, device.spec());
+                            MemorySegment y = arena.allocate(4 * rows * cols);
+                            for (int launch = 0; launch < (scalar ? 2 : 40); launch++) {
+                                device.launch(exe, new Bindings(2).set(0, x, 0).set(1, y, 0));
+                                int[] bits = y.toArray(ValueLayout.JAVA_INT);
+                                if (expected == null) {
+                                    expected = bits;
+                                }
+                                assertArrayEquals(expected, bits, cores + " cores, scalar unit " + scalar + ", launch " + launch);
+                            }
+                        }
+                    }
+                }
+                float one = MathKernels.pow(1f, MathKernels.cos(1f)) + MathKernels.log(1f);
+                if (x == ones) {
+                    assertEquals(Float.floatToRawIntBits(one), expected[(int) (rows * cols - 1)]);
+                }
+            }
+        }
+    }
+
+    /** LOAD x; a = |x|; c = cos x; p = a^c; l = log a; y = p + l; STORE y, in tiles of 4 × 256 with the canonical events. */
+    private static Program transcendentalChain(long rows, long cols) {
+        int tileRows = 4, tileCols = 256;
+        int buffer = tileRows * tileCols * 4;
+        long n = (long) tileRows * tileCols;
+        long f32 = ElementType.F32.code();
+        TestProgram p = new TestProgram(6 * buffer);
+        p.slot(Isa.SLOT_INPUT, ElementType.F32, rows * cols * 4);
+        p.slot(Isa.SLOT_OUTPUT, ElementType.F32, rows * cols * 4);
+        p.stage(new long[] {rows, cols}, 1, tileRows, tileCols, tileCols);
+        p.memory(Opcode.LOAD, TestProgram.LOAD_SYNC, 0, 0, ElementType.F32, 0, 0, cols, 1);
+        p.op(Opcode.ABS, Sync.of(Sync.WAIT, 0), buffer, 0, n, f32);
+        p.op(Opcode.COS, Sync.of(Sync.BACK_SET, 0), 2 * buffer, 0, n, f32);
+        p.op(Opcode.POW, Sync.NONE, 3 * buffer, buffer, 2 * buffer, n, f32);
+        p.op(Opcode.LOG, Sync.NONE, 4 * buffer, buffer, n, f32);
+        p.op(Opcode.ADD, Sync.of(Sync.BACK_WAIT, 0) | Sync.of(Sync.SET, 0), 5 * buffer, 3 * buffer, 4 * buffer, n, f32);
+        p.memory(Opcode.STORE, TestProgram.STORE_SYNC, 5 * buffer, 1, ElementType.F32, 0, 0, cols, 1);
+        return p.end().build();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.dvm.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,65 @@ class MathKernelsTest {
     }
 
     @Test
+    void logWithinOneUlpOverEveryExponent() {
+        // Every 199th bit pattern of the positive floats, subnormals included: each binade is sampled.
+        assertMaxUlpsOverBits(MathKernels::log, StrictMath::log, 1, 0x7F7F_FFFF, 199, 1.0);
+        assertMaxUlps(MathKernels::log, StrictMath::log, 0.5f, 2f, 1.0);
+        assertEquals(Float.NEGATIVE_INFINITY, MathKernels.log(0f));
+        assertEquals(Float.NEGATIVE_INFINITY, MathKernels.log(-0f));
+        assertEquals(Float.POSITIVE_INFINITY, MathKernels.log(Float.POSITIVE_INFINITY));
+        assertEquals(0f, MathKernels.log(1f));
+        assertTrue(Float.isNaN(MathKernels.log(-1f)));
+        assertTrue(Float.isNaN(MathKernels.log(-Float.MIN_VALUE)));
+        assertTrue(Float.isNaN(MathKernels.log(Float.NEGATIVE_INFINITY)));
+        assertTrue(Float.isNaN(MathKernels.log(Float.NaN)));
+    }
+
+    @Test
+    void sinAndCosWithinTwoUlpsOverTheWholeRange() {
+        // The reduced path (every 97th float below 2^17, both signs), then the StrictMath path beyond.
+        int reduced = Float.floatToRawIntBits(MathKernels.SINCOS_FAST);
+        for (int sign : new int[] {0, MathKernels.SIGN}) {
+            assertMaxUlpsOverBits(MathKernels::sin, StrictMath::sin, sign, sign | reduced + 1000, 97, 2.0);
+            assertMaxUlpsOverBits(MathKernels::cos, StrictMath::cos, sign, sign | reduced + 1000, 97, 2.0);
+            assertMaxUlpsOverBits(MathKernels::sin, StrictMath::sin, sign | reduced, sign | 0x7F7F_FFFF, 9973, 0.5 + 1e-6);
+            assertMaxUlpsOverBits(MathKernels::cos, StrictMath::cos, sign | reduced, sign | 0x7F7F_FFFF, 9973, 0.5 + 1e-6);
+        }
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(MathKernels.sin(-0f)));
+        assertEquals(Float.MIN_VALUE, MathKernels.sin(Float.MIN_VALUE));
+        assertEquals(1f, MathKernels.cos(-0f));
+        assertEquals(0.5403023f, MathKernels.cos(1f));
+        for (float special : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            assertTrue(Float.isNaN(MathKernels.sin(special)) && Float.isNaN(MathKernels.cos(special)), "sin, cos of " + special);
+        }
+    }
+
+    @Test
+    void powWithinHalfAnUlpAndWithMathPowsSpecialCases() {
+        Random random = new Random(11);
+        double worst = 0;
+        for (int i = 0; i < 200_000; i++) {
+            float a = (float) Math.exp((random.nextDouble() - 0.5) * 40);
+            float b = (float) ((random.nextDouble() - 0.5) * (i % 2 == 0 ? 8 : 60));
+            double exact = Math.pow(a, b);
+            if (Math.abs(exact) >= Float.MIN_NORMAL && Math.abs(exact) <= Float.MAX_VALUE) {
+                worst = Math.max(worst, Math.abs(MathKernels.pow(a, b) - exact) / Math.ulp((float) exact));
+            }
+        }
+        assertTrue(worst <= 0.5 + 1e-6, "pow max error " + worst + " ulp");
+        float[] special = {0f, -0f, 1f, -1f, 2f, -2f, 0.5f, -0.5f, 3f, -3f, 2.5f, -2.5f, Float.MIN_VALUE, Float.MAX_VALUE,
+            -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        for (float a : special) {
+            for (float b : special) {
+                float expected = (float) Math.pow(a, b);
+                float got = MathKernels.pow(a, b);
+                assertTrue(Float.isNaN(expected) ? Float.isNaN(got) : Float.floatToRawIntBits(expected) == Float.floatToRawIntBits(got),
+                        "pow(" + a + ", " + b + ") = " + got + ", Math.pow gives " + expected);
+            }
+        }
+    }
+
+    @Test
     void roundingFunctionsMatchMath() {
         float[] xs = {-0f, 0f, 0.5f, -0.5f, 1.5f, 2.5f, -2.5f, 0.49999997f, 8388607.5f, -8388609f, 1e20f, Float.MIN_VALUE, -3.7f, 3.7f};
         for (float x : xs) {
@@ -81,6 +141,24 @@ class MathKernelsTest {
             float got = f.apply(x);
             double ulp = Math.ulp((float) exact);
             double err = Math.abs(got - exact) / (exact == 0 ? Float.MIN_VALUE : ulp);
+            if (err > worst) {
+                worst = err;
+                worstAt = x;
+            }
+        }
+        assertTrue(worst <= bound, "max error " + worst + " ulp at " + worstAt + " (bound " + bound + ")");
+    }
+
+    /** Like {@link #assertMaxUlps} over every {@code step}-th float bit pattern in [{@code fromBits}, {@code toBits}]. */
+    private static void assertMaxUlpsOverBits(FloatUnary f, DoubleUnaryOperator reference, int fromBits, int toBits, int step,
+            double bound) {
+        double worst = 0;
+        float worstAt = 0;
+        for (long bits = fromBits; bits <= toBits; bits += step) {
+            float x = Float.intBitsToFloat((int) bits);
+            double exact = reference.applyAsDouble(x);
+            float got = f.apply(x);
+            double err = Math.abs(got - exact) / ((float) exact == 0f ? Float.MIN_VALUE : Math.ulp((float) exact));
             if (err > worst) {
                 worst = err;
                 worstAt = x;
