@@ -104,6 +104,43 @@ class KernelRunTest {
     }
 
     @Test
+    void anInputStoredAsAnOutputAfterManyBuffersIsCopied() {
+        // An input that is also an output is loaded and copied before its store; with enough buffers before it,
+        // that copy is the one that grows the lowering's buffer tables (it once went to the discarded table,
+        // leaving the store without a source: ArrayIndexOutOfBoundsException while compiling).
+        for (int chain = 0; chain <= 36; chain++) {
+            KernelBuilder kb = new KernelBuilder("chain" + chain);
+            Value x = kb.input(DType.F32, 5);
+            Value v = x;
+            for (int i = 0; i < chain; i++) {
+                v = kb.add(v, 1.0);
+            }
+            kb.output(v);
+            kb.output(x);
+            try (Arena arena = Arena.ofShared()) {
+                float[] xs = iota(5, 1f, -2f);
+                Tensor[] out = kb.build().run(device, arena, Tensor.of(arena, xs, 5));
+                assertArrayEquals(xs, out[1].toFloatArray(), chain + " ops before the copy");
+            }
+        }
+    }
+
+    @Test
+    void aConcatOfEmptyPartsIsAnEmptyOutput() {
+        // Every part empty: no part has anything to write, but the program still needs a (0-tile) stage.
+        KernelBuilder kb = new KernelBuilder("empty_concat");
+        Value x = kb.input(DType.F32, -1, 0, 3);
+        kb.output(kb.concat(2, x, x));
+        Kernel k = kb.build();
+        try (Arena arena = Arena.ofShared()) {
+            for (long rows : new long[] {0, 4}) {
+                Tensor[] out = k.run(device, arena, Tensor.allocate(arena, DType.F32, rows, 0, 3));
+                assertArrayEquals(new long[] {rows, 0, 6}, out[0].shape());
+            }
+        }
+    }
+
+    @Test
     void instanceRejectsOtherLayoutsBroadcastOutputsAndOverlap() {
         Kernel k = addRelu();
         KernelInstance inst = k.normalize(device.spec(), new long[] {7, 16}, new long[] {16});

@@ -23,16 +23,32 @@ import java.util.SplittableRandom;
 /**
  * {@code ./dvm demo}: builds the five {@link DemoKernels}, runs each on {@code [s, 4096]} for
  * s = 1, 7, 128, 1000, 4096 on a {@code Device(NpuSpec.host())}, checks every result row by row
- * against the reference evaluator (within {@link Tolerances}), and prints encode time
- * (Kernel.normalize: normalise + tile + codegen + verify, best of 5 on fresh kernels), run time
- * (median of 7 after 3 warm-ups), GB/s (bytes read + written / run time), tiles, cores used and
- * bytecode bytes. Exit code 1 when any result did not match.
+ * against the reference evaluator (within {@link Tolerances}), and prints, per kernel and shape:
+ * <ul>
+ *   <li>encode time: {@code Kernel.normalize} (shape inference + tiling + codegen + verification)
+ *       of a freshly built Kernel, so no cached instance is reused; the median of
+ *       {@value #TIMED_ENCODES} after a warm-up;
+ *   <li>run time: {@code KernelInstance.run} on the already normalised instance, steady state: after
+ *       a warm-up of {@value #WARMUP_MILLIS} ms or {@value #WARMUP_CALLS} runs, whichever comes first, the
+ *       median of {@value #TIMED_RUNS} runs;
+ *   <li>GB/s (bytes read + written / run time), tiles, cores used and bytecode bytes.
+ * </ul>
+ * Exit code 1 when any result did not match.
  */
 public final class Demo {
     private Demo() {}
 
     static final long H = 4096;
     static final long[] ROWS = {1, 7, 128, 1000, 4096};
+    /** Warm-up of each timed operation, per kernel and shape: this long or {@link #WARMUP_CALLS} calls, whichever comes first. */
+    static final long WARMUP_MILLIS = 400;
+    static final int WARMUP_CALLS = 300;
+    /** JIT warm-up before the table: every kernel is encoded and run on {@code [WARMUP_ROWS, 4096]} this long or this often. */
+    static final long JIT_WARMUP_MILLIS = 1000;
+    static final int JIT_WARMUP_CALLS = 1000;
+    static final long WARMUP_ROWS = 7;
+    static final int TIMED_RUNS = 9;
+    static final int TIMED_ENCODES = 9;
 
     public static void main(String[] args) {
         Map<String, KernelSpec> kernels = new LinkedHashMap<>();
@@ -44,8 +60,17 @@ public final class Demo {
         NpuSpec spec = NpuSpec.host();
         Map<String, String> verdicts = new LinkedHashMap<>();
         System.out.printf("device: %s, %d cores, UB %d bytes%n", spec.name(), spec.cores(), spec.ubBytes());
+        System.out.printf("encode µs: Kernel.normalize of a fresh Kernel (shape inference + tile + codegen + verify), median of %d after warm-up%n",
+                TIMED_ENCODES);
+        System.out.printf("run µs: KernelInstance.run, median of %d after a warm-up of %d ms or %d runs, whichever first%n",
+                TIMED_RUNS, WARMUP_MILLIS, WARMUP_CALLS);
+        System.out.printf("(first, to let the JIT compile the encoder and the VM: every kernel encoded and run on [%d, %d], %d ms or %d times each)%n",
+                WARMUP_ROWS, H, JIT_WARMUP_MILLIS, JIT_WARMUP_CALLS);
         System.out.printf("%-13s %-12s %10s %10s %8s %7s %6s %9s  %s%n", "kernel", "shape", "encode µs", "run µs", "GB/s", "tiles", "cores", "bytecode", "check");
         try (Device device = new Device(spec)) {
+            for (KernelSpec k : kernels.values()) {
+                jitWarmUp(device, spec, k);
+            }
             for (Map.Entry<String, KernelSpec> e : kernels.entrySet()) {
                 for (long s : ROWS) {
                     String verdict;
@@ -72,39 +97,70 @@ public final class Demo {
     private static String runOne(Device device, NpuSpec npu, String name, KernelSpec spec, long s) {
         List<RefTensor> inputs = inputs(spec, s, 42 + s);
         long[][] shapes = inputs.stream().map(RefTensor::shape).toArray(long[][]::new);
-        long bestEncode = Long.MAX_VALUE;
+        // A fresh Kernel per call: Kernel caches instances by layout, and a cached instance is not an encode.
+        warmUp(() -> spec.build().kernel().normalize(npu, shapes));
+        long[] encodes = new long[TIMED_ENCODES];
         KernelInstance instance = null;
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < encodes.length; i++) {
             Kernel fresh = spec.build().kernel();
             long t0 = System.nanoTime();
             instance = fresh.normalize(npu, shapes);
-            bestEncode = Math.min(bestEncode, System.nanoTime() - t0);
+            encodes[i] = System.nanoTime() - t0;
         }
+        long encode = median(encodes);
+        KernelInstance normalized = instance;
         try (Arena arena = Arena.ofShared()) {
             Tensor[] in = inputs.stream().map(t -> TensorBridge.toTensor(arena, t)).toArray(Tensor[]::new);
-            Tensor[] out = {Tensor.allocate(arena, DType.F32, instance.outputShape(0))};
-            for (int i = 0; i < 3; i++) {
-                instance.run(device, in, out);
-            }
-            long[] times = new long[7];
+            Tensor[] out = {Tensor.allocate(arena, DType.F32, normalized.outputShape(0))};
+            warmUp(() -> normalized.run(device, in, out));
+            long[] times = new long[TIMED_RUNS];
             for (int i = 0; i < times.length; i++) {
                 long t0 = System.nanoTime();
-                instance.run(device, in, out);
+                normalized.run(device, in, out);
                 times[i] = System.nanoTime() - t0;
             }
-            Arrays.sort(times);
-            long run = times[times.length / 2];
+            long run = median(times);
             long bytes = 0;
             for (Tensor t : in) {
                 bytes += t.elementCount() * 4;
             }
             bytes += out[0].elementCount() * 4;
-            int cores = device.coresFor(Executable.of(instance.program(), npu));
+            int cores = device.coresFor(Executable.of(normalized.program(), npu));
             String verdict = check(spec, inputs, TensorBridge.fromTensor(out[0]));
             System.out.printf("%-13s %-12s %10.1f %10.1f %8.2f %7d %6d %9d  %s%n", name, "[" + s + ", " + H + "]",
-                    bestEncode / 1e3, run / 1e3, bytes / (double) run, instance.tiles(), cores, instance.bytecodeBytes(), verdict);
+                    encode / 1e3, run / 1e3, bytes / (double) run, normalized.tiles(), cores, normalized.bytecodeBytes(), verdict);
             return verdict;
         }
+    }
+
+    private static void jitWarmUp(Device device, NpuSpec npu, KernelSpec spec) {
+        List<RefTensor> inputs = inputs(spec, WARMUP_ROWS, 1);
+        long[][] shapes = inputs.stream().map(RefTensor::shape).toArray(long[][]::new);
+        warmUp(() -> spec.build().kernel().normalize(npu, shapes), JIT_WARMUP_MILLIS / 2, JIT_WARMUP_CALLS);
+        KernelInstance instance = spec.build().kernel().normalize(npu, shapes);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor[] in = inputs.stream().map(t -> TensorBridge.toTensor(arena, t)).toArray(Tensor[]::new);
+            Tensor[] out = {Tensor.allocate(arena, DType.F32, instance.outputShape(0))};
+            warmUp(() -> instance.run(device, in, out), JIT_WARMUP_MILLIS, JIT_WARMUP_CALLS);
+        }
+    }
+
+    /** Calls {@code action} for {@link #WARMUP_MILLIS} ms or {@link #WARMUP_CALLS} times, whichever comes first. */
+    private static void warmUp(Runnable action) {
+        warmUp(action, WARMUP_MILLIS, WARMUP_CALLS);
+    }
+
+    private static void warmUp(Runnable action, long millis, int calls) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        for (int i = 0; i < calls && System.nanoTime() < deadline; i++) {
+            action.run();
+        }
+    }
+
+    private static long median(long[] times) {
+        long[] sorted = times.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** Random inputs: x (and y, z) in [-3, 3]; gamma in [0.5, 1.5]; beta in [-0.5, 0.5]. */

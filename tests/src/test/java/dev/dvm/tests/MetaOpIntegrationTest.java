@@ -300,6 +300,9 @@ class MetaOpIntegrationTest {
         check(oneOp(new OpSpec.Reduce(ReduceOp.SUM, 0, true, new int[] {0}), in(DType.F32, -1, -1)), data(DType.F32, new long[] {300_000, 3}, -1, 1, 27));
         check(oneOp(new OpSpec.Reduce(ReduceOp.SUM, 0, false, new int[0]), in(DType.I32, -1)), data(DType.I32, new long[] {1_000_003}, -1000, 1000, 28));
         check(oneOp(new OpSpec.Reduce(ReduceOp.MAX, 0, false, new int[0]), in(DType.F32, -1)), data(DType.F32, new long[] {1_000_003}, -1000, 1000, 29));
+        // Split sums whose column blocks once followed the core count (1 core and 3 cores summed in different orders).
+        check(oneOp(new OpSpec.Reduce(ReduceOp.SUM, 0, false, new int[0]), in(DType.F32, -1, 73, 3)), data(DType.F32, new long[] {65, 73, 3}, -1e6, 1e6, 35));
+        check(oneOp(new OpSpec.Reduce(ReduceOp.SUM, 0, true, new int[0]), in(DType.F32, 9, -1, 9, 9, 9)), data(DType.F32, new long[] {9, 2, 9, 9, 9}, -50, 50, 36));
     }
 
     // ---- shapes: dynamic, empty, rank 0
@@ -329,6 +332,9 @@ class MetaOpIntegrationTest {
         check(oneOp(new OpSpec.Reduce(ReduceOp.SUM, 0, false, new int[] {0}), in(DType.F32, -1, 7)), empty);
         check(oneOp(new OpSpec.Reduce(ReduceOp.SUM, 0, true, new int[] {1}), in(DType.F32, 4, -1)), data(DType.F32, new long[] {4, 0}, -1, 1, 32));
         check(spec(List.of(in(DType.F32, -1, 7), in(DType.F32, 7)), List.of(new OpSpec.Binary(BinaryOp.ADD, 0, 1)), 2), empty, data(DType.F32, new long[] {7}, -1, 1, 33));
+        // Every part empty: the output is empty but the program still needs a stage.
+        check(oneOp(new OpSpec.Concat(2, new int[] {0, 0, 0}), in(DType.F32, -1, 0, 0)), data(DType.F32, new long[] {0, 0, 0}, -1, 1, 37));
+        check(oneOp(new OpSpec.Concat(1, new int[] {0, 0}), in(DType.F32, -1, 0, 3)), data(DType.F32, new long[] {2, 0, 3}, -1, 1, 38));
     }
 
     @Test
@@ -337,6 +343,14 @@ class MetaOpIntegrationTest {
         RefTensor b = data(DType.F32, new long[] {3, 4}, -1, 1, 34);
         check(spec(List.of(in(DType.F32), in(DType.F32, -1, 4)), List.of(new OpSpec.Binary(BinaryOp.MUL, 0, 1), new OpSpec.Reduce(ReduceOp.SUM, 2, false, new int[0])), 2, 3), a, b);
         check(oneOp(new OpSpec.Unary(UnaryOp.NEG, 0), in(DType.I64)), RefTensor.ofInts(DType.I64, new long[0], new long[] {7}));
+        // elemAny of a rank-0 value of every dtype, zero and nonzero.
+        for (DType t : DType.values()) {
+            for (int v = 0; v < 2; v++) {
+                RefTensor x = RefTypes.isFloat(t) ? RefTensor.ofFloats(t, new long[0], new double[] {v * -1.5})
+                        : RefTensor.ofInts(t, new long[0], new long[] {v * (t == DType.BOOL ? 1 : -3)});
+                check(oneOp(new OpSpec.ElemAny(0), in(t)), x);
+            }
+        }
     }
 
     // ---- views

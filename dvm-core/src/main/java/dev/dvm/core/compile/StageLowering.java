@@ -349,7 +349,9 @@ final class StageLowering {
                 Instr copy = new Instr(Opcode.COPY);
                 copy.a = b;
                 copy.type = body.bufferType[b];
-                storeCopy[b] = emit(copy, v.row, copy.type);
+                // emit first: it may grow storeCopy, and an assignment would go to the array read before the call
+                int copied = emit(copy, v.row, copy.type);
+                storeCopy[b] = copied;
             }
             b = storeCopy[b];
         }

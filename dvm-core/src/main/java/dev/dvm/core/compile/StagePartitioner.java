@@ -142,7 +142,9 @@ final class StagePartitioner {
             Value part = in(v, i);
             View slice = new View(dest.slot(), dest.type(), dest.offset() + along * dest.strides()[axis], dest.strides());
             along += part.shape[axis];
-            if (count(part.shape) == 0) {
+            // An empty part writes nothing, except that an empty result keeps its first part's (0-tile)
+            // stage: a program needs a stage, and a kernel whose outputs are all empty still runs.
+            if (count(part.shape) == 0 && (i > 0 || count(v.shape) > 0)) {
                 continue;
             }
             Value writer = part.isMember() ? part : copyOf(part);

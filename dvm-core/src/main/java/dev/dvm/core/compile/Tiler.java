@@ -9,7 +9,9 @@ import dev.dvm.core.DvmException;
  * cost model: ⌈tiles / cores⌉ × (tile elements + per-tile overhead), plus a launch cost when the
  * stage is spread over cores, ties broken toward tile counts that are multiples of the core count.
  * Whole rows are kept in one tile when they fit (pitch = cols rounded up to 8 elements, so rows
- * start 32-byte aligned); otherwise a row is cut into equal column blocks of a multiple of 8.
+ * start 32-byte aligned); otherwise a row is cut into equal column blocks of a multiple of 8, chosen
+ * for one core when the stage reduces (the blocks fix the summation order, which must not depend on
+ * the core count).
  */
 final class Tiler {
     /** Element-equivalents of fixed work per tile (decode, tile register, short loops). */
@@ -82,13 +84,16 @@ final class Tiler {
                     + "-byte unified buffer holds with 8-element tiles; split the kernel into smaller kernels");
         }
         maxCols = Math.min(maxCols, Math.max(8, PREFERRED_MAX_ELEMENTS));
+        // The column blocks of a split reduction decide its summation order: they must not depend on
+        // the core count, or results would differ between devices of different core counts.
+        int costCores = body.reduce ? 1 : cores;
         long bestCols = maxCols;
         long bestCost = Long.MAX_VALUE;
         long first = ceilDiv(totalCols, maxCols);
-        for (long b = first; b <= first + 2L * cores; b++) {
+        for (long b = first; b <= first + 2L * costCores; b++) {
             long cols = roundUp8(ceilDiv(totalCols, b));
             long tiles = totalRows * ceilDiv(totalCols, cols);
-            long cost = cost(tiles, cols, cores);
+            long cost = cost(tiles, cols, costCores);
             if (cost < bestCost) {
                 bestCols = cols;
                 bestCost = cost;

@@ -66,6 +66,20 @@ class TilerTest {
     }
 
     @Test
+    void splitReductionsCutColumnsTheSameWayForEveryCoreCount() {
+        // A reduction over 14235 elements (e.g. reduceSum over all of [65, 73, 3]) is split into column blocks whose
+        // partial sums are combined in block order: the blocks fix the summation order, so they must not follow the cores.
+        for (long n : new long[] {14235, 13122, 9000, 1 << 20}) {
+            Body split = new Body(new long[] {n}, new boolean[] {true}, true, false, new int[] {7});
+            Tiler.Tiling one = Tiler.tile(split, 3, 2, 128 * 1024, 1);
+            for (int cores = 2; cores <= 8; cores++) {
+                Tiler.Tiling many = Tiler.tile(split, 3, 2, 128 * 1024, cores);
+                assertEquals(one.cols(), many.cols(), n + " columns on " + cores + " cores");
+            }
+        }
+    }
+
+    @Test
     void resultsDoNotDependOnTheCoreCount() {
         TestGraph g = new TestGraph();
         Node x = g.input(DType.F32, 5, 9000);

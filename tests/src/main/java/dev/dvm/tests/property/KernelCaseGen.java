@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * I64) and random shapes of rank 0 to 5 (dims 0, 1, primes, non-multiples of 16; now and then a
  * case of 1 to 4 million elements), inputs broadcasting against each other (dims of 1, missing
  * leading dims), some dims declared dynamic (-1) and the kernel normalised for one or two shape
- * sets. Every op is checked against both shape sets with the reference's shape rules while it is
+ * sets. Every op is checked against both shape sets with the reference's shape and constant rules while it is
  * generated, so every case is a valid kernel. Operands of log, sqrt, rsqrt, reciprocal, pow's base
  * and most divisors are made positive with {@code abs(x) + 0.5} ops, keeping chains well conditioned.
  */
@@ -60,7 +60,7 @@ public final class KernelCaseGen implements Gen<KernelCase> {
                 baseB[d] = other == base[d] ? base[d] + 1 : other;
             }
         }
-        if (RefTensor.count(baseB) > limit) {
+        if (volume(baseB) > limit) {
             baseB = base.clone();
         }
         twoSets &= !Arrays.equals(base, baseB);
@@ -123,7 +123,7 @@ public final class KernelCaseGen implements Gen<KernelCase> {
             dims[d] = DIMS[r.nextInt(DIMS.length)];
         }
         // Keep ordinary cases small: halve the largest dim until the total fits.
-        while (RefTensor.count(dims) > SMALL_LIMIT / 4) {
+        while (volume(dims) > SMALL_LIMIT / 4) {
             int big = 0;
             for (int d = 1; d < rank; d++) {
                 big = dims[d] > dims[big] ? d : big;
@@ -131,6 +131,18 @@ public final class KernelCaseGen implements Gen<KernelCase> {
             dims[big] = dims[big] / 2 + 1;
         }
         return dims;
+    }
+
+    /**
+     * Elements of {@code dims} with 0s counted as 1s: an input may take 1 where the base shape has 0
+     * (a broadcast dim), so the other dims must fit the limit on their own.
+     */
+    static long volume(long[] dims) {
+        long v = 1;
+        for (long d : dims) {
+            v *= Math.max(1, d);
+        }
+        return v;
     }
 
     private static long[] largeDims(SplittableRandom r) {
@@ -265,7 +277,10 @@ public final class KernelCaseGen implements Gen<KernelCase> {
                 DType t = metaA.get(x).dtype();
                 if (t == DType.I32 || t == DType.I64) {
                     boolean pm = r.nextBoolean();
-                    tryAdd(new OpSpec.OneHot(x, r.nextInt(1, 13), pm ? 2.5 : 1, pm ? -1 : 0, DTYPES[r.nextInt(DTYPES.length)]));
+                    DType to = DTYPES[r.nextInt(DTYPES.length)];
+                    // Integer dtypes only take integral values (KernelBuilder rejects others).
+                    double on = pm ? (RefTypes.isFloat(to) ? 2.5 : 3) : 1;
+                    tryAdd(new OpSpec.OneHot(x, r.nextInt(1, 13), on, pm ? -1 : 0, to));
                 } else {
                     tryAdd(new OpSpec.Cast(x, DType.I32));
                 }

@@ -80,7 +80,10 @@ public final class ReferenceEvaluator {
             case OpSpec.Cast c -> new Meta(c.to(), v.get(c.x()).shape());
             case OpSpec.Broadcast b -> new Meta(v.get(b.x()).dtype(), broadcastTo(op, v.get(b.x()).shape(), b.dims()));
             case OpSpec.BroadcastLike b -> new Meta(v.get(b.x()).dtype(), broadcastTo(op, v.get(b.x()).shape(), v.get(b.like()).shape()));
-            case OpSpec.Fill f -> new Meta(f.dtype(), v.get(f.like()).shape());
+            case OpSpec.Fill f -> {
+                checkRepresentable(op, f.dtype(), f.value());
+                yield new Meta(f.dtype(), v.get(f.like()).shape());
+            }
             case OpSpec.Reshape r -> new Meta(v.get(r.x()).dtype(), reshape(op, v.get(r.x()).shape(), r.dims()));
             case OpSpec.Permute p -> new Meta(v.get(p.x()).dtype(), permute(op, v.get(p.x()).shape(), p.perm()));
             case OpSpec.Slice s -> new Meta(v.get(s.x()).dtype(), slice(op, v.get(s.x()).shape(), s)[0]);
@@ -99,6 +102,8 @@ public final class ReferenceEvaluator {
                 if (o.depth() < 0) {
                     throw new ReferenceException(op + ": depth must be >= 0");
                 }
+                checkRepresentable(op, o.dtype(), o.on());
+                checkRepresentable(op, o.dtype(), o.off());
                 long[] shape = Arrays.copyOf(idx.shape(), idx.shape().length + 1);
                 shape[shape.length - 1] = o.depth();
                 yield new Meta(o.dtype(), shape);
@@ -112,6 +117,15 @@ public final class ReferenceEvaluator {
                 yield new Meta(t, reduceShape(x.shape(), reduced, r.keepDims()));
             }
         };
+    }
+
+    /** A constant for an I32 or I64 tensor must be integral and in range (floats are rounded, BOOL is value != 0). */
+    private static void checkRepresentable(OpSpec op, DType t, double value) {
+        boolean integer = t == DType.I32 || t == DType.I64;
+        boolean inRange = t == DType.I32 ? value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE : value >= -0x1p63 && value < 0x1p63;
+        if (integer && (value != Math.rint(value) || !inRange)) {
+            throw new ReferenceException(op + ": value " + value + " is not representable in " + RefTypes.name(t));
+        }
     }
 
     static DType unaryType(UnaryOp op, DType t) {
@@ -457,7 +471,7 @@ public final class ReferenceEvaluator {
         };
     }
 
-    /** A tensor of {@code shape} filled with {@code value} in {@code dtype} (floats rounded to the dtype, integers truncated, BOOL x != 0). */
+    /** A tensor of {@code shape} filled with {@code value} in {@code dtype} (floats rounded to the dtype, integers as they are, BOOL x != 0). */
     static RefTensor constant(DType dtype, double value, long[] shape) {
         RefTensor out = RefTensor.empty(dtype, shape);
         if (out.isFloat()) {
@@ -671,7 +685,7 @@ public final class ReferenceEvaluator {
             } else {
                 prop = Math.max(Math.abs(f.applyAsDouble(a - e) - r), Math.abs(f.applyAsDouble(a + e) - r));
             }
-            double own = Double.isFinite(r) ? tol.bound(r, a) : 0;
+            double own = Double.isFinite(r) ? tol.bound(r, a) + tol.reRounding(r, prop) : 0;
             out.floats()[i] = rf;
             out.err()[i] = settle(rf, prop + own);
         }
@@ -788,7 +802,8 @@ public final class ReferenceEvaluator {
             default -> throw new IllegalArgumentException(op.name());
         }
         double rf = RefTypes.f32(r);
-        double own = Double.isFinite(r) ? Tolerances.of(op).bound(r, 0) * (op == BinaryOp.POW ? Tolerances.powScale(x, y) : 1) : 0;
+        Tolerances.OpTolerance tol = Tolerances.of(op);
+        double own = Double.isFinite(r) ? tol.bound(r, 0) * (op == BinaryOp.POW ? Tolerances.powScale(x, y) : 1) + tol.reRounding(r, prop) : 0;
         out.floats()[i] = rf;
         out.err()[i] = settle(rf, prop + own);
     }
@@ -988,7 +1003,7 @@ public final class ReferenceEvaluator {
                 double rf = RefTypes.f32(acc[o]);
                 out.floats()[o] = rf;
                 double bound = r.op() == OpSpec.ReduceOp.SUM
-                        ? errSum[o] + (n > 1 ? Tolerances.sumBound(n, absSum[o]) + RefTypes.ulp(DType.F32, rf) : 0)
+                        ? errSum[o] + (n > 1 ? Tolerances.sumBound(n, absSum[o] + errSum[o]) + RefTypes.ulp(DType.F32, Math.abs(rf) + errSum[o]) : 0)
                         : errSum[o];
                 out.err()[o] = settle(rf, bound);
             } else {

@@ -8,13 +8,31 @@ import java.util.Arrays;
 /**
  * Every tolerance the tests use, in one place.
  *
- * <p>The reference evaluator computes each op in float64, rounds its result to F32 (the kernel's
- * compute precision) and carries, per element, an absolute error bound: how far a correct F32
- * implementation may be. Each op adds its own error, below, to what it propagates from its
- * operands (sums of bounds for add/sub, |a|·eb + |b|·ea for mul, the function over the operand's
- * error interval for monotone functions, Lipschitz 1 for sin/cos; compares, logic, floor/round and
- * casts to integers become "unchecked" when the interval straddles a decision point). So an error
- * that grows through a chain is allowed exactly as much as the chain's conditioning permits.
+ * <p>The reference evaluator computes each op in float64 on the reference's own (F32) operand
+ * values, rounds its result to F32 (the kernel's compute precision) and carries, per element, an
+ * absolute error bound {@code e}: the kernel's F32 value may differ from the reference's by at most
+ * {@code e}. An op's bound is the sum of three parts:
+ * <ol>
+ *   <li><b>propagated error</b>: how far the exact result can move when each operand moves within
+ *       its bound (sums of bounds for add/sub, |a|·eb + |b|·ea + ea·eb for mul, the function over
+ *       the operand's error interval for monotone functions, Lipschitz 1 for sin/cos/abs/neg);
+ *       compares, logic, floor/round and casts to integers become "unchecked" when the interval
+ *       straddles a decision point;
+ *   <li><b>own error</b> (table below): how far a correct F32 implementation may be from the
+ *       reference's F32 result when the operands are exactly the reference's;
+ *   <li><b>re-rounding</b>: when an operand carries error (nonzero bound) and the op rounds its
+ *       result, 1 ulp (F32) of the largest magnitude the exact result can reach, |r| + propagated.
+ *       The kernel rounds the exact result at <i>its</i> operands, which may lie on the other side
+ *       of a rounding boundary than the reference's: |fl(f(a')) − fl(f(a))| ≤ |f(a') − f(a)| +
+ *       ½ulp(f(a')) + ½ulp(f(a)). Ops whose result is exactly representable (abs, neg, max, min,
+ *       round, floor, ceil, trunc, compares, logic, select, layout ops) do not round and add
+ *       nothing; casts to F16/BF16 add 1 ulp of the target type (below). F16/BF16 values are held
+ *       in F32 between ops (rounded only by a cast or the final store), so F32 ulps are the right
+ *       unit for every op but those.
+ * </ol>
+ * So an error that grows through a chain is allowed exactly as much as the chain's conditioning
+ * permits, plus one rounding per inexact step, and an op on exact operands is held to its own
+ * error alone (0 for the correctly rounded ones).
  *
  * <table>
  *   <caption>Own error of each op (u = 2<sup>-24</sup>, ulp = unit in the last place of the F32 result)</caption>
@@ -28,7 +46,8 @@ import java.util.Arrays;
  *   <tr><td>log</td><td>4 ulp + 2<sup>-23</sup> absolute (near 1 the result is tiny)</td></tr>
  *   <tr><td>sin, cos</td><td>4 ulp + 2 ulp of max(1, |x|) (argument reduction)</td></tr>
  *   <tr><td>pow (floats)</td><td>16 ulp × (1 + |b·ln|a||) + the smallest normal</td></tr>
- *   <tr><td>reduceSum (floats)</td><td>1 ulp + (2·√n + 16)·u·Σ|x| over the n summed elements</td></tr>
+ *   <tr><td>reduceSum (floats)</td><td>1 ulp + (2·√n + 16)·u·Σ|x| over the n summed elements (Σ|x| taken over the
+ *       operands' bounds too); this covers the final rounding, so no re-rounding term</td></tr>
  *   <tr><td>cast to F16/BF16</td><td>exact for an exact operand, else + 1 ulp of the target type</td></tr>
  *   <tr><td>integer and BOOL results</td><td>exact (wrapping as documented)</td></tr>
  *   <tr><td>F16/BF16 outputs</td><td>the stored value must be the reference rounded to the output type when exact, else within the bound + 1 ulp of the output type</td></tr>
@@ -43,8 +62,12 @@ public final class Tolerances {
     /** Smallest normal F32: results below it may be flushed or computed less precisely. */
     static final double TINY = Float.MIN_NORMAL;
 
-    /** Own error of one op: {@code resultUlps} F32 ulps of the result, {@code argUlps} ulps of max(1, |x|), plus {@code absolute}. */
-    public record OpTolerance(double resultUlps, double argUlps, double absolute) {
+    /**
+     * Own error of one op: {@code resultUlps} F32 ulps of the result, {@code argUlps} ulps of
+     * max(1, |x|), plus {@code absolute}; {@code rounds} when the op rounds its result (so it adds
+     * the re-rounding term for operands that carry error).
+     */
+    public record OpTolerance(double resultUlps, double argUlps, double absolute, boolean rounds) {
         /** The own error for result {@code r} of argument {@code x}. */
         public double bound(double r, double x) {
             double e = absolute;
@@ -56,27 +79,40 @@ public final class Tolerances {
             }
             return e;
         }
+
+        /**
+         * The re-rounding term for exact result {@code r} whose operands' errors move it by up to
+         * {@code propagated}: 0 for exact operands or an op that does not round, else 1 F32 ulp of
+         * |r| + propagated.
+         */
+        public double reRounding(double r, double propagated) {
+            return rounds && propagated != 0 ? RefTypes.ulp(DType.F32, Math.abs(r) + propagated) : 0;
+        }
     }
 
-    private static final OpTolerance EXACT = new OpTolerance(0, 0, 0);
+    /** An op whose result is exactly representable: no own error, no rounding. */
+    private static final OpTolerance EXACT = new OpTolerance(0, 0, 0, false);
+    /** A correctly rounded IEEE op: no own error on exact operands. */
+    private static final OpTolerance CORRECTLY_ROUNDED = new OpTolerance(0, 0, 0, true);
 
     /** The table's row for a unary op. */
     public static OpTolerance of(UnaryOp op) {
         return switch (op) {
-            case SQRT, RECIPROCAL -> EXACT;
-            case RSQRT -> new OpTolerance(2, 0, 0);
+            case SQRT, RECIPROCAL -> CORRECTLY_ROUNDED;
+            case RSQRT -> new OpTolerance(2, 0, 0, true);
             case ABS, NEG, ROUND, FLOOR, CEIL, TRUNC, IS_FINITE, LOGICAL_NOT -> EXACT;
-            case EXP, TANH, SIGMOID -> new OpTolerance(4, 0, TINY);
-            case ERF -> new OpTolerance(4, 0, 0x1p-22);
-            case LOG -> new OpTolerance(4, 0, 0x1p-23);
-            case SIN, COS -> new OpTolerance(4, 2, TINY);
+            case EXP, TANH, SIGMOID -> new OpTolerance(4, 0, TINY, true);
+            case ERF -> new OpTolerance(4, 0, 0x1p-22, true);
+            case LOG -> new OpTolerance(4, 0, 0x1p-23, true);
+            case SIN, COS -> new OpTolerance(4, 2, TINY, true);
         };
     }
 
     /** The table's row for a binary op on floats (pow scales it by 1 + |b·ln|a||, see {@link #powScale}). */
     public static OpTolerance of(BinaryOp op) {
         return switch (op) {
-            case POW -> new OpTolerance(16, 0, TINY);
+            case POW -> new OpTolerance(16, 0, TINY, true);
+            case ADD, SUB, MUL, DIV -> CORRECTLY_ROUNDED;
             default -> EXACT;
         };
     }

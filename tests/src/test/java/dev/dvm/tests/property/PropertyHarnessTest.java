@@ -1,5 +1,6 @@
 package dev.dvm.tests.property;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -118,6 +119,22 @@ class PropertyHarnessTest {
         assertTrue(opKinds.size() >= 15, opKinds.toString());
         assertTrue(twoSets > 100 && dynamic > 100 && large >= 1 && zeroDims >= 5,
                 "two sets " + twoSets + ", dynamic " + dynamic + ", large " + large + ", zero dims " + zeroDims);
+    }
+
+    @Test
+    void generatedKernelsAreValidForKernelBuilderToo() {
+        // Not only for the reference's rules: e.g. oneHot's on/off values must be representable in an integer dtype.
+        // And inputs stay within the size limit (a 0 in the base shape once let the other dims grow to 10^9 elements).
+        KernelCaseGen gen = new KernelCaseGen(12);
+        for (long seed : new long[] {20_250_101L, 7L, 424_242L}) {
+            for (int i = 0; i < 1000; i++) {
+                KernelCase c = gen.generate(new SplittableRandom(Property.caseSeed(seed, i)));
+                assertDoesNotThrow(() -> c.spec().build(), c::toString);
+                for (List<long[]> set : c.shapeSets()) {
+                    assertTrue(set.stream().allMatch(s -> RefTensor.count(s) <= KernelCaseGen.LARGE_LIMIT), c::toString);
+                }
+            }
+        }
     }
 
     @Test

@@ -299,6 +299,11 @@ class ReferenceEvaluatorTest {
         assertArrayEquals(s(4, 3), h.shape());
         assertFloats(h, DType.F32, 2.5, -1, -1, -1, -1, 2.5, -1, -1, -1, -1, -1, -1);
         assertInts(eval(new OpSpec.Fill(7, DType.I64, 0), idx), DType.I64, 7, 7, 7, 7);
+        // Integer dtypes take only integral constants in range, as KernelBuilder documents in its errors.
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.OneHot(0, 3, 2.5, -1, DType.I64), idx));
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.Fill(0.5, DType.I32, 0), idx));
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.Fill(3e9, DType.I32, 0), idx));
+        assertInts(eval(new OpSpec.OneHot(0, 2, 2.5, 0, DType.BOOL), idx), DType.BOOL, 1, 0, 0, 0, 0, 0, 0, 0);
         assertFloats(eval(new OpSpec.Copy(0), f32(1, NAN)), DType.F32, 1, NAN);
         assertInts(eval(new OpSpec.ElemAny(0), f32(0, -0.0, 0)), DType.BOOL, 0);
         assertInts(eval(new OpSpec.ElemAny(0), f32(0, NAN)), DType.BOOL, 1);
@@ -341,6 +346,26 @@ class ReferenceEvaluatorTest {
         RefTensor far = eval(new OpSpec.Binary(BinaryOp.GREATER, 0, 1), e, f32(2));
         assertEquals(0, far.err()[0]);
         assertInts(far, DType.BOOL, 1);
+    }
+
+    @Test
+    void roundingOpsOnInexactOperandsAllowOneMoreUlp() {
+        // Exact operands: a correctly rounded op must give the reference's value exactly.
+        RefTensor exactSum = eval(new OpSpec.BinaryScalar(BinaryOp.ADD, 0, Scalar.of(1.0), false), f32(0.1));
+        assertEquals(0, exactSum.err()[0]);
+        // An operand off by up to 1e-9: the kernel rounds x' + 1 where the reference rounds x + 1, and the two
+        // may round apart, so the bound is the propagated 1e-9 plus 1 F32 ulp of the result.
+        RefTensor inexact = new RefTensor(DType.F32, s(1), new double[] {(float) 0.1}, null, new double[] {1e-9});
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV}) {
+            RefTensor r = eval(new OpSpec.BinaryScalar(op, 0, Scalar.of(1.0), false), inexact);
+            double ulp = Math.ulp((float) Math.abs(r.floats()[0]));
+            assertTrue(r.err()[0] >= 1e-9 + ulp && r.err()[0] <= 1e-9 + 2 * ulp, op + " bound " + r.err()[0]);
+        }
+        RefTensor root = eval(new OpSpec.Unary(UnaryOp.SQRT, 0), inexact);
+        assertTrue(root.err()[0] >= Math.ulp((float) root.floats()[0]), "sqrt bound " + root.err()[0]);
+        // Ops whose result is exact do not round: only the propagated error.
+        assertEquals(1e-9, eval(new OpSpec.Unary(UnaryOp.NEG, 0), inexact).err()[0]);
+        assertEquals(1e-9, eval(new OpSpec.BinaryScalar(BinaryOp.MAXIMUM, 0, Scalar.of(0.0), false), inexact).err()[0]);
     }
 
     @Test
