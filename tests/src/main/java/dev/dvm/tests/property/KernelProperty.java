@@ -15,6 +15,9 @@ import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * The kernel property: a random kernel built through KernelBuilder, run for each of its shape sets
@@ -28,10 +31,88 @@ public final class KernelProperty implements AutoCloseable {
     private final Device oneCore = new Device(NpuSpec.host().withCores(1));
     private final Device manyCores = new Device(NpuSpec.host().withCores(MANY_CORES));
 
+    /** The shape set and the output a mismatch or core-count difference names. */
+    private static final Pattern FAILED_SET = Pattern.compile("^shape set (\\d+) .*?: output (\\d+)");
+
     /** The property over kernels of up to {@code maxOps} ops. */
     public Property<KernelCase> property(int maxOps) {
         return new Property<>("random kernels match the reference, 1 core = " + MANY_CORES + " cores",
-                new KernelCaseGen(maxOps), new KernelCaseShrinker(), this::check, KernelCase::toString);
+                new KernelCaseGen(maxOps), new KernelCaseShrinker(), this::check, KernelCase::toString, this::failureKind);
+    }
+
+    /**
+     * What broke and where, for {@link Property#kind}: a build error (the exception's class and
+     * message head, which names the op), an exception while running (its class and throwing
+     * frame), a dtype-rule difference (the op), or a mismatch with the reference or a difference
+     * between core counts (the op at fault: the first op whose value is wrong when every op's value
+     * is an output, else the op that produces the failing output).
+     */
+    public String failureKind(KernelCase c, String failure) {
+        String building = "building the kernel failed: ";
+        if (failure.startsWith(building)) {
+            String error = failure.substring(building.length());
+            // Digits (shapes, sizes) change while shrinking; the exception and the op it names do not.
+            return "build error: " + error.substring(0, ordinalIndexOf(error, ':', 2)).replaceAll("\\d+", "#");
+        }
+        if (failure.startsWith("threw ")) {
+            String[] lines = failure.split("\n");
+            String frame = Arrays.stream(lines).map(String::strip).filter(l -> l.startsWith("at ")).findFirst().orElse("");
+            return "exception: " + lines[0].substring("threw ".length()).split(":")[0] + " " + frame.replaceAll("\\(.*", "");
+        }
+        if (failure.startsWith("%")) {
+            return "dtype rule: " + opName(failure.substring(failure.indexOf("= ") + 2));
+        }
+        Matcher m = FAILED_SET.matcher(failure);
+        if (!m.find()) {
+            return "other: " + failure;
+        }
+        String what = failure.contains(" cores differ first at element ") ? "core-count difference" : "mismatch with the reference";
+        return what + " at " + opAtFault(c, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+    }
+
+    private static int ordinalIndexOf(String s, char ch, int n) {
+        int at = -1;
+        for (int i = 0; i < n; i++) {
+            int next = s.indexOf(ch, at + 1);
+            if (next < 0) {
+                return s.length();
+            }
+            at = next;
+        }
+        return at;
+    }
+
+    /** The op kind of an op's printed form, e.g. {@code erf} for {@code erf(%2)}. */
+    private static String opName(String printed) {
+        int paren = printed.indexOf('(');
+        return paren < 0 ? printed : printed.substring(0, paren);
+    }
+
+    private String opAtFault(KernelCase c, int set, int output) {
+        KernelSpec spec = c.spec();
+        int nIn = spec.inputs().size();
+        List<Integer> everyOp = IntStream.range(nIn, spec.valueCount()).boxed().toList();
+        try {
+            KernelSpec all = new KernelSpec(spec.name(), spec.inputs(), spec.ops(), everyOp);
+            List<RefTensor> inputs = c.inputs(set);
+            List<RefTensor> expected = ReferenceEvaluator.evaluate(all, inputs);
+            try (Arena arena = Arena.ofShared()) {
+                Tensor[] in = inputs.stream().map(t -> TensorBridge.toTensor(arena, t)).toArray(Tensor[]::new);
+                Kernel kernel = all.build().kernel();
+                Tensor[] one = kernel.run(oneCore, arena, in);
+                Tensor[] many = kernel.run(manyCores, arena, in);
+                for (int k = 0; k < one.length; k++) {
+                    RefTensor got = TensorBridge.fromTensor(one[k]);
+                    if (Tolerances.firstMismatch(expected.get(k), got) != null || firstBitDifference(one[k], many[k], got) >= 0) {
+                        return opName(spec.ops().get(k).toString());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // The all-outputs kernel fails differently: fall back to the output's op.
+        }
+        int id = spec.outputs().get(output);
+        return id < nIn ? "input" : opName(spec.ops().get(id - nIn).toString());
     }
 
     /** {@code null} when {@code c} passes, else what went wrong. */

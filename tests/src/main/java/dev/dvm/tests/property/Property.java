@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Iterator;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -20,11 +21,19 @@ import java.util.function.IntConsumer;
  * @param check returns {@code null} when the case passes, else a description of the failure
  *     (an exception thrown by it is a failure too)
  * @param describe prints a case readably
+ * @param kind names the kind of a case's failure (what broke, and where); shrinking keeps only
+ *     candidates that fail with the same kind, so a failure never shrinks into an unrelated one
  * @param <T> the case type
  */
-public record Property<T>(String name, Gen<T> gen, Shrinker<T> shrinker, Function<T, String> check, Function<T, String> describe) {
+public record Property<T>(String name, Gen<T> gen, Shrinker<T> shrinker, Function<T, String> check, Function<T, String> describe,
+        BiFunction<T, String, String> kind) {
     /** Candidates tried while shrinking one failure, at most. */
     static final int MAX_SHRINK_ATTEMPTS = 400;
+
+    /** A property whose failures are all of one kind. */
+    public Property(String name, Gen<T> gen, Shrinker<T> shrinker, Function<T, String> check, Function<T, String> describe) {
+        this(name, gen, shrinker, check, describe, (value, failure) -> "failure");
+    }
 
     /** Seed of case {@code index} of a run with seed {@code seed}. */
     public static long caseSeed(long seed, int index) {
@@ -45,12 +54,12 @@ public record Property<T>(String name, Gen<T> gen, Shrinker<T> shrinker, Functio
 
     /** A failing case, before and after shrinking. */
     public record Failure<T>(String property, long seed, int caseIndex, long caseSeed, T original, String originalFailure,
-            T shrunk, String shrunkFailure, int shrinkSteps, Function<T, String> describe) {
+            String kind, T shrunk, String shrunkFailure, int shrinkSteps, Function<T, String> describe) {
         @Override
         public String toString() {
             return "property '" + property + "' failed: seed " + seed + ", case " + caseIndex + " (case seed " + caseSeed
                     + "; rerun it alone with -Ddvm.seed=" + caseSeed + " -Ddvm.cases=1)\n"
-                    + "--- original case:\n" + describe.apply(original) + "\n--- failure:\n" + originalFailure + "\n"
+                    + "--- failure kind: " + kind + "\n--- original case:\n" + describe.apply(original) + "\n--- failure:\n" + originalFailure + "\n"
                     + "--- shrunk case (" + shrinkSteps + " shrink steps):\n" + describe.apply(shrunk) + "\n--- failure:\n" + shrunkFailure;
         }
     }
@@ -86,8 +95,9 @@ public record Property<T>(String name, Gen<T> gen, Shrinker<T> shrinker, Functio
         return null;
     }
 
-    /** Greedily shrinks a failing value while it keeps failing. */
+    /** Greedily shrinks a failing value while it keeps failing with the same {@link #kind}. */
     public Failure<T> shrink(long seed, int index, long caseSeed, T value, String failure) {
+        String failureKind = kindOf(value, failure);
         T current = value;
         String currentFailure = failure;
         int steps = 0;
@@ -100,7 +110,7 @@ public record Property<T>(String name, Gen<T> gen, Shrinker<T> shrinker, Functio
                 T candidate = it.next();
                 attempts++;
                 String f = failureOf(candidate);
-                if (f != null) {
+                if (f != null && failureKind.equals(kindOf(candidate, f))) {
                     current = candidate;
                     currentFailure = f;
                     steps++;
@@ -109,6 +119,15 @@ public record Property<T>(String name, Gen<T> gen, Shrinker<T> shrinker, Functio
                 }
             }
         }
-        return new Failure<>(name, seed, index, caseSeed, value, failure, current, currentFailure, steps, describe);
+        return new Failure<>(name, seed, index, caseSeed, value, failure, failureKind, current, currentFailure, steps, describe);
+    }
+
+    /** The kind of {@code value}'s failure {@code failure}; a classifier that throws names its exception instead. */
+    String kindOf(T value, String failure) {
+        try {
+            return kind.apply(value, failure);
+        } catch (RuntimeException | AssertionError e) {
+            return "unclassified: " + e;
+        }
     }
 }

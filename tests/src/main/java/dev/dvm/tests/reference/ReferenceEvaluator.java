@@ -584,7 +584,8 @@ public final class ReferenceEvaluator {
                     double r = to == DType.F32 ? a : RefTypes.roundTo(to, a);
                     out.floats()[i] = r;
                     double max = RefTypes.maxFinite(to);
-                    err[i] = e == 0 ? 0 : Math.abs(a) + e >= max ? INF : e + (to == DType.F32 ? 0 : RefTypes.ulp(to, a));
+                    // The kernel rounds its own value, anywhere in [a - e, a + e]: ½ ulp there plus ½ ulp at a.
+                    err[i] = e == 0 ? 0 : Math.abs(a) + e >= max ? INF : e + (to == DType.F32 ? 0 : RefTypes.ulp(to, Math.abs(a) + e));
                 } else if (to == DType.BOOL) {
                     out.ints()[i] = a != 0 ? 1 : 0;
                     err[i] = e != 0 && !(Math.abs(a) > e) ? INF : 0;

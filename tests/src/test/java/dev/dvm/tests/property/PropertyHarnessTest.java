@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dvm.core.DType;
+import dev.dvm.tests.reference.KernelSpec;
 import dev.dvm.tests.reference.OpSpec;
 import dev.dvm.tests.reference.RefTensor;
 import dev.dvm.tests.reference.ReferenceEvaluator;
@@ -79,6 +80,42 @@ class PropertyHarnessTest {
         int[] progress = {0};
         assertNull(passing.run(1, 50, i -> progress[0]++));
         assertEquals(50, progress[0]);
+    }
+
+    @Test
+    void shrinkingKeepsTheKindOfFailure() {
+        // Two kinds of failure; the first failure found is "big". Dropping the big element still fails, but
+        // as "sum": a shrinker that took any failure would end at [100], an unrelated failure.
+        java.util.function.Function<List<Integer>, String> check = list -> list.stream().anyMatch(v -> v > 900) ? "big"
+                : list.stream().mapToInt(Integer::intValue).sum() >= 100 ? "sum" : null;
+        Property<List<Integer>> kinds = new Property<>("no big element, sum < 100", LISTS, LIST_SHRINKER, check, Object::toString,
+                (list, failure) -> failure);
+        Property.Failure<List<Integer>> f = kinds.shrink(0, 0, 0, List.of(950, 60, 60), "big");
+        assertEquals(List.of(901), f.shrunk());
+        assertEquals("big", f.kind());
+        assertTrue(f.toString().contains("failure kind: big"), f.toString());
+        Property<List<Integer>> anyKind = new Property<>("any failure", LISTS, LIST_SHRINKER, check, Object::toString);
+        assertEquals("sum", anyKind.shrink(0, 0, 0, List.of(950, 60, 60), "big").shrunkFailure());
+    }
+
+    @Test
+    void kernelFailureKindsNameWhatBrokeAndWhere() {
+        KernelSpec spec = new KernelSpec("k", List.of(new KernelSpec.InputSpec(DType.F32, new long[] {-1})),
+                List.of(new OpSpec.Unary(OpSpec.UnaryOp.EXP, 0), new OpSpec.Binary(OpSpec.BinaryOp.ADD, 1, 0)), List.of(2));
+        KernelCase c = new KernelCase(spec, List.of(List.of(new long[] {5})), 1, KernelCase.DataMode.RANDOM);
+        try (KernelProperty kp = new KernelProperty()) {
+            assertEquals("build error: dev.dvm.core.DvmException: reshape of f#[#]",
+                    kp.failureKind(c, "building the kernel failed: dev.dvm.core.DvmException: reshape of f32[3]: cannot infer -1"));
+            assertEquals("exception: java.lang.IllegalStateException at dev.dvm.core.compile.Lowering.stage",
+                    kp.failureKind(c, "threw java.lang.IllegalStateException: no buffer\n\tat dev.dvm.core.compile.Lowering.stage(Lowering.java:42)"
+                            + "\n\tat dev.dvm.core.Kernel.run(Kernel.java:7)"));
+            assertEquals("dtype rule: add", kp.failureKind(c, "%2 = add(%1, %0): builder gives f16 rank 1, the documented rules give f32[5]"));
+            // This kernel is correct, so no op is at fault when every value is an output: the failing output's op is named.
+            assertEquals("mismatch with the reference at add",
+                    kp.failureKind(c, "shape set 0 ([5]): output 0 (%2, f32[5]) first differs at element 1 [1]: got 1.0, expected 2.0"));
+            assertEquals("core-count difference at add",
+                    kp.failureKind(c, "shape set 0 ([5]): output 0: 1 core and 3 cores differ first at element 1 [1]: 1.0 vs 2.0"));
+        }
     }
 
     @Test

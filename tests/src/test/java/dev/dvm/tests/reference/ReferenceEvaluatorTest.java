@@ -388,6 +388,25 @@ class ReferenceEvaluatorTest {
     }
 
     @Test
+    void wideIntervalsRoundToTheOutputTypeAtTheirEnds() {
+        // sigmoid(17) is 1 - 4e-8: within its bound of 1, so floor may give 0 or 1 and erf 0 or erf(1) = 0.8427.
+        // The kernel stores bf16(erf(1)) = 0.84375, beyond 0 + the bound + 1 bf16 ulp at 0; rounding the
+        // interval's ends to BF16 admits it.
+        RefTensor x = RefTensor.ofFloats(DType.BF16, s(1), new double[] {17});
+        RefTensor floor = eval(new OpSpec.Unary(UnaryOp.FLOOR, 0), eval(new OpSpec.Unary(UnaryOp.SIGMOID, 0), x));
+        assertFloats(floor, DType.BF16, 0);
+        RefTensor erf = eval(new OpSpec.Unary(UnaryOp.ERF, 0), floor);
+        assertTrue(erf.err()[0] < 0.84375, "erf bound " + erf.err()[0]);
+        double bf16ErfOne = RefTypes.bf16(RefMath.erf(1));
+        assertNull(Tolerances.firstMismatch(erf, RefTensor.ofFloats(DType.BF16, s(1), new double[] {bf16ErfOne})));
+        assertNotNull(Tolerances.firstMismatch(erf, RefTensor.ofFloats(DType.BF16, s(1), new double[] {bf16ErfOne + 0x1p-7})));
+        assertNotNull(Tolerances.firstMismatch(erf, RefTensor.ofFloats(DType.BF16, s(1), new double[] {-bf16ErfOne - 0x1p-7})));
+        // The same for a cast: the kernel's value may be 0.8427, which rounds to 0.84375 in BF16.
+        RefTensor wide = new RefTensor(DType.F32, s(1), new double[] {0}, null, new double[] {erf.err()[0]});
+        assertTrue(ReferenceEvaluator.convert(wide, DType.BF16).err()[0] >= 0.84375);
+    }
+
+    @Test
     void kernelSpecEvaluatesOpsInOrder() {
         KernelSpec spec = new KernelSpec("k", List.of(new KernelSpec.InputSpec(DType.F32, s(-1, 2)), new KernelSpec.InputSpec(DType.I32, s(2))),
                 List.of(new OpSpec.Binary(BinaryOp.ADD, 0, 1), new OpSpec.Reduce(ReduceOp.SUM, 2, false, new int[] {1})), List.of(3, 2));
