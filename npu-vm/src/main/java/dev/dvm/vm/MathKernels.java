@@ -11,7 +11,7 @@ import static java.lang.Float.intBitsToFloat;
  * operation here is IEEE-exact given its inputs (+, -, ×, /, fma, bit operations) or is
  * {@link StrictMath}, whose results are specified bit for bit. Accuracy (measured in
  * {@code MathKernelsTest} against {@link StrictMath} in double): exp ≤ 1 ulp, tanh ≤ 2 ulp,
- * sigmoid ≤ 2.5 ulp, erf ≤ 2 ulp, log ≤ 1 ulp, sin and cos ≤ 1 ulp, pow ≤ 0.5 ulp.
+ * sigmoid ≤ 2.5 ulp, erf ≤ 2 ulp, log ≤ 1 ulp, sin and cos ≤ 1 ulp, pow ≤ 0.5 ulp + 2^-21.
  */
 final class MathKernels {
     // exp: x = n ln2 + r, n = round(x log2 e) by adding 1.5 × 2^23, ln 2 split in a hi part exact in
@@ -61,6 +61,20 @@ final class MathKernels {
     static final float PIO2_1 = 0x1.921fb6p0f, PIO2_2 = -0x1.777a5cp-25f, PIO2_3 = -0x1.ee59dap-50f;
     static final float S0 = -1.9515295891e-4f, S1 = 8.3321608736e-3f, S2 = -1.6666654611e-1f;
     static final float C0 = 2.443315711809948e-5f, C1 = -1.388731625493765e-3f, C2 = 4.166664568298827e-2f;
+
+    // pow, in double: ln m = 2 (s + s^3/3 + ... + s^19/19) for |s| ≤ 0.1716, and e^t = Σ t^k / k! to
+    // k = 12 for |t| ≤ ln2 / 2; y = b log2 a is clamped to ±200, where every float result is 0 or ∞.
+    static final long SQRT_HALF_D_BITS = Double.doubleToRawLongBits(0.7071067811865476);
+    static final long MANTISSA_D = 0x000F_FFFF_FFFF_FFFFL;
+    static final double TWO_LOG2E = 2 * 1.4426950408889634;
+    static final double Q1 = 1 / 3d, Q2 = 1 / 5d, Q3 = 1 / 7d, Q4 = 1 / 9d, Q5 = 1 / 11d, Q6 = 1 / 13d, Q7 = 1 / 15d,
+            Q8 = 1 / 17d, Q9 = 1 / 19d;
+    static final double POW_Y_LO = -200, POW_Y_HI = 200;
+    static final double SHIFTER_D = 0x1.8p52;
+    static final long SHIFTER_D_BITS = Double.doubleToRawLongBits(SHIFTER_D);
+    static final double LN2_D = 0x1.62e42fefa39efp-1;
+    static final double P2 = 1 / 2d, P3 = 1 / 6d, P4 = 1 / 24d, P5 = 1 / 120d, P6 = 1 / 720d, P7 = 1 / 5040d,
+            P8 = 1 / 40320d, P9 = 1 / 362880d, P10 = 1 / 3628800d, P11 = 1 / 39916800d, P12 = 1 / 479001600d;
 
     /** Below this magnitude a float may have a fraction; at or above it every float is an integer. */
     static final float TWO23 = 0x1.0p23f;
@@ -204,12 +218,52 @@ final class MathKernels {
     }
 
     /**
-     * Float pow as {@link StrictMath#pow} in double, rounded once to float: the double result is
-     * within 1 double ulp, so the float is within 0.5 ulp (plus 2^-29 ulp), and NaN, ±0, ±∞,
-     * negative bases with integer exponents and x^0 = 1 follow {@link Math#pow}'s rules exactly.
+     * Float pow. For a positive finite base and a finite exponent, 2^(b log2 a) in double: log2 by
+     * a = 2^e m, m in [√½, √2), ln m = 2 atanh(s), s = (m - 1) / (m + 1), as an odd series to
+     * s^19; 2^y by y = n + r, |r| ≤ ½, e^(r ln 2) by its Taylor polynomial to degree 12, then
+     * 2^n exactly, rounded once to float. The double result is good to about 2^-45, so the float is
+     * within 0.5 ulp + 2^-21 ulp (1 ulp at worst, when the exact value lies that close to a
+     * rounding midpoint). Every other case (zero, negative or non-finite base, non-finite
+     * exponent, NaN) is {@link StrictMath#pow} in double rounded once, so those follow
+     * {@link Math#pow}'s rules exactly. Only +, ×, /, fma and bit operations: the vector unit
+     * computes the same bits lane by lane.
      */
     static float pow(float a, float b) {
-        return (float) StrictMath.pow(a, b);
+        if (!(a > 0f && a < Float.POSITIVE_INFINITY && Math.abs(b) < Float.POSITIVE_INFINITY)) {
+            return (float) StrictMath.pow(a, b);
+        }
+        long ix = Double.doubleToRawLongBits(a) - SQRT_HALF_D_BITS;
+        double e = (double) (ix >> 52);
+        double m = Double.longBitsToDouble((ix & MANTISSA_D) + SQRT_HALF_D_BITS);
+        double sv = (m - 1d) / (m + 1d);
+        double z = sv * sv;
+        double q = Math.fma(Q9, z, Q8);
+        q = Math.fma(q, z, Q7);
+        q = Math.fma(q, z, Q6);
+        q = Math.fma(q, z, Q5);
+        q = Math.fma(q, z, Q4);
+        q = Math.fma(q, z, Q3);
+        q = Math.fma(q, z, Q2);
+        q = Math.fma(q, z, Q1);
+        double atanh = Math.fma(q * z, sv, sv);
+        double y = b * Math.fma(atanh, TWO_LOG2E, e);
+        y = Math.min(Math.max(y, POW_Y_LO), POW_Y_HI);
+        double v = y + SHIFTER_D;
+        long n = Double.doubleToRawLongBits(v) - SHIFTER_D_BITS;
+        double t = (y - (v - SHIFTER_D)) * LN2_D;
+        double p = Math.fma(P12, t, P11);
+        p = Math.fma(p, t, P10);
+        p = Math.fma(p, t, P9);
+        p = Math.fma(p, t, P8);
+        p = Math.fma(p, t, P7);
+        p = Math.fma(p, t, P6);
+        p = Math.fma(p, t, P5);
+        p = Math.fma(p, t, P4);
+        p = Math.fma(p, t, P3);
+        p = Math.fma(p, t, P2);
+        p = Math.fma(p, t, 1d);
+        p = Math.fma(p, t, 1d);
+        return (float) (p * Double.longBitsToDouble(n + 1023 << 52));
     }
 
     /** Rounds to an integer, ties to even: adding and subtracting 2^23 rounds in the FPU's default mode. */

@@ -5,10 +5,13 @@ import static jdk.incubator.vector.VectorOperators.*;
 
 import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Opcode;
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,18 +19,22 @@ import jdk.incubator.vector.VectorSpecies;
  * only with constant operators and {@code static final} species); F32 and I64 lanes are the UB's
  * int words reinterpreted, which C2 compiles to no instruction. Each loop covers the largest
  * multiple of the vector width and hands the rest to the scalar unit, whose element semantics
- * are the same. Rare combinations (I64 compares and logic, POW, I64 SELECT, casts to or from I64
- * and to F16) run on the scalar unit entirely; F32 POW is {@link MathKernels#pow}, in double per
- * element.
+ * are the same. Rare combinations (I64 compares and logic, I64 SELECT, casts to or from I64 and
+ * to F16) run on the scalar unit entirely; F32 POW runs {@link MathKernels#pow}'s
+ * double-precision steps in double vectors.
  */
 final class PanamaVectorUnit implements VectorUnit {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final int LANES = I.length();
-
-    /** Elements per pass of SIGMOID and ERF through {@link #scratch}; a multiple of every vector width. */
+    /** Words of {@link #chunk}, the scalar operand of POW repeated; a multiple of every vector width. */
     private static final int CHUNK = 512;
+    /** POW works in double: a double vector and the float and int vectors of its lane count (half the width). */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorShape HALF = VectorShape.forBitSize(D.vectorBitSize() / 2);
+    private static final VectorSpecies<Float> FH = FloatVector.SPECIES_PREFERRED.withShape(HALF);
+    private static final VectorSpecies<Integer> IH = IntVector.SPECIES_PREFERRED.withShape(HALF);
 
 
     /*
@@ -131,14 +138,10 @@ final class PanamaVectorUnit implements VectorUnit {
             tanh(u.ub, d, s, bound);
         };
         UNARY_F32[Opcode.SIGMOID.ordinal()] = (u, d, s, bound) -> {
-            for (int i = 0; i < bound; i += CHUNK) {
-                u.sigmoid(d + i, s + i, Math.min(CHUNK, bound - i));
-            }
+            sigmoid(u.ub, d, s, bound);
         };
         UNARY_F32[Opcode.ERF.ordinal()] = (u, d, s, bound) -> {
-            for (int i = 0; i < bound; i += CHUNK) {
-                u.erf(d + i, s + i, Math.min(CHUNK, bound - i));
-            }
+            erf(u.ub, d, s, bound);
         };
         UNARY_F32[Opcode.SIN.ordinal()] = (u, d, s, bound) -> {
             sinCos(u.ub, d, s, bound, 0);
@@ -220,6 +223,9 @@ final class PanamaVectorUnit implements VectorUnit {
             for (int i = 0; i < bound; i += LANES) {
                 u.put(d + i, u.f(a + i).div(u.f(b + i)));
             }
+        };
+        BINARY_F32[Opcode.POW.ordinal()] = (u, d, a, b, bound) -> {
+            pow(u.ub, a, u.ub, b, u.ub, d, bound);
         };
         BINARY_F32[Opcode.MAX.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
@@ -403,6 +409,18 @@ final class PanamaVectorUnit implements VectorUnit {
                 }
             }
         };
+        SCALAR_F32[Opcode.POW.ordinal()] = (u, d, a, bound, raw, left) -> {
+            // The scalar operand is read from a chunk filled with it, so one pow loop serves all forms.
+            int[] chunk = u.scalarChunk((int) raw);
+            for (int i = 0; i < bound; i += CHUNK) {
+                int n = Math.min(CHUNK, bound - i);
+                if (left) {
+                    pow(chunk, 0, u.ub, a + i, u.ub, d + i, n);
+                } else {
+                    pow(u.ub, a + i, chunk, 0, u.ub, d + i, n);
+                }
+            }
+        };
         SCALAR_F32[Opcode.MAX.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             for (int i = 0; i < bound; i += LANES) {
@@ -554,12 +572,20 @@ final class PanamaVectorUnit implements VectorUnit {
     }
 
     private final int[] ub;
-    private final int[] scratch = new int[CHUNK];
+    private final int[] chunk = new int[CHUNK];
     private final ScalarVectorUnit scalar;
 
     PanamaVectorUnit(int[] ub) {
         this.ub = ub;
         this.scalar = new ScalarVectorUnit(ub);
+    }
+
+    /** {@link #chunk} filled with {@code bits}. */
+    private int[] scalarChunk(int bits) {
+        if (chunk[0] != bits) {
+            Arrays.fill(chunk, bits);
+        }
+        return chunk;
     }
 
     private FloatVector f(int word) {
@@ -646,8 +672,7 @@ final class PanamaVectorUnit implements VectorUnit {
      * {@code to[t..) = e^from[f..)} for {@code n} words, a multiple of the vector width. The exp
      * kernel is a loop over arrays, never a method taking or returning a vector: C2 will not inline
      * a big method it has already compiled on its own, and a vector crossing a call that is not
-     * inlined is boxed on the heap. SIGMOID and ERF therefore run in three passes over a
-     * chunk: the exp argument into {@link #scratch}, exp in place, then the combination.
+     * inlined is boxed on the heap. TANH, SIGMOID and ERF therefore repeat its steps in their own loops.
      */
     private static void exp(int[] from, int f, int[] to, int t, int n) {
         for (int i = 0; i < n; i += LANES) {
@@ -738,17 +763,73 @@ final class PanamaVectorUnit implements VectorUnit {
         }
     }
 
+    /**
+     * POW, {@link MathKernels#pow} lane by lane: the fast path in double vectors for every lane,
+     * then the lanes outside it (base not positive and finite, exponent not finite) from the scalar
+     * kernel, which gives them {@link StrictMath#pow}'s result.
+     */
+    private static void pow(int[] as, int a, int[] bs, int b, int[] out, int d, int n) {
+        // Constants hoisted: inlining a broadcast per use would take the loop past C2's node budget.
+        DoubleVector one = DoubleVector.broadcast(D, 1d), twoLog2e = DoubleVector.broadcast(D, TWO_LOG2E);
+        DoubleVector q1 = DoubleVector.broadcast(D, Q1), q2 = DoubleVector.broadcast(D, Q2), q3 = DoubleVector.broadcast(D, Q3);
+        DoubleVector q4 = DoubleVector.broadcast(D, Q4), q5 = DoubleVector.broadcast(D, Q5), q6 = DoubleVector.broadcast(D, Q6);
+        DoubleVector q7 = DoubleVector.broadcast(D, Q7);
+        DoubleVector p2 = DoubleVector.broadcast(D, P2), p3 = DoubleVector.broadcast(D, P3), p4 = DoubleVector.broadcast(D, P4);
+        DoubleVector p5 = DoubleVector.broadcast(D, P5), p6 = DoubleVector.broadcast(D, P6), p7 = DoubleVector.broadcast(D, P7);
+        DoubleVector p8 = DoubleVector.broadcast(D, P8), p9 = DoubleVector.broadcast(D, P9), p10 = DoubleVector.broadcast(D, P10);
+        int step = D.length();
+        for (int i = 0; i < n; i += step) {
+            FloatVector af = IntVector.fromArray(IH, as, a + i).reinterpretAsFloats();
+            FloatVector bf = IntVector.fromArray(IH, bs, b + i).reinterpretAsFloats();
+            DoubleVector ad = (DoubleVector) af.convertShape(F2D, D, 0);
+            DoubleVector bd = (DoubleVector) bf.convertShape(F2D, D, 0);
+            LongVector ix = ad.reinterpretAsLongs().sub(SQRT_HALF_D_BITS);
+            DoubleVector e = (DoubleVector) ix.lanewise(ASHR, 52).convert(L2D, 0);
+            DoubleVector m = ix.and(MANTISSA_D).add(SQRT_HALF_D_BITS).reinterpretAsDoubles();
+            DoubleVector sv = m.sub(one).div(m.add(one));
+            DoubleVector z = sv.mul(sv);
+            DoubleVector q = z.fma(Q9, Q8);
+            q = q.fma(z, q7);
+            q = q.fma(z, q6);
+            q = q.fma(z, q5);
+            q = q.fma(z, q4);
+            q = q.fma(z, q3);
+            q = q.fma(z, q2);
+            q = q.fma(z, q1);
+            DoubleVector atanh = q.mul(z).fma(sv, sv);
+            DoubleVector y = bd.mul(atanh.fma(twoLog2e, e)).max(POW_Y_LO).min(POW_Y_HI);
+            DoubleVector v = y.add(SHIFTER_D);
+            LongVector nl = v.reinterpretAsLongs().sub(SHIFTER_D_BITS);
+            DoubleVector t = y.sub(v.sub(SHIFTER_D)).mul(LN2_D);
+            DoubleVector p = t.fma(P12, P11);
+            p = p.fma(t, p10);
+            p = p.fma(t, p9);
+            p = p.fma(t, p8);
+            p = p.fma(t, p7);
+            p = p.fma(t, p6);
+            p = p.fma(t, p5);
+            p = p.fma(t, p4);
+            p = p.fma(t, p3);
+            p = p.fma(t, p2);
+            p = p.fma(t, one);
+            p = p.fma(t, one);
+            DoubleVector r = p.mul(nl.add(1023).lanewise(LSHL, 52).reinterpretAsDoubles());
+            r.convertShape(D2F, FH, 0).reinterpretAsInts().intoArray(out, d + i);
+            VectorMask<Float> fast = af.compare(GT, 0f).and(af.compare(LT, Float.POSITIVE_INFINITY))
+                    .and(bf.abs().compare(LT, Float.POSITIVE_INFINITY));
+            if (!fast.allTrue()) {
+                for (int lane = 0; lane < step; lane++) {
+                    if (!fast.laneIsSet(lane)) {
+                        out[d + i + lane] = Float.floatToRawIntBits(MathKernels.pow(af.lane(lane), bf.lane(lane)));
+                    }
+                }
+            }
+        }
+    }
+
     /** A constant broadcast; C2 hoists it out of the loops. */
     private static FloatVector k(float v) {
         return FloatVector.broadcast(F, v);
-    }
-
-    private static FloatVector copySign(FloatVector magnitude, IntVector signBits) {
-        return magnitude.reinterpretAsInts().and(MAGNITUDE).or(signBits.and(SIGN)).reinterpretAsFloats();
-    }
-
-    private FloatVector scratch(int i) {
-        return IntVector.fromArray(I, scratch, i).reinterpretAsFloats();
     }
 
     /**
@@ -786,40 +867,73 @@ final class PanamaVectorUnit implements VectorUnit {
         }
     }
 
-    private void sigmoid(int d, int s, int n) {
+    /** SIGMOID in one pass, e^-|x| by the exp kernel's steps in the loop (as {@link #tanh}, for the same reason). */
+    private static void sigmoid(int[] ub, int d, int s, int n) {
         for (int i = 0; i < n; i += LANES) {
-            f(s + i).abs().neg().reinterpretAsInts().intoArray(scratch, i);
-        }
-        exp(scratch, 0, scratch, 0, n);
-        for (int i = 0; i < n; i += LANES) {
-            FloatVector e = scratch(i);
-            put(d + i, e.blend(1f, f(s + i).compare(GE, 0f)).div(e.add(1f)));
+            FloatVector x = IntVector.fromArray(I, ub, s + i).reinterpretAsFloats();
+            FloatVector xc = x.abs().neg().max(EXP_LO);
+            FloatVector v = xc.fma(LOG2E, SHIFTER);
+            IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
+            FloatVector kf = v.sub(SHIFTER);
+            FloatVector r = kf.fma(k(-LN2_HI), xc);
+            r = kf.fma(k(-LN2_LO), r);
+            FloatVector p = r.fma(E0, E1);
+            p = p.fma(r, k(E2));
+            p = p.fma(r, k(E3));
+            p = p.fma(r, k(E4));
+            p = p.fma(r, k(E5));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            // -150 ≤ m ≤ 0: two power-of-two factors, as exp, for the subnormal results.
+            IntVector half = m.lanewise(ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = m.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+            FloatVector e = y.mul(s1).mul(s2);
+            e.blend(1f, x.compare(GE, 0f)).div(e.add(1f)).reinterpretAsInts().intoArray(ub, d + i);
         }
     }
 
-    private void erf(int d, int s, int n) {
+    /**
+     * ERF in one pass, e^-Q(|x|) by the exp kernel's steps in the loop (as {@link #tanh}). For
+     * |x| ≤ 4, Q lies in [0.9, 18], inside exp's clamps and with 2^-Q's exponent far from the
+     * subnormals, so the clamps are dropped and one power-of-two factor gives exp's bits.
+     */
+    private static void erf(int[] ub, int d, int s, int n) {
+        // Constants hoisted: inlining a broadcast per use would take the loop past C2's node budget.
+        FloatVector b1 = k(B1), b2 = k(B2), b3 = k(B3), e2 = k(E2), e3 = k(E3), e4 = k(E4), e5 = k(E5);
+        FloatVector a1 = k(A1), a2 = k(A2), a3 = k(A3), a4 = k(A4), one = k(1f), lnHi = k(-LN2_HI), lnLo = k(-LN2_LO);
         for (int i = 0; i < n; i += LANES) {
-            FloatVector c = f(s + i).abs().min(ERF_CLAMP);
+            IntVector bits = IntVector.fromArray(I, ub, s + i);
+            FloatVector x = bits.reinterpretAsFloats();
+            FloatVector a = bits.and(MAGNITUDE).reinterpretAsFloats();
+            FloatVector c = a.min(ERF_CLAMP);
             FloatVector q = c.fma(B7, B6);
             FloatVector u = c.fma(B5, B4);
             q = q.fma(c.mul(c), u);
-            q = q.fma(c, k(B3));
-            q = q.fma(c, k(B2));
-            q = q.fma(c, k(B1));
-            q.fma(c, c).neg().reinterpretAsInts().intoArray(scratch, i);
-        }
-        exp(scratch, 0, scratch, 0, n);
-        for (int i = 0; i < n; i += LANES) {
-            FloatVector x = f(s + i);
+            q = q.fma(c, b3);
+            q = q.fma(c, b2);
+            q = q.fma(c, b1);
+            FloatVector xc = q.fma(c, c).neg();
+            FloatVector v = xc.fma(LOG2E, SHIFTER);
+            IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
+            FloatVector kf = v.sub(SHIFTER);
+            FloatVector r = kf.fma(lnHi, xc);
+            r = kf.fma(lnLo, r);
+            FloatVector p = r.fma(E0, E1);
+            p = p.fma(r, e2);
+            p = p.fma(r, e3);
+            p = p.fma(r, e4);
+            p = p.fma(r, e5);
+            FloatVector y = p.fma(r.mul(r), r).add(one);
+            FloatVector big = one.sub(y.mul(m.add(127).lanewise(LSHL, 23).reinterpretAsFloats()));
             FloatVector z = x.mul(x);
-            FloatVector p = z.fma(A6, A5);
-            p = p.fma(z, k(A4));
-            p = p.fma(z, k(A3));
-            p = p.fma(z, k(A2));
-            p = p.fma(z, k(A1));
-            FloatVector small = p.fma(x, x);
-            FloatVector big = k(1f).sub(scratch(i));
-            put(d + i, copySign(big, x.reinterpretAsInts()).blend(small, x.abs().compare(LT, ERF_SMALL)));
+            FloatVector ps = z.fma(A6, A5);
+            ps = ps.fma(z, a4);
+            ps = ps.fma(z, a3);
+            ps = ps.fma(z, a2);
+            ps = ps.fma(z, a1);
+            FloatVector small = ps.fma(x, x);
+            big.reinterpretAsInts().and(MAGNITUDE).or(bits.and(SIGN)).reinterpretAsFloats()
+                    .blend(small, a.compare(LT, ERF_SMALL)).reinterpretAsInts().intoArray(ub, d + i);
         }
     }
 
@@ -1032,11 +1146,7 @@ final class PanamaVectorUnit implements VectorUnit {
                 // Lanes of the accumulators are the canonical partials c mod 16, in increasing c.
                 float[] partials = scalar.partials();
                 if (LANES == 16) {
-                    FloatVector acc = FloatVector.broadcast(F, -0f);
-                    for (; c + 16 <= cols; c += 16) {
-                        acc = acc.add(f(row + c));
-                    }
-                    acc.intoArray(partials, 0);
+                    c = sum16(ub, row, cols, partials);
                 } else if (LANES == 8) {
                     FloatVector lo = FloatVector.broadcast(F, -0f);
                     FloatVector hi = lo;
@@ -1050,21 +1160,73 @@ final class PanamaVectorUnit implements VectorUnit {
                 return scalar.reduceF32(op, row, c, cols, 0f);
             }
             case REDUCE_MAX -> {
-                FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-                for (; c + LANES <= cols; c += LANES) {
-                    acc = acc.max(f(row + c));
-                }
-                return scalar.reduceF32(op, row, c, cols, acc.reduceLanes(MAX));
+                return max(ub, row, cols);
             }
             case REDUCE_MIN -> {
-                FloatVector acc = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
-                for (; c + LANES <= cols; c += LANES) {
-                    acc = acc.min(f(row + c));
-                }
-                return scalar.reduceF32(op, row, c, cols, acc.reduceLanes(MIN));
+                return min(ub, row, cols);
             }
             default -> throw ScalarVectorUnit.unsupported(op, ElementType.F32);
         }
+    }
+
+    /**
+     * REDUCE_MAX of one row. MAX and MIN (NaN-propagating, -0 below +0) give the same bits in any
+     * order, so four independent accumulators hide the latency of Java's max and min sequences;
+     * the whole row is here, each reduction its own compiled loop.
+     */
+    private int max(int[] ub, int row, int cols) {
+        FloatVector a0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        int c = 0;
+        for (; c + 4 * LANES <= cols; c += 4 * LANES) {
+            a0 = a0.max(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+            a1 = a1.max(IntVector.fromArray(I, ub, row + c + LANES).reinterpretAsFloats());
+            a2 = a2.max(IntVector.fromArray(I, ub, row + c + 2 * LANES).reinterpretAsFloats());
+            a3 = a3.max(IntVector.fromArray(I, ub, row + c + 3 * LANES).reinterpretAsFloats());
+        }
+        for (; c + LANES <= cols; c += LANES) {
+            a0 = a0.max(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+        }
+        return scalar.reduceF32(Opcode.REDUCE_MAX, row, c, cols, a0.max(a1).max(a2.max(a3)).reduceLanes(MAX));
+    }
+
+    /** REDUCE_MIN of one row, as {@link #max}. */
+    private int min(int[] ub, int row, int cols) {
+        FloatVector a0 = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        int c = 0;
+        for (; c + 4 * LANES <= cols; c += 4 * LANES) {
+            a0 = a0.min(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+            a1 = a1.min(IntVector.fromArray(I, ub, row + c + LANES).reinterpretAsFloats());
+            a2 = a2.min(IntVector.fromArray(I, ub, row + c + 2 * LANES).reinterpretAsFloats());
+            a3 = a3.min(IntVector.fromArray(I, ub, row + c + 3 * LANES).reinterpretAsFloats());
+        }
+        for (; c + LANES <= cols; c += LANES) {
+            a0 = a0.min(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+        }
+        return scalar.reduceF32(Opcode.REDUCE_MIN, row, c, cols, a0.min(a1).min(a2.min(a3)).reduceLanes(MIN));
+    }
+
+    /**
+     * The canonical partials of {@code ub[row..row+cols)} over whole 16-column groups into
+     * {@code partials}; returns the columns done. Four loads per iteration ahead of the one add
+     * chain (the order the canonical sum fixes) keep the loop overhead off that chain.
+     */
+    private static int sum16(int[] ub, int row, int cols, float[] partials) {
+        FloatVector acc = FloatVector.broadcast(F, -0f);
+        int c = 0;
+        for (; c + 64 <= cols; c += 64) {
+            FloatVector v0 = IntVector.fromArray(I, ub, row + c).reinterpretAsFloats();
+            FloatVector v1 = IntVector.fromArray(I, ub, row + c + 16).reinterpretAsFloats();
+            FloatVector v2 = IntVector.fromArray(I, ub, row + c + 32).reinterpretAsFloats();
+            FloatVector v3 = IntVector.fromArray(I, ub, row + c + 48).reinterpretAsFloats();
+            acc = acc.add(v0).add(v1).add(v2).add(v3);
+        }
+        for (; c + 16 <= cols; c += 16) {
+            acc = acc.add(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+        }
+        acc.intoArray(partials, 0);
+        return c;
     }
 
     private long reduceI32(Opcode op, int row, int cols) {

@@ -252,14 +252,15 @@ final class ScalarVectorUnit implements VectorUnit {
                 for (int c = from; c < cols; c++) {
                     m = Math.max(m, intBitsToFloat(ub[row + c]));
                 }
-                return floatToRawIntBits(m);
+                // A NaN result is the canonical NaN: which NaN's payload would win depends on the order.
+                return Float.floatToIntBits(m);
             }
             case REDUCE_MIN -> {
                 float m = from == 0 ? Float.POSITIVE_INFINITY : start;
                 for (int c = from; c < cols; c++) {
                     m = Math.min(m, intBitsToFloat(ub[row + c]));
                 }
-                return floatToRawIntBits(m);
+                return Float.floatToIntBits(m);
             }
             default -> throw unsupported(op, ElementType.F32);
         }

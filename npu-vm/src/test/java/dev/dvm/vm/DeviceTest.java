@@ -20,7 +20,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DeviceTest {
-    private static final int ROWS = 37, COLS = 300;
+    /** 50,100 elements: enough for four cores to get {@link Device#MIN_ELEMENTS_PER_CORE} each. */
+    private static final int ROWS = 167, COLS = 300;
 
     private static MemorySegment input(Arena arena) {
         Random random = new Random(7);
@@ -48,7 +49,7 @@ class DeviceTest {
                     try (Device device = new Device(NpuSpec.host().withCores(cores), new Device.Options(false, scalar))) {
                         results.add(run(device, program, x, arena));
                         if (cores > 1) {
-                            assertTrue(device.rangesRunByWorkers() > 0, "a 50-tile stage spreads over the workers");
+                            assertTrue(device.rangesHandedOff() > 0, "a 50-tile stage is handed to the workers");
                         }
                     }
                 }
@@ -133,9 +134,12 @@ class DeviceTest {
             Executable exe = Executable.of(program, device.spec());
             assertEquals(1, device.coresFor(exe));
             device.launch(exe, new Bindings(2).set(0, x, 0).set(1, y, 0));
-            assertEquals(0, device.rangesRunByWorkers());
+            assertEquals(0, device.rangesHandedOff());
             assertEquals(1f, y.getAtIndex(ValueLayout.JAVA_FLOAT, 119));
             assertEquals(4, device.coresFor(Executable.of(TestProgram.unary(Opcode.EXP, ROWS, COLS, 4, 64), device.spec())));
+            // 64 tiles but 16K elements: too little work to pay for handing ranges to other cores.
+            assertEquals(1, device.coresFor(Executable.of(TestProgram.unary(Opcode.EXP, 64, 256, 4, 64), device.spec())));
+            assertEquals(2, device.coresFor(Executable.of(TestProgram.unary(Opcode.EXP, 96, 256, 4, 64), device.spec())));
         }
     }
 
@@ -198,9 +202,9 @@ class DeviceTest {
         try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined(); Device device = new Device(NpuSpec.host().withCores(2))) {
             MemorySegment x = input(shared);
             float[] expected = run(device, program, x, shared);
-            long before = device.rangesRunByWorkers();
+            long before = device.rangesHandedOff();
             assertArrayEquals(expected, run(device, program, x, confined));
-            assertEquals(before, device.rangesRunByWorkers());
+            assertEquals(before, device.rangesHandedOff());
         }
     }
 

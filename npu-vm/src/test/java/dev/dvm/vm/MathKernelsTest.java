@@ -98,6 +98,23 @@ class MathKernelsTest {
             }
         }
         assertTrue(worst <= 0.5 + 1e-6, "pow max error " + worst + " ulp");
+        // Subnormal results: the double result is rounded once, to the subnormal spacing.
+        double worstSubnormal = 0;
+        for (int i = 0; i < 100_000; i++) {
+            float a = (float) (0.5 + random.nextDouble());
+            // b log2 a in [-149, -130]: a^b between 2^-149 and 2^-130.
+            float b = (float) (-(130 + random.nextDouble() * 19) * Math.log(2) / Math.log(a));
+            double exact = Math.pow(a, b);
+            if (exact < Float.MIN_NORMAL && exact > Float.MIN_VALUE) {
+                worstSubnormal = Math.max(worstSubnormal, Math.abs(MathKernels.pow(a, b) - exact) / Float.MIN_VALUE);
+            }
+        }
+        assertTrue(worstSubnormal <= 0.5 + 1e-6, "pow max error on subnormal results " + worstSubnormal + " ulp");
+        for (int a = 1; a <= 40; a++) {
+            for (int b = -6; b <= 6; b++) {
+                assertEquals((float) Math.pow(a, b), MathKernels.pow(a, b), a + "^" + b + " is exact or correctly rounded");
+            }
+        }
         float[] special = {0f, -0f, 1f, -1f, 2f, -2f, 0.5f, -0.5f, 3f, -3f, 2.5f, -2.5f, Float.MIN_VALUE, Float.MAX_VALUE,
             -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
         for (float a : special) {
