@@ -15,7 +15,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 /**
  * The modelled NPU: persistent core workers, each with its own unified buffer. A launch splits
  * each stage's tiles into contiguous ranges, one per core, waits for them, and runs the next
- * stage; a stage of one tile, or too small to pay for a hand-off ({@link #MIN_ELEMENTS_PER_CORE}),
+ * stage; a stage of one tile, or too small to pay for a hand-off ({@link Options#minElementsPerCore()}),
  * runs on the caller's thread. Result bits do not depend on the core count. Thread-safe: concurrent launches are serialised.
  *
  * <p>Core 0 is the launching thread itself; cores 1.. are daemon threads named {@code dvm-core-N}.
@@ -34,12 +34,35 @@ public final class Device implements AutoCloseable {
      * @param checked track the pipes' event flags and fail with a hazard report when an
      *     instruction reads or overwrites a buffer without the event that orders it
      * @param scalarUnit use the scalar vector unit instead of the Vector API one (for tests)
+     * @param minElementsPerCore elements each core must get before a stage is spread over
+     *     several cores ({@link #DEFAULT_MIN_ELEMENTS_PER_CORE}); 1 spreads every stage of two or
+     *     more tiles, which tests use to exercise the workers with small shapes
      */
-    public record Options(boolean checked, boolean scalarUnit) {
+    public record Options(boolean checked, boolean scalarUnit, long minElementsPerCore) {
+        public Options {
+            if (minElementsPerCore < 1) {
+                throw new IllegalArgumentException("minElementsPerCore is " + minElementsPerCore + "; give 1 or more");
+            }
+        }
+
+        /** The default spreading threshold. */
+        public Options(boolean checked, boolean scalarUnit) {
+            this(checked, scalarUnit, DEFAULT_MIN_ELEMENTS_PER_CORE);
+        }
+
         public static Options defaults() {
             return new Options(false, false);
         }
     }
+
+    /**
+     * Elements a core must get for a stage to be spread, by default. Handing a range to a spinning
+     * worker measured about 1.5 µs on the 2-vCPU Zen 4 host (a 16K-element LayerNorm: 7.9 µs on one
+     * core, 5.3 µs on two instead of 4 µs), a parked one tens of µs, and a loaded host adds more; 12K
+     * elements are 4–6 µs of the demo kernels' work (0.3–0.5 ns per element), enough to amortise a
+     * hand-off, so stages up to 16K elements stay on the caller.
+     */
+    public static final long DEFAULT_MIN_ELEMENTS_PER_CORE = 12_288;
 
     private static final int SPINS_BEFORE_YIELD = 2_000;
     /**
@@ -49,14 +72,6 @@ public final class Device implements AutoCloseable {
      * burns after its last launch.
      */
     private static final long SPIN_NANOS = 200_000;
-    /**
-     * Elements a core must get for a stage to be spread. Handing a range to a spinning worker
-     * measured about 1.5 µs on the 2-vCPU Zen 4 host (a 16K-element LayerNorm: 7.9 µs on one core,
-     * 5.3 µs on two instead of 4 µs), a parked one tens of µs, and a loaded host adds more; 12K
-     * elements are 4–6 µs of the demo kernels' work (0.3–0.5 ns per element), enough to amortise a
-     * hand-off, so stages up to 16K elements stay on the caller.
-     */
-    static final long MIN_ELEMENTS_PER_CORE = 12_288;
 
     private final NpuSpec spec;
     private final Options options;
@@ -106,7 +121,7 @@ public final class Device implements AutoCloseable {
     }
 
     /**
-     * Cores a stage uses: as many as get {@link #MIN_ELEMENTS_PER_CORE} elements each, at most the
+     * Cores a stage uses: as many as get {@link Options#minElementsPerCore()} elements each, at most the
      * device's, then ranges of ceil(tiles / cores) tiles, one per core, none empty.
      */
     private int coresFor(StagePlan st) {
@@ -115,7 +130,7 @@ public final class Device implements AutoCloseable {
             return 1;
         }
         long elements = st.totalRows * st.totalCols;
-        int cores = (int) Math.max(1, Math.min(spec.cores(), elements / MIN_ELEMENTS_PER_CORE));
+        int cores = (int) Math.max(1, Math.min(spec.cores(), elements / options.minElementsPerCore()));
         long perCore = ceilDiv(tiles, cores);
         return (int) ceilDiv(tiles, perCore);
     }

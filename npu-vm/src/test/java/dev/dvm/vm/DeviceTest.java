@@ -20,7 +20,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DeviceTest {
-    /** 50,100 elements: enough for four cores to get {@link Device#MIN_ELEMENTS_PER_CORE} each. */
+    /** 50,100 elements: enough for four cores to get {@link Device#DEFAULT_MIN_ELEMENTS_PER_CORE} each. */
     private static final int ROWS = 167, COLS = 300;
 
     private static MemorySegment input(Arena arena) {
