@@ -625,44 +625,28 @@ final class PanamaVectorUnit implements VectorUnit {
             return;
         }
         switch (type) {
-            case F32 -> unaryF32(op, dst, src, n);
-            case I32 -> unaryI32(op, dst, src, n);
-            case I64 -> unaryI64(op, dst, src, n);
+            case F32 -> unary(UNARY_F32, op, type, dst, src, n);
+            case I32 -> unary(UNARY_I32, op, type, dst, src, n);
+            case I64 -> unary(UNARY_I64, op, type, dst, src, n);
             default -> throw ScalarVectorUnit.unsupported(op, type);
         }
     }
 
-    private void unaryF32(Opcode op, int d, int s, int n) {
-        UnaryLoop loop = UNARY_F32[op.ordinal()];
-        int bound = loop == null ? 0 : I.loopBound(n);
-        if (loop != null) {
-            loop.run(this, d, s, bound);
-        }
-        if (bound < n) {
-            scalar.unary(op, ElementType.F32, d + bound, s + bound, n - bound);
-        }
-    }
-
-    private void unaryI32(Opcode op, int d, int s, int n) {
-        UnaryLoop loop = UNARY_I32[op.ordinal()];
-        int bound = loop == null ? 0 : I.loopBound(n);
-        if (loop != null) {
-            loop.run(this, d, s, bound);
-        }
-        if (bound < n) {
-            scalar.unary(op, ElementType.I32, d + bound, s + bound, n - bound);
-        }
-    }
-
-    private void unaryI64(Opcode op, int d, int s, int n) {
-        UnaryLoop loop = UNARY_I64[op.ordinal()];
-        int words = loop == null ? 0 : I.loopBound(2 * n);
+    /**
+     * The vector loop over the largest multiple of the vector width in words (none if the table
+     * has no loop for the opcode), then the scalar unit for the rest; an I64 element is two words.
+     * A BOOL result has one word per element, so its tail starts at the elements done.
+     */
+    private void unary(UnaryLoop[] loops, Opcode op, ElementType type, int d, int s, int n) {
+        UnaryLoop loop = loops[op.ordinal()];
+        int wordsPerElement = type == ElementType.I64 ? 2 : 1;
+        int words = loop == null ? 0 : I.loopBound(wordsPerElement * n);
         if (loop != null) {
             loop.run(this, d, s, words);
         }
-        int done = words / 2;
+        int done = words / wordsPerElement;
         if (done < n) {
-            scalar.unary(op, ElementType.I64, d + words, s + words, n - done);
+            scalar.unary(op, type, d + (op.result() == Opcode.Result.BOOL ? done : words), s + words, n - done);
         }
     }
 
@@ -958,44 +942,24 @@ final class PanamaVectorUnit implements VectorUnit {
     @Override
     public void binary(Opcode op, ElementType type, int dst, int a, int b, int n) {
         switch (type) {
-            case F32 -> binaryF32(op, dst, a, b, n);
-            case I32 -> binaryI32(op, dst, a, b, n);
-            case I64 -> binaryI64(op, dst, a, b, n);
+            case F32 -> binary(BINARY_F32, op, type, dst, a, b, n);
+            case I32 -> binary(BINARY_I32, op, type, dst, a, b, n);
+            case I64 -> binary(BINARY_I64, op, type, dst, a, b, n);
             default -> throw ScalarVectorUnit.unsupported(op, type);
         }
     }
 
-    private void binaryF32(Opcode op, int d, int a, int b, int n) {
-        BinaryLoop loop = BINARY_F32[op.ordinal()];
-        int bound = loop == null ? 0 : I.loopBound(n);
-        if (loop != null) {
-            loop.run(this, d, a, b, bound);
-        }
-        if (bound < n) {
-            scalar.binary(op, ElementType.F32, d + bound, a + bound, b + bound, n - bound);
-        }
-    }
-
-    private void binaryI32(Opcode op, int d, int a, int b, int n) {
-        BinaryLoop loop = BINARY_I32[op.ordinal()];
-        int bound = loop == null ? 0 : I.loopBound(n);
-        if (loop != null) {
-            loop.run(this, d, a, b, bound);
-        }
-        if (bound < n) {
-            scalar.binary(op, ElementType.I32, d + bound, a + bound, b + bound, n - bound);
-        }
-    }
-
-    private void binaryI64(Opcode op, int d, int a, int b, int n) {
-        BinaryLoop loop = BINARY_I64[op.ordinal()];
-        int words = loop == null ? 0 : I.loopBound(2 * n);
+    /** As {@link #unary(UnaryLoop[], Opcode, ElementType, int, int, int)}, for two operands. */
+    private void binary(BinaryLoop[] loops, Opcode op, ElementType type, int d, int a, int b, int n) {
+        BinaryLoop loop = loops[op.ordinal()];
+        int wordsPerElement = type == ElementType.I64 ? 2 : 1;
+        int words = loop == null ? 0 : I.loopBound(wordsPerElement * n);
         if (loop != null) {
             loop.run(this, d, a, b, words);
         }
-        int done = words / 2;
+        int done = words / wordsPerElement;
         if (done < n) {
-            scalar.binary(op, ElementType.I64, d + (op.result() == Opcode.Result.BOOL ? done : words), a + words, b + words, n - done);
+            scalar.binary(op, type, d + (op.result() == Opcode.Result.BOOL ? done : words), a + words, b + words, n - done);
         }
     }
 
@@ -1008,44 +972,24 @@ final class PanamaVectorUnit implements VectorUnit {
         Opcode eff = mirrored ? ScalarVectorUnit.mirror(op) : op;
         boolean left = scalarLeft && !mirrored && !ScalarVectorUnit.commutative(op);
         switch (type) {
-            case F32 -> binaryScalarF32(eff, dst, a, n, left, s);
-            case I32 -> binaryScalarI32(eff, dst, a, n, left, s);
-            case I64 -> binaryScalarI64(eff, dst, a, n, s, left);
+            case F32 -> binaryScalar(SCALAR_F32, eff, type, dst, a, n, s, left);
+            case I32 -> binaryScalar(SCALAR_I32, eff, type, dst, a, n, s, left);
+            case I64 -> binaryScalar(SCALAR_I64, eff, type, dst, a, n, s, left);
             default -> throw ScalarVectorUnit.unsupported(eff, type);
         }
     }
 
-    private void binaryScalarF32(Opcode op, int d, int a, int n, boolean left, long raw) {
-        ScalarLoop loop = SCALAR_F32[op.ordinal()];
-        int bound = loop == null ? 0 : I.loopBound(n);
-        if (loop != null) {
-            loop.run(this, d, a, bound, raw, left);
-        }
-        if (bound < n) {
-            scalar.binaryScalar(op, ElementType.F32, d + bound, a + bound, n - bound, raw, left);
-        }
-    }
-
-    private void binaryScalarI32(Opcode op, int d, int a, int n, boolean left, long raw) {
-        ScalarLoop loop = SCALAR_I32[op.ordinal()];
-        int bound = loop == null ? 0 : I.loopBound(n);
-        if (loop != null) {
-            loop.run(this, d, a, bound, raw, left);
-        }
-        if (bound < n) {
-            scalar.binaryScalar(op, ElementType.I32, d + bound, a + bound, n - bound, raw, left);
-        }
-    }
-
-    private void binaryScalarI64(Opcode op, int d, int a, int n, long s, boolean left) {
-        ScalarLoop loop = SCALAR_I64[op.ordinal()];
-        int words = loop == null ? 0 : I.loopBound(2 * n);
+    /** As {@link #unary(UnaryLoop[], Opcode, ElementType, int, int, int)}, for an operand and a scalar. */
+    private void binaryScalar(ScalarLoop[] loops, Opcode op, ElementType type, int d, int a, int n, long s, boolean left) {
+        ScalarLoop loop = loops[op.ordinal()];
+        int wordsPerElement = type == ElementType.I64 ? 2 : 1;
+        int words = loop == null ? 0 : I.loopBound(wordsPerElement * n);
         if (loop != null) {
             loop.run(this, d, a, words, s, left);
         }
-        int done = words / 2;
+        int done = words / wordsPerElement;
         if (done < n) {
-            scalar.binaryScalar(op, ElementType.I64, d + (op.result() == Opcode.Result.BOOL ? done : words), a + words, n - done, s, left);
+            scalar.binaryScalar(op, type, d + (op.result() == Opcode.Result.BOOL ? done : words), a + words, n - done, s, left);
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.dvm.vm.StagePlan.*;
 
 import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Isa;
+import dev.dvm.bytecode.Layout;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.bytecode.Operands;
 import dev.dvm.bytecode.Program;
@@ -99,11 +100,16 @@ final class PreDecoder implements ProgramVisitor {
         code[r + AT] = at;
         switch (op.layout()) {
             case MEMORY -> memory(r, op, ops);
-            case UNARY -> {
+            case UNARY, BINARY_SCALAR -> {
                 set(r, TYPE, ops.get(3));
                 word(r, DST, ops, 0);
                 word(r, A, ops, 1);
                 set(r, N, ops.get(2));
+                if (op.layout() == Layout.BINARY_SCALAR) {
+                    // The scalar layout is the unary one followed by the flags and the scalar's bits.
+                    set(r, X, ops.get(4) & Isa.FLAG_SCALAR_LEFT);
+                    scalars[count] = ops.get(5);
+                }
                 footprint(op, ElementType.ofCode(ops.get(3)), ops.get(2), ops.get(0), ops.get(1), -1);
             }
             case BINARY -> {
@@ -113,15 +119,6 @@ final class PreDecoder implements ProgramVisitor {
                 word(r, B, ops, 2);
                 set(r, N, ops.get(3));
                 footprint(op, ElementType.ofCode(ops.get(4)), ops.get(3), ops.get(0), ops.get(1), ops.get(2));
-            }
-            case BINARY_SCALAR -> {
-                set(r, TYPE, ops.get(3));
-                word(r, DST, ops, 0);
-                word(r, A, ops, 1);
-                set(r, N, ops.get(2));
-                set(r, X, ops.get(4) & Isa.FLAG_SCALAR_LEFT);
-                scalars[count] = ops.get(5);
-                footprint(op, ElementType.ofCode(ops.get(3)), ops.get(2), ops.get(0), ops.get(1), -1);
             }
             case SELECT -> {
                 set(r, TYPE, ops.get(5));

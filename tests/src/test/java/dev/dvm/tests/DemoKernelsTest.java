@@ -11,25 +11,15 @@ import dev.dvm.tests.reference.RefTensor;
 import dev.dvm.tests.reference.ReferenceEvaluator;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The demo kernels against the reference at small shapes, and their plain references against the evaluator. */
 class DemoKernelsTest {
     private static final long H = 96;
     private static final long[] ROWS = {1, 7, 33};
-    private static KernelProperty runner;
-
-    @BeforeAll
-    static void devices() {
-        runner = new KernelProperty();
-    }
-
-    @AfterAll
-    static void close() {
-        runner.close();
-    }
+    @AutoClose
+    private static final KernelProperty RUNNER = new KernelProperty();
 
     private static List<RefTensor> inputs(KernelSpec spec, long rows, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -46,7 +36,7 @@ class DemoKernelsTest {
     private static void assertKernelMatches(KernelSpec spec) {
         KernelSpec.Built built = spec.build();
         for (long rows : ROWS) {
-            assertNull(runner.checkInputs(spec, built.kernel(), inputs(spec, rows, rows)), spec.name() + " on [" + rows + ", " + H + "]");
+            assertNull(RUNNER.checkInputs(spec, built.kernel(), inputs(spec, rows, rows)), spec.name() + " on [" + rows + ", " + H + "]");
         }
     }
 

@@ -12,24 +12,14 @@ import dev.dvm.core.Value;
 import dev.dvm.vm.Device;
 import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** Every documented bad input through the public API gives a DvmException naming the op and the shapes. */
 class ErrorPathTest {
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new Device(NpuSpec.host().withCores(2));
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final Device DEVICE = new Device(NpuSpec.host().withCores(2));
 
     private static void assertDvmError(Executable call, String... mentions) {
         DvmException e = assertThrows(DvmException.class, call);
@@ -61,7 +51,7 @@ class ErrorPathTest {
         try (Arena arena = Arena.ofShared()) {
             Tensor a = Tensor.allocate(arena, DType.F32, 2, 3);
             Tensor b = Tensor.allocate(arena, DType.F32, 4);
-            assertDvmError(() -> k.run(device, arena, a, b), "add", "[2, 3]", "[4]");
+            assertDvmError(() -> k.run(DEVICE, arena, a, b), "add", "[2, 3]", "[4]");
         }
     }
 
@@ -102,12 +92,12 @@ class ErrorPathTest {
         try (Arena arena = Arena.ofShared()) {
             Tensor a = Tensor.allocate(arena, DType.F32, 2, 3);
             Tensor b = Tensor.allocate(arena, DType.F32, 3);
-            assertDvmError(() -> k.run(device, arena, a), "add_kernel", "2", "1");
-            assertDvmError(() -> k.run(device, arena, a, Tensor.allocate(arena, DType.I32, 3)), "add_kernel", "I32", "F32");
-            assertDvmError(() -> k.run(device, arena, Tensor.allocate(arena, DType.F32, 2, 4), b), "add_kernel", "[2, 4]", "3");
-            assertDvmError(() -> k.run(device, new Tensor[] {a, b}, new Tensor[0]), "add_kernel", "output");
-            assertDvmError(() -> k.run(device, new Tensor[] {a, b}, new Tensor[] {Tensor.allocate(arena, DType.F32, 3, 3)}), "add_kernel", "[3, 3]", "[2, 3]");
-            assertDvmError(() -> k.run(device, new Tensor[] {a, b}, new Tensor[] {Tensor.allocate(arena, DType.F16, 2, 3)}), "add_kernel", "F16");
+            assertDvmError(() -> k.run(DEVICE, arena, a), "add_kernel", "2", "1");
+            assertDvmError(() -> k.run(DEVICE, arena, a, Tensor.allocate(arena, DType.I32, 3)), "add_kernel", "I32", "F32");
+            assertDvmError(() -> k.run(DEVICE, arena, Tensor.allocate(arena, DType.F32, 2, 4), b), "add_kernel", "[2, 4]", "3");
+            assertDvmError(() -> k.run(DEVICE, new Tensor[] {a, b}, new Tensor[0]), "add_kernel", "output");
+            assertDvmError(() -> k.run(DEVICE, new Tensor[] {a, b}, new Tensor[] {Tensor.allocate(arena, DType.F32, 3, 3)}), "add_kernel", "[3, 3]", "[2, 3]");
+            assertDvmError(() -> k.run(DEVICE, new Tensor[] {a, b}, new Tensor[] {Tensor.allocate(arena, DType.F16, 2, 3)}), "add_kernel", "F16");
         }
     }
 
@@ -116,7 +106,7 @@ class ErrorPathTest {
         Kernel k = addKernel(new long[] {-1, 3}, new long[] {3});
         var instance = k.normalize(NpuSpec.host(), new long[] {2, 3}, new long[] {3});
         try (Arena arena = Arena.ofShared()) {
-            assertDvmError(() -> instance.run(device, arena, Tensor.allocate(arena, DType.F32, 5, 3), Tensor.allocate(arena, DType.F32, 3)), "[5, 3]");
+            assertDvmError(() -> instance.run(DEVICE, arena, Tensor.allocate(arena, DType.F32, 5, 3), Tensor.allocate(arena, DType.F32, 3)), "[5, 3]");
         }
     }
 
@@ -130,7 +120,7 @@ class ErrorPathTest {
             b = Tensor.allocate(arena, DType.F32, 4);
         }
         try (Arena live = Arena.ofShared()) {
-            assertDvmError(() -> k.run(device, live, a, b), "closed");
+            assertDvmError(() -> k.run(DEVICE, live, a, b), "closed");
             assertDvmError(a::toDoubleArray, "closed");
         }
     }
@@ -142,7 +132,7 @@ class ErrorPathTest {
             Tensor a = Tensor.allocate(arena, DType.F32, 2, 3);
             Tensor b = Tensor.allocate(arena, DType.F32, 3);
             Tensor view = Tensor.allocate(arena, DType.F32, 3).broadcastTo(2, 3);
-            assertDvmError(() -> k.run(device, new Tensor[] {a, b}, new Tensor[] {view}), "broadcast");
+            assertDvmError(() -> k.run(DEVICE, new Tensor[] {a, b}, new Tensor[] {view}), "broadcast");
         }
     }
 

@@ -28,26 +28,16 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** One focused end-to-end test per meta-op and dtype family, through the public API, against the reference. */
 class MetaOpIntegrationTest {
     private static final DType[] FLOATS = {DType.F32, DType.F16, DType.BF16};
     private static final DType[] INTS = {DType.I32, DType.I64, DType.BOOL};
-    private static KernelProperty runner;
-
-    @BeforeAll
-    static void devices() {
-        runner = new KernelProperty();
-    }
-
-    @AfterAll
-    static void close() {
-        runner.close();
-    }
+    @AutoClose
+    private static final KernelProperty RUNNER = new KernelProperty();
 
     // ---- helpers
 
@@ -76,7 +66,7 @@ class MetaOpIntegrationTest {
     private void check(KernelSpec spec, RefTensor... inputs) {
         String failure;
         try {
-            failure = runner.checkInputs(spec, spec.build().kernel(), List.of(inputs));
+            failure = RUNNER.checkInputs(spec, spec.build().kernel(), List.of(inputs));
         } catch (RuntimeException e) {
             failure = "threw " + e;
         }
@@ -314,7 +304,7 @@ class MetaOpIntegrationTest {
         Kernel k = s.build().kernel();
         for (long rows : new long[] {1, 3, 129, 1000}) {
             List<RefTensor> inputs = List.of(data(DType.F32, new long[] {rows, 17}, -2, 2, rows), data(DType.F32, new long[] {17}, -2, 2, 30));
-            String failure = runner.checkInputs(s, k, inputs);
+            String failure = RUNNER.checkInputs(s, k, inputs);
             if (failure != null) {
                 failures.add("rows " + rows + ": " + failure);
             }
@@ -374,10 +364,10 @@ class MetaOpIntegrationTest {
                 List<RefTensor> expected = ReferenceEvaluator.evaluate(s, List.of(valuesOf(pair[0]), valuesOf(pair[1])));
                 Tensor[] one = {Tensor.allocate(arena, DType.F32, 8, 7)};
                 Tensor[] many = {Tensor.allocate(arena, DType.F32, 8, 7)};
-                k.run(runner.oneCore(), pair, one);
-                k.run(runner.manyCores(), pair, many);
+                k.run(RUNNER.oneCore(), pair, one);
+                k.run(RUNNER.manyCores(), pair, many);
                 assertNull(KernelProperty.compareOutputs(s, expected, one, many));
-                assertNull(KernelProperty.compareOutputs(s, expected, k.run(runner.oneCore(), arena, pair), k.run(runner.manyCores(), arena, pair)));
+                assertNull(KernelProperty.compareOutputs(s, expected, k.run(RUNNER.oneCore(), arena, pair), k.run(RUNNER.manyCores(), arena, pair)));
             }
         }
     }
@@ -392,7 +382,7 @@ class MetaOpIntegrationTest {
             List<RefTensor> expected = ReferenceEvaluator.evaluate(s, List.of(x));
             Tensor wide = Tensor.allocate(arena, DType.F32, 6, 10);
             Tensor everyOther = wide.slice(1, 1, 10, 2);       // [6, 5]
-            k.run(runner.manyCores(), new Tensor[] {in}, new Tensor[] {everyOther});
+            k.run(RUNNER.manyCores(), new Tensor[] {in}, new Tensor[] {everyOther});
             assertNull(Tolerances.firstMismatch(expected.get(0), valuesOf(everyOther)));
             double[] all = wide.toDoubleArray();
             for (int r = 0; r < 6; r++) {
@@ -401,7 +391,7 @@ class MetaOpIntegrationTest {
                 }
             }
             Tensor transposed = Tensor.allocate(arena, DType.F32, 5, 6).permute(1, 0);  // [6, 5], strides (1, 6)
-            k.run(runner.oneCore(), new Tensor[] {in}, new Tensor[] {transposed});
+            k.run(RUNNER.oneCore(), new Tensor[] {in}, new Tensor[] {transposed});
             assertNull(Tolerances.firstMismatch(expected.get(0), valuesOf(transposed)));
         }
     }

@@ -62,10 +62,8 @@ public record KernelSpec(String name, List<InputSpec> inputs, List<OpSpec> ops, 
     private static Value apply(KernelBuilder b, OpSpec op, List<Value> v) {
         return switch (op) {
             case OpSpec.Unary u -> unary(b, u.op(), v.get(u.x()));
-            case OpSpec.Binary bin -> binary(b, bin.op(), v.get(bin.a()), v.get(bin.b()));
-            case OpSpec.BinaryScalar s -> s.s().isLong()
-                    ? (s.scalarLeft() ? binaryLeft(b, s.op(), s.s().asLong(), v.get(s.x())) : binaryRight(b, s.op(), v.get(s.x()), s.s().asLong()))
-                    : (s.scalarLeft() ? binaryLeft(b, s.op(), s.s().asDouble(), v.get(s.x())) : binaryRight(b, s.op(), v.get(s.x()), s.s().asDouble()));
+            case OpSpec.Binary bin -> overloads(bin.op()).tensors().apply(b, v.get(bin.a()), v.get(bin.b()));
+            case OpSpec.BinaryScalar s -> binaryScalar(b, s, v.get(s.x()));
             case OpSpec.Select s -> b.select(v.get(s.cond()), v.get(s.a()), v.get(s.b()));
             case OpSpec.Cast c -> b.cast(v.get(c.x()), c.to());
             case OpSpec.Broadcast c -> b.broadcast(v.get(c.x()), c.dims().clone());
@@ -85,6 +83,14 @@ public record KernelSpec(String name, List<InputSpec> inputs, List<OpSpec> ops, 
                 case MIN -> b.reduceMin(v.get(r.x()), r.keepDims(), r.axes().clone());
             };
         };
+    }
+
+    private static Value binaryScalar(KernelBuilder b, OpSpec.BinaryScalar s, Value x) {
+        BuilderOverloads f = overloads(s.op());
+        if (s.s().isLong()) {
+            return s.scalarLeft() ? f.longLeft().apply(b, s.s().asLong(), x) : f.longRight().apply(b, x, s.s().asLong());
+        }
+        return s.scalarLeft() ? f.doubleLeft().apply(b, s.s().asDouble(), x) : f.doubleRight().apply(b, x, s.s().asDouble());
     }
 
     static Value unary(KernelBuilder b, OpSpec.UnaryOp op, Value x) {
@@ -110,103 +116,55 @@ public record KernelSpec(String name, List<InputSpec> inputs, List<OpSpec> ops, 
         };
     }
 
-    static Value binary(KernelBuilder b, BinaryOp op, Value x, Value y) {
-        return switch (op) {
-            case ADD -> b.add(x, y);
-            case SUB -> b.sub(x, y);
-            case MUL -> b.mul(x, y);
-            case DIV -> b.div(x, y);
-            case POW -> b.pow(x, y);
-            case MAXIMUM -> b.maximum(x, y);
-            case MINIMUM -> b.minimum(x, y);
-            case EQUAL -> b.equal(x, y);
-            case NOT_EQUAL -> b.notEqual(x, y);
-            case GREATER -> b.greater(x, y);
-            case GREATER_EQUAL -> b.greaterEqual(x, y);
-            case LESS -> b.less(x, y);
-            case LESS_EQUAL -> b.lessEqual(x, y);
-            case LOGICAL_AND -> b.logicalAnd(x, y);
-            case LOGICAL_OR -> b.logicalOr(x, y);
-        };
+    /**
+     * The five public {@link KernelBuilder} overloads of one binary op (tensor with tensor, and a
+     * double or long scalar on either side), so each op is mapped to its builder method once.
+     */
+    private record BuilderOverloads(
+            TensorTensor tensors, TensorDouble doubleRight, DoubleTensor doubleLeft, TensorLong longRight, LongTensor longLeft) {}
+
+    @FunctionalInterface
+    private interface TensorTensor {
+        Value apply(KernelBuilder b, Value x, Value y);
     }
 
-    static Value binaryRight(KernelBuilder b, BinaryOp op, Value x, double s) {
-        return switch (op) {
-            case ADD -> b.add(x, s);
-            case SUB -> b.sub(x, s);
-            case MUL -> b.mul(x, s);
-            case DIV -> b.div(x, s);
-            case POW -> b.pow(x, s);
-            case MAXIMUM -> b.maximum(x, s);
-            case MINIMUM -> b.minimum(x, s);
-            case EQUAL -> b.equal(x, s);
-            case NOT_EQUAL -> b.notEqual(x, s);
-            case GREATER -> b.greater(x, s);
-            case GREATER_EQUAL -> b.greaterEqual(x, s);
-            case LESS -> b.less(x, s);
-            case LESS_EQUAL -> b.lessEqual(x, s);
-            case LOGICAL_AND -> b.logicalAnd(x, s);
-            case LOGICAL_OR -> b.logicalOr(x, s);
-        };
+    @FunctionalInterface
+    private interface TensorDouble {
+        Value apply(KernelBuilder b, Value x, double s);
     }
 
-    static Value binaryLeft(KernelBuilder b, BinaryOp op, double s, Value x) {
-        return switch (op) {
-            case ADD -> b.add(s, x);
-            case SUB -> b.sub(s, x);
-            case MUL -> b.mul(s, x);
-            case DIV -> b.div(s, x);
-            case POW -> b.pow(s, x);
-            case MAXIMUM -> b.maximum(s, x);
-            case MINIMUM -> b.minimum(s, x);
-            case EQUAL -> b.equal(s, x);
-            case NOT_EQUAL -> b.notEqual(s, x);
-            case GREATER -> b.greater(s, x);
-            case GREATER_EQUAL -> b.greaterEqual(s, x);
-            case LESS -> b.less(s, x);
-            case LESS_EQUAL -> b.lessEqual(s, x);
-            case LOGICAL_AND -> b.logicalAnd(s, x);
-            case LOGICAL_OR -> b.logicalOr(s, x);
-        };
+    @FunctionalInterface
+    private interface DoubleTensor {
+        Value apply(KernelBuilder b, double s, Value x);
     }
 
-    static Value binaryRight(KernelBuilder b, BinaryOp op, Value x, long s) {
-        return switch (op) {
-            case ADD -> b.add(x, s);
-            case SUB -> b.sub(x, s);
-            case MUL -> b.mul(x, s);
-            case DIV -> b.div(x, s);
-            case POW -> b.pow(x, s);
-            case MAXIMUM -> b.maximum(x, s);
-            case MINIMUM -> b.minimum(x, s);
-            case EQUAL -> b.equal(x, s);
-            case NOT_EQUAL -> b.notEqual(x, s);
-            case GREATER -> b.greater(x, s);
-            case GREATER_EQUAL -> b.greaterEqual(x, s);
-            case LESS -> b.less(x, s);
-            case LESS_EQUAL -> b.lessEqual(x, s);
-            case LOGICAL_AND -> b.logicalAnd(x, s);
-            case LOGICAL_OR -> b.logicalOr(x, s);
-        };
+    @FunctionalInterface
+    private interface TensorLong {
+        Value apply(KernelBuilder b, Value x, long s);
     }
 
-    static Value binaryLeft(KernelBuilder b, BinaryOp op, long s, Value x) {
+    @FunctionalInterface
+    private interface LongTensor {
+        Value apply(KernelBuilder b, long s, Value x);
+    }
+
+    private static BuilderOverloads overloads(BinaryOp op) {
         return switch (op) {
-            case ADD -> b.add(s, x);
-            case SUB -> b.sub(s, x);
-            case MUL -> b.mul(s, x);
-            case DIV -> b.div(s, x);
-            case POW -> b.pow(s, x);
-            case MAXIMUM -> b.maximum(s, x);
-            case MINIMUM -> b.minimum(s, x);
-            case EQUAL -> b.equal(s, x);
-            case NOT_EQUAL -> b.notEqual(s, x);
-            case GREATER -> b.greater(s, x);
-            case GREATER_EQUAL -> b.greaterEqual(s, x);
-            case LESS -> b.less(s, x);
-            case LESS_EQUAL -> b.lessEqual(s, x);
-            case LOGICAL_AND -> b.logicalAnd(s, x);
-            case LOGICAL_OR -> b.logicalOr(s, x);
+            case ADD -> new BuilderOverloads(KernelBuilder::add, KernelBuilder::add, KernelBuilder::add, KernelBuilder::add, KernelBuilder::add);
+            case SUB -> new BuilderOverloads(KernelBuilder::sub, KernelBuilder::sub, KernelBuilder::sub, KernelBuilder::sub, KernelBuilder::sub);
+            case MUL -> new BuilderOverloads(KernelBuilder::mul, KernelBuilder::mul, KernelBuilder::mul, KernelBuilder::mul, KernelBuilder::mul);
+            case DIV -> new BuilderOverloads(KernelBuilder::div, KernelBuilder::div, KernelBuilder::div, KernelBuilder::div, KernelBuilder::div);
+            case POW -> new BuilderOverloads(KernelBuilder::pow, KernelBuilder::pow, KernelBuilder::pow, KernelBuilder::pow, KernelBuilder::pow);
+            case MAXIMUM -> new BuilderOverloads(KernelBuilder::maximum, KernelBuilder::maximum, KernelBuilder::maximum, KernelBuilder::maximum, KernelBuilder::maximum);
+            case MINIMUM -> new BuilderOverloads(KernelBuilder::minimum, KernelBuilder::minimum, KernelBuilder::minimum, KernelBuilder::minimum, KernelBuilder::minimum);
+            case EQUAL -> new BuilderOverloads(KernelBuilder::equal, KernelBuilder::equal, KernelBuilder::equal, KernelBuilder::equal, KernelBuilder::equal);
+            case NOT_EQUAL -> new BuilderOverloads(KernelBuilder::notEqual, KernelBuilder::notEqual, KernelBuilder::notEqual, KernelBuilder::notEqual, KernelBuilder::notEqual);
+            case GREATER -> new BuilderOverloads(KernelBuilder::greater, KernelBuilder::greater, KernelBuilder::greater, KernelBuilder::greater, KernelBuilder::greater);
+            case GREATER_EQUAL -> new BuilderOverloads(KernelBuilder::greaterEqual, KernelBuilder::greaterEqual, KernelBuilder::greaterEqual, KernelBuilder::greaterEqual, KernelBuilder::greaterEqual);
+            case LESS -> new BuilderOverloads(KernelBuilder::less, KernelBuilder::less, KernelBuilder::less, KernelBuilder::less, KernelBuilder::less);
+            case LESS_EQUAL -> new BuilderOverloads(KernelBuilder::lessEqual, KernelBuilder::lessEqual, KernelBuilder::lessEqual, KernelBuilder::lessEqual, KernelBuilder::lessEqual);
+            case LOGICAL_AND -> new BuilderOverloads(KernelBuilder::logicalAnd, KernelBuilder::logicalAnd, KernelBuilder::logicalAnd, KernelBuilder::logicalAnd, KernelBuilder::logicalAnd);
+            case LOGICAL_OR -> new BuilderOverloads(KernelBuilder::logicalOr, KernelBuilder::logicalOr, KernelBuilder::logicalOr, KernelBuilder::logicalOr, KernelBuilder::logicalOr);
         };
     }
 
