@@ -96,11 +96,18 @@ public final class Disassembler implements ProgramVisitor {
         if (flags == 0) {
             return "0";
         }
-        boolean memory = opcode.layout() == Layout.MEMORY;
-        long named = memory ? Isa.FLAG_ROWS : Isa.FLAG_SCALAR_LEFT;
+        long named = switch (opcode.layout()) {
+            case MEMORY -> Isa.FLAG_ROWS;
+            case ROW_BINARY -> Isa.FLAG_ROW_LEFT;
+            default -> Isa.FLAG_SCALAR_LEFT;
+        };
         StringBuilder sb = new StringBuilder();
         if ((flags & named) != 0) {
-            sb.append(memory ? "rows" : "scalar_left");
+            sb.append(switch (opcode.layout()) {
+                case MEMORY -> "rows";
+                case ROW_BINARY -> "row_left";
+                default -> "scalar_left";
+            });
         }
         long rest = flags & ~named;
         if (rest != 0) {

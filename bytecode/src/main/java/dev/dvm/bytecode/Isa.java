@@ -35,6 +35,11 @@ public final class Isa {
     public static final int FLAG_ROWS = 1;
     /** Flag bit of binary tensor-scalar instructions: the scalar is the left operand. */
     public static final int FLAG_SCALAR_LEFT = 1;
+    /**
+     * Flag bit of row-operand binary instructions (ADD_R ... MIN_R): the row value is the left
+     * operand. Commutative operations ignore it and compute {@code a ∘ row}.
+     */
+    public static final int FLAG_ROW_LEFT = 1;
 
     private Isa() {}
 

@@ -32,7 +32,12 @@ public enum Layout {
     /** dst, count, type, pitch, modulus. */
     IOTA(names("dst", "n", "type", "pitch", "mod"), List.of(UB, COUNT, TYPE, DIM, DIM), null, -1),
     /** dst, src, rows, pitch, type: between a full tile and one value per row. */
-    ROW(names("dst", "src", "rows", "pitch", "type"), List.of(UB, UB, DIM, DIM, TYPE), null, -1);
+    ROW(names("dst", "src", "rows", "pitch", "type"), List.of(UB, UB, DIM, DIM, TYPE), null, -1),
+    /**
+     * dst, a, row, rows, pitch, type, flags: a full tile combined with one value per row
+     * ({@link Isa#FLAG_ROW_LEFT}: the row value is the left operand).
+     */
+    ROW_BINARY(names("dst", "a", "row", "rows", "pitch", "type", "flags"), List.of(UB, UB, UB, DIM, DIM, TYPE, FLAGS), null, -1);
 
     private final List<String> names;
     private final List<Operand> fixed;

@@ -69,8 +69,8 @@ public enum Opcode {
     DIV(0x39, Layout.BINARY, Result.SAME, floats(), "dst = a / b"),
     POW(0x3A, Layout.BINARY, Result.SAME, numbers(),
             "dst = a^b; for integers by repeated squaring, a negative exponent giving 1/a^|b| truncated (0 unless |a| = 1)"),
-    MAX(0x3B, Layout.BINARY, Result.SAME, numbers(), "dst = max(a, b); NaN if either is NaN"),
-    MIN(0x3C, Layout.BINARY, Result.SAME, numbers(), "dst = min(a, b); NaN if either is NaN"),
+    MAX(0x3B, Layout.BINARY, Result.SAME, numbers(), "dst = max(a, b); the canonical NaN (0x7FC00000) if either is NaN"),
+    MIN(0x3C, Layout.BINARY, Result.SAME, numbers(), "dst = min(a, b); the canonical NaN (0x7FC00000) if either is NaN"),
     AND(0x3D, Layout.BINARY, Result.BOOL, numbers(), "dst = a != 0 and b != 0"),
     OR(0x3E, Layout.BINARY, Result.BOOL, numbers(), "dst = a != 0 or b != 0"),
 
@@ -86,8 +86,8 @@ public enum Opcode {
     MUL_S(0x48, Layout.BINARY_SCALAR, Result.SAME, numbers(), "dst = a × s"),
     DIV_S(0x49, Layout.BINARY_SCALAR, Result.SAME, floats(), "dst = a / s"),
     POW_S(0x4A, Layout.BINARY_SCALAR, Result.SAME, numbers(), "dst = a^s"),
-    MAX_S(0x4B, Layout.BINARY_SCALAR, Result.SAME, numbers(), "dst = max(a, s)"),
-    MIN_S(0x4C, Layout.BINARY_SCALAR, Result.SAME, numbers(), "dst = min(a, s)"),
+    MAX_S(0x4B, Layout.BINARY_SCALAR, Result.SAME, numbers(), "dst = max(a, s); the canonical NaN if either is NaN"),
+    MIN_S(0x4C, Layout.BINARY_SCALAR, Result.SAME, numbers(), "dst = min(a, s); the canonical NaN if either is NaN"),
     AND_S(0x4D, Layout.BINARY_SCALAR, Result.BOOL, numbers(), "dst = a != 0 and s != 0"),
     OR_S(0x4E, Layout.BINARY_SCALAR, Result.BOOL, numbers(), "dst = a != 0 or s != 0"),
 
@@ -105,7 +105,16 @@ public enum Opcode {
             "dst[r] = Σ src[r × pitch + c] over the tile's actual columns, in the canonical order: 16 partial sums "
                     + "(element c into partial c mod 16), then combined as a tree (p[i] += p[i + 8], then 4, 2, 1)"),
     REDUCE_MAX(0x59, Layout.ROW, Result.SAME, numbers(), "dst[r] = max of the row's actual columns (NaN if any is NaN)"),
-    REDUCE_MIN(0x5A, Layout.ROW, Result.SAME, numbers(), "dst[r] = min of the row's actual columns (NaN if any is NaN)");
+    REDUCE_MIN(0x5A, Layout.ROW, Result.SAME, numbers(), "dst[r] = min of the row's actual columns (NaN if any is NaN)"),
+
+    // ---- binary, tensor ∘ row value (flag ROW_LEFT: row ∘ tensor; commutative operations ignore it):
+    //      per row r the scalar form with s = row[r]; codes keep the tensor forms' offsets (0x64, POW_R, is unassigned) ----
+    ADD_R(0x60, Layout.ROW_BINARY, Result.SAME, numbers(), "dst[r × pitch + c] = a[r × pitch + c] + row[r] for r < rows, c < pitch (integers wrap)"),
+    SUB_R(0x61, Layout.ROW_BINARY, Result.SAME, numbers(), "dst[r × pitch + c] = a[r × pitch + c] - row[r]; ROW_LEFT: row[r] - a[r × pitch + c]"),
+    MUL_R(0x62, Layout.ROW_BINARY, Result.SAME, numbers(), "dst[r × pitch + c] = a[r × pitch + c] × row[r] (integers wrap)"),
+    DIV_R(0x63, Layout.ROW_BINARY, Result.SAME, floats(), "dst[r × pitch + c] = a[r × pitch + c] / row[r]; ROW_LEFT: row[r] / a[r × pitch + c]"),
+    MAX_R(0x65, Layout.ROW_BINARY, Result.SAME, numbers(), "dst[r × pitch + c] = max(a[r × pitch + c], row[r]); the canonical NaN if either is NaN"),
+    MIN_R(0x66, Layout.ROW_BINARY, Result.SAME, numbers(), "dst[r × pitch + c] = min(a[r × pitch + c], row[r]); the canonical NaN if either is NaN");
 
     /** What a vector instruction writes, given its {@code type} operand. */
     public enum Result {

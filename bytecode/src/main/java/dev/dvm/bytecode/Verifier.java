@@ -20,8 +20,9 @@ import java.util.Arrays;
  *       {@link Isa#MAX_EXTENT}), {@code stage-overflow} (domain size fits a long), {@code stage-tiles};
  *   <li>operands: {@code type} (the opcode's types, any element type for LOAD, STORE and CAST),
  *       {@code count} (n at least 1), {@code ub-align} (32 bytes), {@code ub-range} (address + footprint
- *       at most the header's UB bytes), {@code row-rows}, {@code row-pitch}, {@code iota-pitch},
- *       {@code iota-mod}, {@code scalar-flags};
+ *       at most the header's UB bytes), {@code row-rows}, {@code row-pitch} (ROW and ROW_BINARY: rows
+ *       1..the stage's rows, the stage's pitch), {@code iota-pitch}, {@code iota-mod}, {@code scalar-flags},
+ *       {@code row-flags};
  *   <li>LOAD / STORE: {@code slot}, {@code slot-access} (no STORE to an input), {@code memory-type},
  *       {@code memory-flags}, {@code memory-rank}, {@code memory-offset}, {@code memory-stride},
  *       {@code memory-reach};
@@ -149,6 +150,7 @@ public final class Verifier implements ProgramVisitor {
             case FILL -> fill(at, op, ops);
             case IOTA -> iota(at, op, ops);
             case ROW -> row(at, op, ops);
+            case ROW_BINARY -> rowBinary(at, op, ops);
         }
         checkSync(at, op, sync, switch (op.pipe()) {
             case MTE2 -> LOAD_SYNC;
@@ -384,16 +386,33 @@ public final class Verifier implements ProgramVisitor {
 
     private void row(int at, Opcode op, Operands ops) {
         ElementType type = type(at, op, ops, 4);
-        long rowCount = ops.get(2);
-        if (rowCount < 1 || rowCount > rows) {
-            throw fail(at, "row-rows", op + " over " + rowCount + " rows, the stage's tiles have 1.." + rows);
-        }
-        if (ops.get(3) != pitch) {
-            throw fail(at, "row-pitch", op + " pitch " + ops.get(3) + ", the stage's pitch is " + pitch);
-        }
+        long rowCount = rowGeometry(at, op, ops, 2);
         boolean broadcast = op == Opcode.BROADCAST_ROW;
         ub(at, op, ops, 0, broadcast ? rowCount * pitch : rowCount, type.ubByteSize());
         ub(at, op, ops, 1, broadcast ? rowCount : rowCount * pitch, type.ubByteSize());
+    }
+
+    private void rowBinary(int at, Opcode op, Operands ops) {
+        ElementType type = type(at, op, ops, 5);
+        long rowCount = rowGeometry(at, op, ops, 3);
+        if ((ops.get(6) & ~Isa.FLAG_ROW_LEFT) != 0) {
+            throw fail(at, "row-flags", op + " flags 0x" + Long.toHexString(ops.get(6)) + ": only ROW_LEFT (1) is defined");
+        }
+        ub(at, op, ops, 0, rowCount * pitch, type.ubByteSize());
+        ub(at, op, ops, 1, rowCount * pitch, type.ubByteSize());
+        ub(at, op, ops, 2, rowCount, type.ubByteSize());
+    }
+
+    /** The rows operand at {@code index}, followed by the pitch operand, checked against the stage; returns the rows. */
+    private long rowGeometry(int at, Opcode op, Operands ops, int index) {
+        long rowCount = ops.get(index);
+        if (rowCount < 1 || rowCount > rows) {
+            throw fail(at, "row-rows", op + " over " + rowCount + " rows, the stage's tiles have 1.." + rows);
+        }
+        if (ops.get(index + 1) != pitch) {
+            throw fail(at, "row-pitch", op + " pitch " + ops.get(index + 1) + ", the stage's pitch is " + pitch);
+        }
+        return rowCount;
     }
 
     private ElementType type(int at, Opcode op, Operands ops, int index) {

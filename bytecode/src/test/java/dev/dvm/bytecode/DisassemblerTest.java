@@ -34,6 +34,9 @@ class DisassemblerTest {
         assertContains(mixed, "  00c8      cast dst=0x0200 src=0x0180 n=32 from=i32 to=f32\n");
         assertContains(mixed, "  00f8      fill dst=0x0300 n=32 type=f32 scalar=0.5\n");
         assertContains(mixed, "slot 0 input f16 64 bytes\n");
+        String rowForm = Disassembler.disassemble(Programs.vector(0x220, Opcode.SUB_R, 0x000, 0x100, 0x200, 1, 64, ElementType.F32.code(),
+                Isa.FLAG_ROW_LEFT).program());
+        assertContains(rowForm, "sub_r dst=0x0000 a=0x0100 row=0x0200 rows=1 pitch=64 type=f32 flags=row_left\n");
         String reduce = Disassembler.disassemble(Programs.reduceRows().program());
         assertContains(reduce, "store ub=0x0400 slot=2 type=f32 flags=rows rank=2 offset=0 strides=[2,1]  [wait=0 bset=0]\n");
         assertContains(reduce, "slot 2 workspace f32 32 bytes\n");

@@ -99,6 +99,7 @@ class VerifierTest {
                     case FILL -> new long[] {0x000, 64, t, 3};
                     case IOTA -> new long[] {0x000, 64, t, 64, 3};
                     case ROW -> new long[] {0x200, 0x000, 1, 64, t};
+                    case ROW_BINARY -> new long[] {0x400, 0x000, 0x200, 1, 64, t, Isa.FLAG_ROW_LEFT};
                     default -> throw new AssertionError(op + " has no case here");
                 });
                 if (op.types().contains(type)) {
@@ -348,7 +349,10 @@ class VerifierTest {
                 new Footprint(Opcode.FILL, 0x200, 0x000, 64, I64, 1),
                 new Footprint(Opcode.IOTA, 0x100, 0x000, 64, I32, 64, 3),
                 new Footprint(Opcode.REDUCE_SUM, 0x208, 0x200, 0x000, 1, 64, I64),        // dst one value per row
-                new Footprint(Opcode.BROADCAST_ROW, 0x208, 0x000, 0x200, 1, 64, I64));
+                new Footprint(Opcode.BROADCAST_ROW, 0x208, 0x000, 0x200, 1, 64, I64),
+                new Footprint(Opcode.ADD_R, 0x408, 0x000, 0x200, 0x400, 1, 64, I64, 0),     // row: one value per row
+                new Footprint(Opcode.SUB_R, 0x420, 0x220, 0x000, 0x200, 1, 64, I64, 0),     // dst full
+                new Footprint(Opcode.MUL_R, 0x420, 0x000, 0x220, 0x200, 1, 64, I64, 0));    // a full
         for (Footprint c : cases) {
             assertValid(Programs.vector(c.ubBytes(), c.op(), c.operands()).program());
             Programs.Built tight = Programs.vector(c.ubBytes() - 1, c.op(), c.operands());
@@ -372,6 +376,24 @@ class VerifierTest {
     @Test
     void rowPitch() {
         assertRule(Programs.reduceRows().patch(Programs.RED2_SUM, 3, 16), "row-pitch", Programs.RED2_SUM);
+    }
+
+    /** SUB_R f32 over the one-row stage of {@link Programs#vector}: dst 0x000, a 0x100, row 0x200, 0x220 UB bytes. */
+    private static Programs.Built subRow() {
+        return Programs.vector(0x220, Opcode.SUB_R, 0x000, 0x100, 0x200, 1, 64, F32, Isa.FLAG_ROW_LEFT);
+    }
+
+    @Test
+    void rowBinaryRules() {
+        assertValid(subRow().program());
+        assertRule(subRow().patch(1, 3, 2), "row-rows", 1);
+        assertRule(subRow().patch(1, 3, 0), "row-rows", 1);
+        assertRule(subRow().patch(1, 4, 128), "row-pitch", 1);
+        assertRule(subRow().patch(1, 6, 2), "row-flags", 1);
+        assertRule(Programs.vector(0x220, Opcode.DIV_R, 0x000, 0x100, 0x200, 1, 64, I32, 0), "type", 1);
+        assertRule(subRow().patch(1, 2, 0x210), "ub-align", 1);
+        assertRule(subRow().patch(1, 2, 0x220), "ub-range", 1);
+        assertRule(subRow().patch(1, 1, 0x180), "ub-range", 1);
     }
 
     @Test

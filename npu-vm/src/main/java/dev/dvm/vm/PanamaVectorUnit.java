@@ -229,12 +229,12 @@ final class PanamaVectorUnit implements VectorUnit {
         };
         BINARY_F32[Opcode.MAX.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).max(u.f(b + i)));
+                u.put(d + i, canonicalNaN(u.f(a + i).max(u.f(b + i))));
             }
         };
         BINARY_F32[Opcode.MIN.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).min(u.f(b + i)));
+                u.put(d + i, canonicalNaN(u.f(a + i).min(u.f(b + i))));
             }
         };
         BINARY_F32[Opcode.AND.ordinal()] = (u, d, a, b, bound) -> {
@@ -424,13 +424,13 @@ final class PanamaVectorUnit implements VectorUnit {
         SCALAR_F32[Opcode.MAX.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).max(sv));
+                u.put(d + i, canonicalNaN(u.f(a + i).max(sv)));
             }
         };
         SCALAR_F32[Opcode.MIN.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).min(sv));
+                u.put(d + i, canonicalNaN(u.f(a + i).min(sv)));
             }
         };
         SCALAR_F32[Opcode.AND.ordinal()] = (u, d, a, bound, raw, left) -> {
@@ -921,6 +921,14 @@ final class PanamaVectorUnit implements VectorUnit {
         }
     }
 
+    /**
+     * NaN lanes as the canonical NaN: which operand's payload max and min pass on differs between
+     * the vector instructions and scalar code, so neither may reach the result.
+     */
+    private static FloatVector canonicalNaN(FloatVector x) {
+        return x.blend(Float.NaN, x.test(IS_NAN));
+    }
+
     private static FloatVector round(FloatVector x) {
         IntVector bits = x.reinterpretAsInts();
         FloatVector a = bits.and(MAGNITUDE).reinterpretAsFloats();
@@ -1058,6 +1066,11 @@ final class PanamaVectorUnit implements VectorUnit {
     @Override
     public void iota(ElementType type, int dst, int n, int pitch, int mod, long colStart) {
         scalar.iota(type, dst, n, pitch, mod, colStart);
+    }
+
+    @Override
+    public long element(ElementType type, int word) {
+        return scalar.element(type, word);
     }
 
     @Override

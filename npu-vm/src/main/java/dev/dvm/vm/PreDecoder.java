@@ -18,11 +18,15 @@ import java.util.List;
  * It trusts the verifier for every range and pairing rule.
  */
 final class PreDecoder implements ProgramVisitor {
-    private static final int TENSOR_FORM_DELTA = Opcode.ADD_S.code() - Opcode.ADD.code();
+    private static final int SCALAR_FORM_DELTA = Opcode.ADD_S.code() - Opcode.ADD.code();
+    private static final int ROW_FORM_DELTA = Opcode.ADD_R.code() - Opcode.ADD.code();
 
-    /** The tensor∘tensor opcode of a tensor∘scalar one (ADD for ADD_S): the units implement each operation once. */
-    static Opcode tensorForm(Opcode scalarForm) {
-        return Opcode.ofCode(scalarForm.code() - TENSOR_FORM_DELTA);
+    /**
+     * The tensor∘tensor opcode of a tensor∘scalar or tensor∘row one (ADD for ADD_S and ADD_R): the
+     * units implement each operation once.
+     */
+    static Opcode tensorForm(Opcode form) {
+        return Opcode.ofCode(form.code() - (form.layout() == Layout.ROW_BINARY ? ROW_FORM_DELTA : SCALAR_FORM_DELTA));
     }
 
     final List<StagePlan> stages = new ArrayList<>();
@@ -168,6 +172,18 @@ final class PreDecoder implements ProgramVisitor {
                 long full = perRow * ops.get(3);
                 boolean broadcast = op == Opcode.BROADCAST_ROW;
                 record(ops.get(0), broadcast ? full : perRow, ops.get(1), broadcast ? perRow : full, 0, 0, 0, 0);
+            }
+            case ROW_BINARY -> {
+                set(r, TYPE, ops.get(5));
+                word(r, DST, ops, 0);
+                word(r, A, ops, 1);
+                word(r, B, ops, 2);
+                set(r, N, ops.get(3));
+                set(r, X, ops.get(4));
+                set(r, Y, ops.get(6) & Isa.FLAG_ROW_LEFT);
+                long perRow = ops.get(3) * ElementType.ofCode(ops.get(5)).ubByteSize();
+                long full = perRow * ops.get(4);
+                record(ops.get(0), full, ops.get(1), full, ops.get(2), perRow, 0, 0);
             }
             case STAGE, NONE -> throw new AssertionError(op);
         }

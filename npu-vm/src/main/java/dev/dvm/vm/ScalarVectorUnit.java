@@ -368,8 +368,9 @@ final class ScalarVectorUnit implements VectorUnit {
             case MUL -> floatToRawIntBits(a * b);
             case DIV -> floatToRawIntBits(a / b);
             case POW -> floatToRawIntBits(MathKernels.pow(a, b));
-            case MAX -> floatToRawIntBits(Math.max(a, b));
-            case MIN -> floatToRawIntBits(Math.min(a, b));
+            // floatToIntBits: the canonical NaN, as the Panama unit (payloads would depend on the JIT)
+            case MAX -> Float.floatToIntBits(Math.max(a, b));
+            case MIN -> Float.floatToIntBits(Math.min(a, b));
             case AND -> a != 0f && b != 0f ? 1 : 0;
             case OR -> a != 0f || b != 0f ? 1 : 0;
             default -> throw unsupported(op, ElementType.F32);
@@ -411,6 +412,11 @@ final class ScalarVectorUnit implements VectorUnit {
             base *= base;
         }
         return result;
+    }
+
+    @Override
+    public long element(ElementType type, int word) {
+        return type == ElementType.I64 ? get64(word) : ub[word];
     }
 
     private long get64(int word) {

@@ -16,7 +16,7 @@ final class StagePlan {
      * Operand fields, UB addresses as int-word indices. UNARY: DST, A=src, N. BINARY: DST, A, B, N.
      * BINARY_SCALAR: DST, A, N, X=scalar-left flag, scalar in {@link #scalars}. SELECT: DST, A=cond,
      * B=a, N, X=b. CAST: DST, A=src, N, X=to. FILL: DST, N, scalar. IOTA: DST, N, X=pitch, Y=mod.
-     * ROW: DST, A=src, N=rows, X=pitch. LOAD/STORE: A=index into {@link #memory}.
+     * ROW: DST, A=src, N=rows, X=pitch. ROW_BINARY: DST, A, B=row, N=rows, X=pitch, Y=row-left flag. LOAD/STORE: A=index into {@link #memory}.
      */
     static final int DST = 4, A = 5, B = 6, N = 7, X = 8, Y = 9;
 

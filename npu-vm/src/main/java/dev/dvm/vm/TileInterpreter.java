@@ -65,6 +65,8 @@ final class TileInterpreter {
                             unit.reduce(op, type, code[pc + DST], code[pc + A], code[pc + N], code[pc + X], cols);
                         }
                     }
+                    case ROW_BINARY -> unit.rowBinary(PreDecoder.tensorForm(op), type, code[pc + DST], code[pc + A], code[pc + B], code[pc + N],
+                            code[pc + X], code[pc + Y] != 0);
                     case STAGE, NONE -> throw new AssertionError(op);
                 }
                 if (checker != null) {

@@ -25,6 +25,24 @@ interface VectorUnit {
      */
     void binaryScalar(Opcode op, ElementType type, int dst, int a, int n, long scalar, boolean scalarLeft);
 
+    /**
+     * ROW_BINARY layout, {@code op} in its tensor form (ADD for ADD_R): {@code dst[r * pitch + c] =
+     * a[r * pitch + c] op row[r]} for {@code r < rows}, {@code c < pitch}, or {@code row[r] op a[...]}
+     * when {@code rowLeft}. Each row is the scalar form with {@code s = row[r]}, so the result is
+     * bit-identical to BROADCAST_ROW followed by the tensor form, and no loop of its own is needed.
+     * Rows run backwards, so a {@code dst} at the row buffer's address reads each value first.
+     */
+    default void rowBinary(Opcode op, ElementType type, int dst, int a, int row, int rows, int pitch, boolean rowLeft) {
+        int units = type == ElementType.I64 ? 2 : 1;
+        for (int r = rows - 1; r >= 0; r--) {
+            int at = r * pitch * units;
+            binaryScalar(op, type, dst + at, a + at, pitch, element(type, row + r * units), rowLeft);
+        }
+    }
+
+    /** The element of {@code type} at word {@code word} as the raw bits a scalar operand holds (I64: both words). */
+    long element(ElementType type, int word);
+
     /** {@code dst = cond != 0 ? a : b}; {@code cond} is I32. */
     void select(ElementType type, int dst, int cond, int a, int b, int n);
 

@@ -1,5 +1,6 @@
 package dev.dvm.vm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -108,6 +109,58 @@ class VectorUnitTest {
                 }
                 compare("BROADCAST_ROW " + type, Opcode.BROADCAST_ROW, type, u -> {}, (u, n) -> u.broadcastRow(type, D, A, rows, pitch));
                 compare("IOTA " + type, Opcode.IOTA, type, u -> {}, (u, n) -> u.iota(type, D, Math.min(n, rows * pitch), pitch, 7, 12));
+            }
+        }
+    }
+
+    /**
+     * ADD_R ... MIN_R give, bit for bit, what BROADCAST_ROW into a full buffer followed by the
+     * tensor form gives (row on the left for ROW_LEFT, except for commutative operations, which
+     * compute a ∘ row), on both units, with NaN payloads in both operands and pitches that leave
+     * vector tails.
+     */
+    @Test
+    void rowFormsEqualBroadcastThenTensorForm() {
+        for (Opcode rowForm : Opcode.values()) {
+            if (rowForm.layout() != Layout.ROW_BINARY) {
+                continue;
+            }
+            Opcode op = PreDecoder.tensorForm(rowForm);
+            assertEquals(rowForm.name(), op.name() + "_R");
+            for (ElementType type : rowForm.types()) {
+                int units = type == ElementType.I64 ? 2 : 1;
+                for (int pitch : new int[] {8, 13, 40, 96}) {
+                    int rows = 1000 / (pitch * units);
+                    for (boolean left : new boolean[] {false, true}) {
+                        boolean rowFirst = left && !ScalarVectorUnit.commutative(op);
+                        int[] ub = new int[WORDS];
+                        fill(ub, A, 1024, type);
+                        fill(ub, B, 1024, type);
+                        if (type == ElementType.F32) {
+                            ub[B] = 0x7FC0_0001;
+                            ub[B + 1] = 0xFFC0_0002;
+                            ub[A + 1] = 0x7FC0_0003;
+                            ub[A + pitch + 1] = 0xFFC0_0004;
+                        }
+                        String what = rowForm + " " + type + " pitch " + pitch + (left ? " row_left" : "");
+                        int[] panama = null;
+                        for (boolean scalar : new boolean[] {false, true}) {
+                            int[] expected = ub.clone();
+                            VectorUnit reference = VectorUnit.create(expected, scalar);
+                            reference.broadcastRow(type, C, B, rows, pitch);
+                            reference.binary(op, type, D, rowFirst ? C : A, rowFirst ? A : C, rows * pitch);
+                            int[] actual = ub.clone();
+                            VectorUnit.create(actual, scalar).rowBinary(op, type, D, A, B, rows, pitch, left);
+                            assertArrayEquals(Arrays.copyOfRange(expected, D, WORDS), Arrays.copyOfRange(actual, D, WORDS),
+                                    what + (scalar ? " scalar unit" : " Panama unit"));
+                            if (panama == null) {
+                                panama = actual;
+                            } else {
+                                assertArrayEquals(panama, actual, what + ": Panama vs scalar");
+                            }
+                        }
+                    }
+                }
             }
         }
     }

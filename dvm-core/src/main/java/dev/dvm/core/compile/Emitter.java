@@ -45,6 +45,8 @@ final class Emitter {
                 case FILL -> w.operand(address[in.dst]).operand(n).operand(in.type.code()).operand(in.scalar);
                 case IOTA -> w.operand(address[in.dst]).operand(n).operand(in.type.code()).operand(tiling.pitch()).operand(in.mod);
                 case ROW -> w.operand(address[in.dst]).operand(address[in.a]).operand(rows).operand(tiling.pitch()).operand(in.type.code());
+                case ROW_BINARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(address[in.b]).operand(rows).operand(tiling.pitch())
+                        .operand(in.type.code()).operand(in.flags);
                 default -> throw new IllegalStateException(in.op + " inside a stage body");
             }
             w.end();

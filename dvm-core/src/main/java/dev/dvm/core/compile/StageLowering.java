@@ -19,7 +19,8 @@ import java.util.List;
  * Pass 2: lowers one stage of a {@link Partition} to a {@link Body}: the domain axes in tile
  * order (kept axes, then reduced ones), a LOAD per distinct global window read, vector
  * instructions per node, and a STORE per window written. Operands held in the stage are used in
- * place; a row value meeting a full one is broadcast once (BROADCAST_ROW) and reused.
+ * place; a row value meeting a full one in an add, sub, mul, div, max or min is its row operand
+ * (ADD_R ...), elsewhere it is broadcast once (BROADCAST_ROW) and reused.
  */
 final class StageLowering {
     private final Partition partition;
@@ -157,11 +158,41 @@ final class StageLowering {
             buffer[id(v)] = emit(in, v.row, out);
             return;
         }
+        Opcode rowForm = rowForm(tensor);
+        boolean rowX = broadcastHere(v, x);
+        if (rowForm != null && rowX != broadcastHere(v, y)) {
+            // the row value meets the full one in the instruction itself: no broadcast pass
+            Instr in = new Instr(rowForm);
+            in.a = operand(v, rowX ? y : x);
+            in.b = bufferOf(rowX ? x : y);
+            in.type = check(rowForm, type, v);
+            in.flags = rowX ? Isa.FLAG_ROW_LEFT : 0;
+            buffer[id(v)] = emit(in, false, out);
+            return;
+        }
         Instr in = new Instr(tensor);
         in.a = operand(v, x);
         in.b = operand(v, y);
         in.type = check(tensor, type, v);
         buffer[id(v)] = emit(in, v.row, out);
+    }
+
+    /** Whether operand {@code x} of {@code v} is a row value of this stage that {@link #load} would broadcast. */
+    private boolean broadcastHere(Value v, Value x) {
+        return !v.row && x.row && x.stage == stage && x.available;
+    }
+
+    /** The tensor∘row form of a tensor∘tensor opcode, or null when it has none. */
+    private static Opcode rowForm(Opcode tensor) {
+        return switch (tensor) {
+            case ADD -> Opcode.ADD_R;
+            case SUB -> Opcode.SUB_R;
+            case MUL -> Opcode.MUL_R;
+            case DIV -> Opcode.DIV_R;
+            case MAX -> Opcode.MAX_R;
+            case MIN -> Opcode.MIN_R;
+            default -> null;
+        };
     }
 
     private static Opcode binaryOpcode(Op op) {

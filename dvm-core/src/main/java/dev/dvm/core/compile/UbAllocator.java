@@ -10,7 +10,8 @@ import dev.dvm.core.compile.Body.Instr;
  * 4-byte elements, I64 takes two), row buffers above it in units of R elements rounded to 32
  * bytes. Buffers written by LOAD and buffers read by STORE keep their place for the whole tile
  * (the events only guard them across tiles); vector temporaries are freed after their last use
- * and reused first-fit, and a lanewise instruction may write over an operand it reads last.
+ * and reused first-fit, and a lanewise instruction may write over an operand it reads last (a
+ * row-operand instruction only over its full operand: the regions differ).
  */
 final class UbAllocator {
     /** Unit offset of each buffer inside its region. */
@@ -76,7 +77,7 @@ final class UbAllocator {
     private static int inPlace(Body body, Instr in, int dst, int at, int[] lastUse, boolean[] pinned) {
         Layout layout = in.op.layout();
         boolean lanewise = layout == Layout.UNARY || layout == Layout.BINARY || layout == Layout.BINARY_SCALAR
-                || layout == Layout.SELECT || layout == Layout.CAST;
+                || layout == Layout.SELECT || layout == Layout.CAST || layout == Layout.ROW_BINARY;
         if (!lanewise) {
             return -1;
         }

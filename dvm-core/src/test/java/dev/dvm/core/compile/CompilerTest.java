@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dvm.bytecode.Disassembler;
 import dev.dvm.bytecode.Program;
 import dev.dvm.core.DType;
 import dev.dvm.core.ir.Node;
@@ -41,6 +42,38 @@ class CompilerTest {
                 s += out[r * 300 + c];
             }
             assertEquals(1.0, s, 1e-4);
+        }
+    }
+
+    /**
+     * A row value meeting a full one in a sub or div is the row operand of SUB_R / DIV_R (on the
+     * left: flag row_left), with no broadcast; POW has no row form and keeps one BROADCAST_ROW.
+     */
+    @Test
+    void rowValuesAreRowOperandsWithoutABroadcast() {
+        TestGraph g = new TestGraph();
+        Node x = g.input(DType.F32, 4, 40);
+        Node max = g.reduce(Op.REDUCE_MAX, x, true, 1);
+        Node below = g.binary(Op.SUB, max, x);
+        Node sum = g.reduce(Op.REDUCE_SUM, below, true, 1);
+        g.output(g.binary(Op.DIV, below, sum));
+        g.output(g.binary(Op.POW, x, max));
+        String das = Disassembler.disassemble(g.compile(TestGraph.SPEC));
+        assertTrue(das.contains("sub_r ") && das.contains("flags=row_left"), das);
+        assertTrue(das.contains("div_r ") && !das.contains("div "), das);
+        assertEquals(1, das.split("broadcast_row ", -1).length - 1, das);
+        float[] in = TestGraph.ramp(160, 0.25f);
+        float[] out = g.run(TestGraph.SPEC, in)[0];
+        for (int r = 0; r < 4; r++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < 40; c++) {
+                m = Math.max(m, in[r * 40 + c]);
+            }
+            float total = 0;
+            for (int c = 0; c < 40; c++) {
+                total += m - in[r * 40 + c];
+            }
+            assertEquals((m - in[r * 40]) / total, out[r * 40], 1e-6f);
         }
     }
 }
