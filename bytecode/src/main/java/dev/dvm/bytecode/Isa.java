@@ -43,58 +43,72 @@ public final class Isa {
 
     private Isa() {}
 
+    /** Header word 0: magic, version and {@code flags}. */
     public static long header0(int flags) {
         return (long) MAGIC << 32 | (long) VERSION << 16 | (flags & 0xFFFF);
     }
 
+    /** Header word 1: tiles over all stages and code words. */
     public static long header1(long tiles, long codeWords) {
         return tiles << 32 | codeWords;
     }
 
+    /** Header word 2: SIMD width, slot count and stage count. */
     public static long header2(int simdWidth, int slots, int stages) {
         return (long) simdWidth << 48 | (long) slots << 32 | (long) stages << 16;
     }
 
+    /** Header word 3: unified-buffer bytes the program addresses. */
     public static long header3(long ubBytes) {
         return ubBytes << 32;
     }
 
+    /** A slot-table entry: kind (SLOT_*), element type and the bytes the program may reach from the slot base. */
     public static long slotEntry(int kind, ElementType type, long bytes) {
         return (long) kind << 56 | (long) type.code() << 48 | bytes;
     }
 
+    /** The kind (SLOT_*) of a slot-table entry. */
     public static int slotKind(long entry) {
         return (int) (entry >>> 56);
     }
 
+    /** The {@link ElementType} code of a slot-table entry. */
     public static int slotTypeCode(long entry) {
         return (int) (entry >>> 48 & 0xFF);
     }
 
+    /** The bytes a slot-table entry lets the program reach. */
     public static long slotBytes(long entry) {
         return entry & 0xFFFF_FFFF_FFFFL;
     }
 
+    /** A head word: pipe, opcode byte, length in words, the 16 sync bits and the 32-bit ext operand. */
     public static long head(Pipe pipe, int opcode, int length, int sync, long ext) {
         return ext << 32 | (long) (sync & 0xFFFF) << 16 | (long) length << 11 | (long) opcode << 3 | pipe.ordinal();
     }
 
+    /** The pipe code ({@link Pipe#ordinal()}) of a head word. */
     public static int pipeCode(long head) {
         return (int) (head & 7);
     }
 
+    /** The opcode byte of a head word. */
     public static int opcode(long head) {
         return (int) (head >>> 3 & 0xFF);
     }
 
+    /** The instruction length in words, head included. */
     public static int length(long head) {
         return (int) (head >>> 11 & 0x1F);
     }
 
+    /** The 16 sync bits of a head word (see {@link Sync}). */
     public static int sync(long head) {
         return (int) (head >>> 16 & 0xFFFF);
     }
 
+    /** The ext half of a head word: the first operand when it is at most 32 bits wide. */
     public static long ext(long head) {
         return head >>> 32;
     }

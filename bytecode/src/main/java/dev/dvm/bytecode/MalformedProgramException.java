@@ -7,6 +7,7 @@ public final class MalformedProgramException extends RuntimeException {
     private final int byteOffset;
     private final String rule;
 
+    /** A break of {@code rule} at {@code byteOffset}, with {@code detail} saying what was found and what is allowed. */
     public MalformedProgramException(int byteOffset, String rule, String detail) {
         super("malformed program at byte " + byteOffset + ": " + rule + ": " + detail);
         this.byteOffset = byteOffset;
