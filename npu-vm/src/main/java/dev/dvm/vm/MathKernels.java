@@ -23,6 +23,8 @@ final class MathKernels {
     static final float LN2_LO = 1.428606765330187045e-6f;
     static final float EXP_LO = -104f;
     static final float EXP_HI = 89f;
+    /** For |x| ≤ 87, e^x = y 2^n is a normal float, so adding n to y's exponent bits is exact (and equals the product). */
+    static final float EXP_NORMAL = 87f;
     static final float E0 = 1.9875691500e-4f, E1 = 1.3981999507e-3f, E2 = 8.3334519073e-3f,
             E3 = 4.1665795894e-2f, E4 = 1.6666665459e-1f, E5 = 5.0000001201e-1f;
 
@@ -86,7 +88,6 @@ final class MathKernels {
     static float exp(float x) {
         float xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
         float t = Math.fma(xc, LOG2E, SHIFTER);
-        int n = floatToRawIntBits(t) - SHIFTER_BITS;
         float nf = t - SHIFTER;
         float r = Math.fma(nf, -LN2_HI, xc);
         r = Math.fma(nf, -LN2_LO, r);
@@ -96,7 +97,12 @@ final class MathKernels {
         p = Math.fma(p, r, E4);
         p = Math.fma(p, r, E5);
         float y = Math.fma(p, r * r, r) + 1f;
+        if (Math.abs(x) <= EXP_NORMAL) {
+            // t's bits shifted left by 23 are n << 23: the shifter's bits shift out.
+            return intBitsToFloat(floatToRawIntBits(y) + (floatToRawIntBits(t) << 23));
+        }
         // 2^n as two factors so n = 128 and subnormal results scale without overflow or double rounding.
+        int n = floatToRawIntBits(t) - SHIFTER_BITS;
         int half = n >> 1;
         return y * intBitsToFloat(half + 127 << 23) * intBitsToFloat(n - half + 127 << 23);
     }

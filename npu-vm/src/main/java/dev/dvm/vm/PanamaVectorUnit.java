@@ -661,9 +661,10 @@ final class PanamaVectorUnit implements VectorUnit {
     private static void exp(int[] from, int f, int[] to, int t, int n) {
         for (int i = 0; i < n; i += LANES) {
             FloatVector x = IntVector.fromArray(I, from, f + i).reinterpretAsFloats();
-            FloatVector xc = x.max(EXP_LO).min(EXP_HI);
+            // Common case: every lane's result is normal, so no clamps and one integer add for 2^n.
+            boolean normal = x.abs().compare(LE, EXP_NORMAL).allTrue();
+            FloatVector xc = normal ? x : x.max(EXP_LO).min(EXP_HI);
             FloatVector v = xc.fma(LOG2E, SHIFTER);
-            IntVector k = v.reinterpretAsInts().sub(SHIFTER_BITS);
             FloatVector kf = v.sub(SHIFTER);
             FloatVector r = kf.fma(k(-LN2_HI), xc);
             r = kf.fma(k(-LN2_LO), r);
@@ -673,10 +674,15 @@ final class PanamaVectorUnit implements VectorUnit {
             p = p.fma(r, k(E4));
             p = p.fma(r, k(E5));
             FloatVector y = p.fma(r.mul(r), r).add(1f);
-            IntVector half = k.lanewise(ASHR, 1);
-            FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = k.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-            y.mul(s1).mul(s2).reinterpretAsInts().intoArray(to, t + i);
+            if (normal) {
+                y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).intoArray(to, t + i);
+            } else {
+                IntVector k = v.reinterpretAsInts().sub(SHIFTER_BITS);
+                IntVector half = k.lanewise(ASHR, 1);
+                FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+                FloatVector s2 = k.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+                y.mul(s1).mul(s2).reinterpretAsInts().intoArray(to, t + i);
+            }
         }
     }
 
@@ -819,7 +825,7 @@ final class PanamaVectorUnit implements VectorUnit {
     /**
      * TANH in one pass, e^2|x| computed in the loop by the exp kernel's steps (no scratch round
      * trip). The loop must stay under C2's inlining node budget (NodeCountInliningCutoff), or its
-     * last vector calls are left as calls on boxed vectors; hence the single scale factor.
+     * last vector calls are left as calls on boxed vectors; hence 2^n by one integer add.
      */
     private static void tanh(int[] ub, int d, int s, int n) {
         for (int i = 0; i < n; i += LANES) {
@@ -828,7 +834,6 @@ final class PanamaVectorUnit implements VectorUnit {
             FloatVector a = x.abs();
             FloatVector xc = a.add(a).min(TANH_EXP_CLAMP);
             FloatVector v = xc.fma(LOG2E, SHIFTER);
-            IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
             FloatVector kf = v.sub(SHIFTER);
             FloatVector r = kf.fma(k(-LN2_HI), xc);
             r = kf.fma(k(-LN2_LO), r);
@@ -838,8 +843,8 @@ final class PanamaVectorUnit implements VectorUnit {
             p = p.fma(r, k(E4));
             p = p.fma(r, k(E5));
             FloatVector y = p.fma(r.mul(r), r).add(1f);
-            // 0 ≤ m ≤ 29: one power-of-two factor gives exp's bits.
-            FloatVector e = y.mul(m.add(127).lanewise(LSHL, 23).reinterpretAsFloats());
+            // e^2|x| < 2^30 is normal: 2^n added into y's exponent bits gives exp's bits, as in exp.
+            FloatVector e = y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
             FloatVector z = x.mul(x);
             FloatVector q = z.fma(T0, T1);
             q = q.fma(z, k(T2));
@@ -879,7 +884,7 @@ final class PanamaVectorUnit implements VectorUnit {
     /**
      * ERF in one pass, e^-Q(|x|) by the exp kernel's steps in the loop (as {@link #tanh}). For
      * |x| ≤ 4, Q lies in [0.9, 18], inside exp's clamps and with 2^-Q's exponent far from the
-     * subnormals, so the clamps are dropped and one power-of-two factor gives exp's bits.
+     * subnormals, so the clamps are dropped and 2^n added into the exponent bits gives exp's bits.
      */
     private static void erf(int[] ub, int d, int s, int n) {
         // Constants hoisted: inlining a broadcast per use would take the loop past C2's node budget.
@@ -898,7 +903,6 @@ final class PanamaVectorUnit implements VectorUnit {
             q = q.fma(c, b1);
             FloatVector xc = q.fma(c, c).neg();
             FloatVector v = xc.fma(LOG2E, SHIFTER);
-            IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
             FloatVector kf = v.sub(SHIFTER);
             FloatVector r = kf.fma(lnHi, xc);
             r = kf.fma(lnLo, r);
@@ -908,7 +912,7 @@ final class PanamaVectorUnit implements VectorUnit {
             p = p.fma(r, e4);
             p = p.fma(r, e5);
             FloatVector y = p.fma(r.mul(r), r).add(one);
-            FloatVector big = one.sub(y.mul(m.add(127).lanewise(LSHL, 23).reinterpretAsFloats()));
+            FloatVector big = one.sub(y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats());
             FloatVector z = x.mul(x);
             FloatVector ps = z.fma(A6, A5);
             ps = ps.fma(z, a4);

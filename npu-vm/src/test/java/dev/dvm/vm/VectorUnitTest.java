@@ -261,6 +261,34 @@ class VectorUnitTest {
         }
     }
 
+    /**
+     * EXP's two paths agree with the scalar unit, compiled: vectors whose lanes all lie within
+     * ±87 (2^n added into the exponent bits), ±87 itself, and vectors with one lane just outside,
+     * infinite or NaN (the clamped path, two power-of-two factors).
+     */
+    @Test
+    void expAgreesOnBothPathsCompiled() {
+        int[] ub = new int[WORDS];
+        for (int i = 0; i < 1024; i++) {
+            ub[A + i] = Float.floatToRawIntBits((float) ((random.nextDouble() * 2 - 1) * MathKernels.EXP_NORMAL));
+        }
+        ub[A] = Float.floatToRawIntBits(MathKernels.EXP_NORMAL);
+        ub[A + 1] = Float.floatToRawIntBits(-MathKernels.EXP_NORMAL);
+        ub[A + 300] = Float.floatToRawIntBits(Math.nextUp(MathKernels.EXP_NORMAL));
+        ub[A + 400] = Float.floatToRawIntBits(-Math.nextUp(MathKernels.EXP_NORMAL));
+        ub[A + 500] = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
+        ub[A + 600] = Float.floatToRawIntBits(Float.NaN);
+        ub[A + 700] = Float.floatToRawIntBits(-100f);
+        int[] vector = ub.clone();
+        PanamaVectorUnit unit = new PanamaVectorUnit(vector);
+        for (int rep = 0; rep < COMPILE_REPS; rep++) {
+            unit.unary(Opcode.EXP, ElementType.F32, D, A, 1024);
+        }
+        int[] scalar = ub.clone();
+        new ScalarVectorUnit(scalar).unary(Opcode.EXP, ElementType.F32, D, A, 1024);
+        assertArrayEquals(scalar, vector);
+    }
+
     private static final int COMPILE_REPS = 2000;
 
     private interface Run {
