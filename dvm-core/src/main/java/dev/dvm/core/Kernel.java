@@ -261,7 +261,7 @@ public final class Kernel {
         }
     }
 
-    private void checkDevice(Device device) {
+    void checkDevice(Device device) {
         if (device == null) {
             throw new DvmException("kernel '" + name() + "': device must not be null");
         }

@@ -133,9 +133,7 @@ public final class KernelInstance {
      * be writable (no broadcast views) and must not overlap the inputs or each other.
      */
     public void run(Device device, Tensor[] inputs, Tensor[] outputs) {
-        if (device == null) {
-            throw new DvmException("kernel '" + kernel.name() + "': device must not be null");
-        }
+        kernel.checkDevice(device);
         kernel.checkTensors("input", inputs, inputShapes.length, true);
         kernel.checkTensors("output", outputs, outputShapes.length, false);
         for (int i = 0; i < inputs.length; i++) {

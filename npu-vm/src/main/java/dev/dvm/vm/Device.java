@@ -179,20 +179,19 @@ public final class Device implements AutoCloseable {
                 bases[s] = 0;
                 continue;
             }
-            String what = "slot " + s + " (" + (kind == Isa.SLOT_INPUT ? "input" : "output") + ", " + exe.slotTypes[s] + ")";
             MemorySegment segment = bindings.segment(s);
             long offset = bindings.byteOffset(s);
             if (segment == null) {
-                throw new VmException(what + " is not bound; it needs " + needed + " bytes: call Bindings.set(" + s + ", segment, offset)");
+                throw new VmException(slotName(exe, s) + " is not bound; it needs " + needed + " bytes: call Bindings.set(" + s + ", segment, offset)");
             }
             if (!segment.scope().isAlive()) {
-                throw new VmException(what + " is bound to a segment whose arena is closed; bind a live segment");
+                throw new VmException(slotName(exe, s) + " is bound to a segment whose arena is closed; bind a live segment");
             }
             if (kind == Isa.SLOT_OUTPUT && segment.isReadOnly()) {
-                throw new VmException(what + " is bound to a read-only segment; outputs need a writable one");
+                throw new VmException(slotName(exe, s) + " is bound to a read-only segment; outputs need a writable one");
             }
             if (offset > segment.byteSize() || segment.byteSize() - offset < needed) {
-                throw new VmException(what + " needs " + needed + " bytes from byte offset " + offset + ", the bound segment gives "
+                throw new VmException(slotName(exe, s) + " needs " + needed + " bytes from byte offset " + offset + ", the bound segment gives "
                         + Math.max(0, segment.byteSize() - offset) + " (segment of " + segment.byteSize() + " bytes)");
             }
             segments[s] = segment;
@@ -202,6 +201,11 @@ public final class Device implements AutoCloseable {
             }
         }
         return shared;
+    }
+
+    /** "slot 2 (output, F32)", for errors only: the launch path builds no strings. */
+    private static String slotName(Executable exe, int s) {
+        return "slot " + s + " (" + (exe.slotKinds[s] == Isa.SLOT_INPUT ? "input" : "output") + ", " + exe.slotTypes[s] + ")";
     }
 
     private MemorySegment workspace(int slot, long bytes) {
