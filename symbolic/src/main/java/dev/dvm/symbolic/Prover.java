@@ -146,15 +146,8 @@ public final class Prover {
             return d.constant == 0 ? Truth.UNKNOWN : divisible(a, d.constant);
         }
         SymInt e = canonical(a);
-        if (d.constant == 0 && d.monomials.length == 1 && e.constant == 0) {
-            // Every term a multiple of the single term of d: a = d * q exactly.
-            boolean all = true;
-            for (int i = 0; all && i < e.monomials.length; i++) {
-                all = e.coeffs[i] % d.coeffs[0] == 0 && e.monomials[i].dividedBy(d.monomials[0]) != null;
-            }
-            if (all) {
-                return Truth.TRUE;
-            }
+        if (e.exactQuotient(d) != null) {
+            return Truth.TRUE; // a = d * q as polynomials
         }
         return equal(e.mod(d), SymInt.ZERO);
     }
@@ -205,6 +198,10 @@ public final class Prover {
                     yield null; // every binding divides by zero here; keep the division so evaluation says so
                 }
                 SymInt rebuilt = n.divide(d.kind(), q);
+                SymInt quotient = d.kind() == DivKind.MOD ? null : n.exactQuotient(q);
+                if (quotient != null && notEqual(q, SymInt.ZERO).isTrue()) {
+                    yield quotient; // floor and ceil of an exact quotient are the quotient
+                }
                 if (q.isConstant() && q.constant > 0) {
                     Interval i = interval(n);
                     if (i.lo >= 0 && i.hi < q.constant) {

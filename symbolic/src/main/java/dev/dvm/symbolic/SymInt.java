@@ -335,6 +335,40 @@ public final class SymInt implements Comparable<SymInt> {
         return atom(new Div(kind, rest, of(c)));
     }
 
+    /**
+     * {@code q} with {@code this == divisor * q} as polynomials, when {@code divisor} is one term
+     * (a constant or a monomial times a constant) dividing every term of this; otherwise null.
+     * Callers must know {@code divisor != 0}: {@code floor(this / divisor)} equals {@code q} only then.
+     */
+    SymInt exactQuotient(SymInt divisor) {
+        boolean monomial = divisor.constant == 0 && divisor.monomials.length == 1;
+        if (!monomial && !(divisor.isConstant() && divisor.constant != 0)) {
+            return null;
+        }
+        long c = monomial ? divisor.coeffs[0] : divisor.constant;
+        if (constant % c != 0 || (monomial && constant != 0)) {
+            return null;
+        }
+        try {
+            TreeMap<Monomial, Long> q = new TreeMap<>();
+            long qc = monomial ? 0 : Math.divideExact(constant, c);
+            for (int i = 0; i < monomials.length; i++) {
+                Monomial m = monomial ? monomials[i].dividedBy(divisor.monomials[0]) : monomials[i];
+                if (m == null || coeffs[i] % c != 0) {
+                    return null;
+                }
+                if (m.atoms.length == 0) {
+                    qc = Math.addExact(qc, Math.divideExact(coeffs[i], c)); // the term was the divisor's monomial itself
+                } else {
+                    q.merge(m, Math.divideExact(coeffs[i], c), Math::addExact);
+                }
+            }
+            return fromTerms(qc, q);
+        } catch (ArithmeticException overflow) {
+            return null; // Long.MIN_VALUE / -1
+        }
+    }
+
     // ---------------------------------------------------------------- min and max
 
     /** {@code min(a, b)}. */

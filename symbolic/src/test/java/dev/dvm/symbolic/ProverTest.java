@@ -88,5 +88,8 @@ class ProverTest {
         assertEquals(SymInt.ZERO, SEQ.simplify(p("floor(b / 65)")));
         assertEquals(p("b"), SEQ.simplify(p("b % 100")));
         assertEquals(p("min(s, t)"), BARE.simplify(p("min(s, t)")));
+        assertEquals(p("kv + 1"), SEQ.simplify(p("floor((s * b + b) / b)")), "b >= 1, so the exact quotient stands");
+        assertEquals(p("floor((s * t) / t)"), BARE.simplify(p("floor((s * t) / t)")), "t may be 0: the division stays");
+        assertEquals(TRUE, BARE.divisible(p("s * t + t * 2"), p("t")));
     }
 }

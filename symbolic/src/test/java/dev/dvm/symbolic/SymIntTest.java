@@ -65,6 +65,15 @@ class SymIntTest {
     }
 
     @Test
+    void exactQuotientsOfOneTermDivisors() {
+        assertEquals(p("s + 1"), p("s * t + t").exactQuotient(T));
+        assertEquals(p("s * 2 + 3"), p("s * 4 + 6").exactQuotient(SymInt.of(2)));
+        assertEquals(null, p("s * t + 1").exactQuotient(T));
+        assertEquals(null, p("s * 3").exactQuotient(SymInt.of(2)));
+        assertEquals(null, p("s + t").exactQuotient(p("s + t")), "only one-term divisors");
+    }
+
+    @Test
     void minAndMaxFlattenFoldAndDropDominatedArguments() {
         assertEquals(S, SymInt.min(S, S.plus(3)));
         assertEquals(S.plus(3), SymInt.max(S, S.plus(3)));
