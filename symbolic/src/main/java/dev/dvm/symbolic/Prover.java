@@ -122,7 +122,12 @@ public final class Prover {
         if (d == 1) {
             return Truth.TRUE;
         }
-        SymInt e = canonical(a);
+        SymInt e;
+        try {
+            e = canonical(a);
+        } catch (ArithmeticException undefined) {
+            return Truth.UNKNOWN; // merging equal symbols made a divisor 0: no binding evaluates a
+        }
         Analysis an = new Analysis();
         Residue r = an.residue(e);
         long g = Arith.gcd(r.modulus, d);
@@ -141,11 +146,17 @@ public final class Prover {
 
     /** {@code a % divisor == 0}, for bindings where {@code divisor != 0}. */
     public Truth divisible(SymInt a, SymInt divisor) {
-        SymInt d = canonical(divisor);
-        if (d.isConstant()) {
-            return d.constant == 0 ? Truth.UNKNOWN : divisible(a, d.constant);
+        try {
+            return divisibleCanonical(canonical(a), canonical(divisor));
+        } catch (ArithmeticException undefined) {
+            return Truth.UNKNOWN; // merging equal symbols made a divisor 0: no binding evaluates a
         }
-        SymInt e = canonical(a);
+    }
+
+    private Truth divisibleCanonical(SymInt e, SymInt d) {
+        if (d.isConstant()) {
+            return d.constant == 0 ? Truth.UNKNOWN : divisible(e, d.constant);
+        }
         if (e.exactQuotient(d) != null) {
             return Truth.TRUE; // a = d * q as polynomials
         }
@@ -162,8 +173,12 @@ public final class Prover {
     }
 
     private Interval interval(SymInt e) {
-        SymInt c = canonical(e);
-        return c.isConstant() ? Interval.point(c.constant) : new Analysis().bound(c, 0);
+        try {
+            SymInt c = canonical(e);
+            return c.isConstant() ? Interval.point(c.constant) : new Analysis().bound(c, 0);
+        } catch (ArithmeticException undefined) {
+            return ALL; // a divisor became 0 when equal symbols merged: no binding evaluates e
+        }
     }
 
     /** Bounds of {@code a - b}; unbounded when the difference itself overflows. */
@@ -181,11 +196,15 @@ public final class Prover {
      * (for example {@code min(s, 4096)} is {@code s} when {@code s <= 4096} is known).
      */
     public SymInt simplify(SymInt e) {
-        SymInt c = canonical(e);
         try {
-            return c.rewrite(this::simplifyAtom);
-        } catch (ArithmeticException overflow) {
-            return c;
+            SymInt c = canonical(e);
+            try {
+                return c.rewrite(this::simplifyAtom);
+            } catch (ArithmeticException overflow) {
+                return c;
+            }
+        } catch (ArithmeticException undefined) {
+            return e; // merging equal symbols made a divisor 0: keep the division so evaluation reports it
         }
     }
 
@@ -323,7 +342,7 @@ public final class Prover {
                 if (x != null) {
                     return best.intersect(split(e, x, splits));
                 }
-                return hasLinearDivision(e) ? best.intersect(relax(e, splits)) : best;
+                return hasPlainDivision(e, null) ? best.intersect(relax(e, splits)) : best;
             } catch (ArithmeticException overflow) {
                 return best; // rewriting left the long range: the plain bounds stand
             }
@@ -355,14 +374,19 @@ public final class Prover {
          * {@code n} modulo {@code c} is known); {@code ceil} alike with {@code n + r}.
          */
         private Interval relax(SymInt e, int splits) {
-            SymInt expanded = SymInt.of(e.constant);
-            for (int i = 0; i < e.monomials.length; i++) {
-                boolean mod = constantDivision(e.monomials[i].linearAtom()) instanceof Div d && d.kind() == DivKind.MOD;
-                expanded = expanded.plus(mod ? modAsFloor((Div) e.monomials[i].linearAtom()).times(e.coeffs[i]) : monomial(e, i));
+            // Expanding (x % a) % b leaves x % a as a plain term: expand until none is left (each round unnests one).
+            SymInt expanded = e;
+            for (int round = 0; round < 8 && hasPlainDivision(expanded, DivKind.MOD); round++) {
+                SymInt next = SymInt.of(expanded.constant);
+                for (int i = 0; i < expanded.monomials.length; i++) {
+                    boolean mod = plainDivision(expanded.monomials[i], DivKind.MOD) != null;
+                    next = next.plus(mod ? modAsFloor((Div) expanded.monomials[i].linearAtom()).times(expanded.coeffs[i]) : monomial(expanded, i));
+                }
+                expanded = next;
             }
             long scale = 1;
             for (Monomial m : expanded.monomials) {
-                if (constantDivision(m.linearAtom()) instanceof Div d) {
+                if (floorOrCeil(m) instanceof Div d) {
                     scale = Arith.lcm(scale, d.divisor().constant);
                     if (scale < 0 || scale > MAX_SCALE) {
                         return ALL;
@@ -372,7 +396,7 @@ public final class Prover {
             SymInt scaled = SymInt.of(expanded.constant).times(scale);
             for (int i = 0; i < expanded.monomials.length; i++) {
                 SymInt term;
-                if (constantDivision(expanded.monomials[i].linearAtom()) instanceof Div d) {
+                if (floorOrCeil(expanded.monomials[i]) instanceof Div d) {
                     long c = d.divisor().constant;
                     SymInt n = d.numerator();
                     Residue r = residue(n);
@@ -387,7 +411,7 @@ public final class Prover {
                 scaled = scaled.plus(term);
             }
             Interval s = tighten(naive(scaled), residue(scaled));
-            if (splits < MAX_SPLITS && hasLinearDivision(scaled)) {
+            if (splits < MAX_SPLITS && hasPlainDivision(scaled, null)) {
                 s = s.intersect(relax(scaled, splits + 1));
             }
             return new Interval(Arith.satCeilDiv(s.lo, scale), Arith.satFloorDiv(s.hi, scale));
@@ -570,13 +594,20 @@ public final class Prover {
         return mod.numerator().minus(mod.numerator().floorDiv(c).times(c));
     }
 
-    private static Atom constantDivision(Atom a) {
-        return a instanceof Div d && d.divisor().isConstant() && d.divisor().constant > 0 ? d : null;
+    /** The atom of a plain term {@code k * kind(n, c)} with a constant {@code c > 0} (any kind when null), or null. */
+    private static Div plainDivision(Monomial m, DivKind kind) {
+        return m.linearAtom() instanceof Div d && (kind == null || d.kind() == kind) && d.divisor().isConstant()
+                && d.divisor().constant > 0 ? d : null;
     }
 
-    private static boolean hasLinearDivision(SymInt e) {
+    private static Div floorOrCeil(Monomial m) {
+        Div d = plainDivision(m, null);
+        return d != null && d.kind() != DivKind.MOD ? d : null;
+    }
+
+    private static boolean hasPlainDivision(SymInt e, DivKind kind) {
         for (Monomial m : e.monomials) {
-            if (constantDivision(m.linearAtom()) != null) {
+            if (plainDivision(m, kind) != null) {
                 return true;
             }
         }

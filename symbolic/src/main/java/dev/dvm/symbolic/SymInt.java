@@ -491,27 +491,57 @@ public final class SymInt implements Comparable<SymInt> {
      * {@code leaf} returns non-null (atoms it leaves are rebuilt from rewritten children).
      */
     SymInt rewrite(Function<Atom, SymInt> leaf) {
-        SymInt out = of(constant);
+        SymInt out = null; // built only once some atom changes: an unchanged expression is returned as is
         for (int i = 0; i < monomials.length; i++) {
-            SymInt term = of(coeffs[i]);
             Monomial m = monomials[i];
+            SymInt term = null;
             for (int k = 0; k < m.atoms.length; k++) {
-                term = term.times(rewrite(m.atoms[k], leaf).pow(m.powers[k]));
+                SymInt r = rewrite(m.atoms[k], leaf);
+                if (r != null && term == null) {
+                    term = of(coeffs[i]);
+                    for (int j = 0; j < k; j++) {
+                        term = term.times(atom(m.atoms[j]).pow(m.powers[j]));
+                    }
+                }
+                if (term != null) {
+                    term = term.times((r != null ? r : atom(m.atoms[k])).pow(m.powers[k]));
+                }
             }
-            out = out.plus(term);
+            if (term != null && out == null) {
+                out = of(constant);
+                for (int j = 0; j < i; j++) {
+                    out = out.plus(atomProduct(monomials[j]).times(coeffs[j]));
+                }
+            }
+            if (out != null) {
+                out = out.plus(term != null ? term : atomProduct(m).times(coeffs[i]));
+            }
         }
-        return out;
+        return out != null ? out : this;
     }
 
+    /** The rewritten atom, or null when neither it nor any child changes. */
     private static SymInt rewrite(Atom atom, Function<Atom, SymInt> leaf) {
         SymInt replaced = leaf.apply(atom);
         if (replaced != null) {
             return replaced;
         }
         return switch (atom) {
-            case Symbol s -> atom(s);
-            case Div d -> d.numerator().rewrite(leaf).divide(d.kind(), d.divisor().rewrite(leaf));
-            case Extremum e -> extremum(e.max(), e.args().stream().map(x -> x.rewrite(leaf)).toList());
+            case Symbol s -> null;
+            case Div d -> {
+                SymInt n = d.numerator().rewrite(leaf), q = d.divisor().rewrite(leaf);
+                yield n == d.numerator() && q == d.divisor() ? null : n.divide(d.kind(), q);
+            }
+            case Extremum e -> {
+                List<SymInt> args = new ArrayList<>(e.args().size());
+                boolean changed = false;
+                for (SymInt a : e.args()) {
+                    SymInt r = a.rewrite(leaf);
+                    changed |= r != a;
+                    args.add(r);
+                }
+                yield changed ? extremum(e.max(), args) : null;
+            }
         };
     }
 
