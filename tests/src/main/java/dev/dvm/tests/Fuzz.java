@@ -1,65 +1,99 @@
 package dev.dvm.tests;
 
-import dev.dvm.tests.property.KernelCase;
 import dev.dvm.tests.property.KernelProperty;
 import dev.dvm.tests.property.Property;
+import dev.dvm.tests.symbolic.SymbolicProperty;
 import java.util.SplittableRandom;
 
 /**
- * {@code ./dvm fuzz}: runs the random-kernel property ({@link KernelProperty}) for many cases.
+ * {@code ./dvm fuzz}: runs the random-kernel property ({@link KernelProperty}) and the symbolic
+ * property ({@link SymbolicProperty}) for many cases.
  *
  * <pre>
- *   Fuzz [--cases N] [--seed S] [--minutes M] [--max-ops K]
+ *   Fuzz [--target kernels|symbolic|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]
  * </pre>
- * Cases are seeded like the JUnit property (case i of seed S uses {@link Property#caseSeed}), so
- * a failure's case seed reproduces it with {@code --seed <case seed> --cases 1}. Failures are
- * shrunk and printed; fuzzing goes on after a failure. Exit code 1 when any case failed.
+ * {@code --target} defaults to {@code all}: the kernel property exactly as before (N cases of up to K
+ * ops), then the symbolic property (N cases of B bindings each, default 64); with {@code --minutes}
+ * each target gets an equal share of the time. Cases are seeded like the JUnit properties (case i of
+ * seed S uses {@link Property#caseSeed}), so a failure's case seed reproduces it with {@code --target
+ * <its target> --seed <case seed> --cases 1}. Failures are shrunk and printed; fuzzing goes on after a
+ * failure. Exit code 1 when any case failed.
  */
 public final class Fuzz {
+    private static final String USAGE =
+            "usage: Fuzz [--target kernels|symbolic|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]";
+
     private Fuzz() {}
 
     public static void main(String[] args) {
+        String target = "all";
         long cases = 10_000;
         long seed = System.nanoTime();
         double minutes = Double.POSITIVE_INFINITY;
         int maxOps = 12;
+        int bindings = 64;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
+                case "--target" -> target = need(args[i], value);
                 case "--cases" -> cases = Long.parseLong(need(args[i], value));
                 case "--seed" -> seed = Long.decode(need(args[i], value));
                 case "--minutes" -> minutes = Double.parseDouble(need(args[i], value));
                 case "--max-ops" -> maxOps = Integer.parseInt(need(args[i], value));
-                default -> {
-                    System.err.println("usage: Fuzz [--cases N] [--seed S] [--minutes M] [--max-ops K]; unknown argument " + args[i]);
-                    System.exit(2);
-                }
+                case "--bindings" -> bindings = Integer.parseInt(need(args[i], value));
+                default -> usageError("unknown argument " + args[i]);
             }
             i++;
         }
-        System.out.println("fuzz: seed " + seed + ", up to " + cases + " cases" + (Double.isInfinite(minutes) ? "" : ", " + minutes + " minutes"));
-        long deadline = Double.isInfinite(minutes) ? Long.MAX_VALUE : System.nanoTime() + (long) (minutes * 60e9);
+        boolean kernels = target.equals("kernels") || target.equals("all");
+        boolean symbolic = target.equals("symbolic") || target.equals("all");
+        if (!kernels && !symbolic) {
+            usageError("unknown target " + target);
+        }
+        System.out.println("fuzz " + target + ": seed " + seed + ", up to " + cases + " cases" + (Double.isInfinite(minutes) ? "" : ", " + minutes + " minutes"));
+        double share = minutes / (kernels && symbolic ? 2 : 1);
         int failures = 0;
-        long start = System.nanoTime();
-        long ran = 0;
-        try (KernelProperty kp = new KernelProperty()) {
-            Property<KernelCase> property = kp.property(maxOps);
-            for (int i = 0; i < cases && System.nanoTime() < deadline; i++) {
-                long cs = Property.caseSeed(seed, i);
-                KernelCase c = property.gen().generate(new SplittableRandom(cs));
-                String failure = property.failureOf(c);
-                ran++;
-                if (failure != null) {
-                    failures++;
-                    System.out.println("FAIL " + property.shrink(seed, i, cs, c, failure));
-                }
-                if ((i + 1) % 100 == 0) {
-                    System.out.printf("%d cases, %d failures, %.1f s%n", i + 1, failures, (System.nanoTime() - start) / 1e9);
-                }
+        if (kernels) {
+            try (KernelProperty kp = new KernelProperty()) {
+                failures += run("kernels", kp.property(maxOps), seed, cases, share);
             }
         }
-        System.out.printf("fuzz done: %d cases, %d failures, %.1f s (seed %d)%n", ran, failures, (System.nanoTime() - start) / 1e9, seed);
+        if (symbolic) {
+            SymbolicProperty sp = new SymbolicProperty();
+            failures += run("symbolic", sp.property(bindings), seed, cases, share);
+            System.out.print(sp.stats().summary());
+        }
         System.exit(failures == 0 ? 0 : 1);
+    }
+
+    /** Runs up to {@code cases} cases of {@code property} for at most {@code minutes}; returns the number of failures. */
+    private static <T> int run(String name, Property<T> property, long seed, long cases, double minutes) {
+        long start = System.nanoTime();
+        long deadline = Double.isInfinite(minutes) ? Long.MAX_VALUE : start + (long) (minutes * 60e9);
+        int failures = 0;
+        long ran = 0;
+        long nextReport = start + 5_000_000_000L;
+        for (int i = 0; i < cases && System.nanoTime() < deadline; i++) {
+            long cs = Property.caseSeed(seed, i);
+            T c = property.gen().generate(new SplittableRandom(cs));
+            String failure = property.failureOf(c);
+            ran++;
+            if (failure != null) {
+                failures++;
+                System.out.println("FAIL " + property.shrink(seed, i, cs, c, failure));
+            }
+            if (System.nanoTime() > nextReport) {
+                nextReport += 5_000_000_000L;
+                System.out.printf("%s: %d cases, %d failures, %.1f s%n", name, i + 1, failures, (System.nanoTime() - start) / 1e9);
+            }
+        }
+        System.out.printf("fuzz %s done: %d cases, %d failures, %.1f s (seed %d)%n", name, ran, failures, (System.nanoTime() - start) / 1e9, seed);
+        return failures;
+    }
+
+    private static void usageError(String problem) {
+        System.err.println(USAGE + "; " + problem);
+        System.exit(2);
     }
 
     private static String need(String flag, String value) {
