@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dvm.core.*;
+import dev.dvm.symbolic.*;
 import dev.dvm.vm.*;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -12,11 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java example of README.md ("Example"), verbatim between the markers below apart from
- * capturing what it prints, and a check that the README still shows this code.
+ * The Java examples of README.md ("Example" and "Symbolic shapes"), verbatim between the markers
+ * below apart from capturing what they print, and a check that the README still shows this code.
  */
 class ReadmeExampleTest {
     private static final Path README = Path.of("..", "README.md");
@@ -47,21 +49,53 @@ class ReadmeExampleTest {
         assertArrayEquals(new float[] {1, 0, 2, 0, 1, 0, 2, 0, 1, 0, 2, 0}, printed.get(1));
     }
 
-    /** Every line of the README's example, imports aside, is a line of the test above, in the same order. */
+    @Test
+    void symbolicExampleProvesWhatFusionNeeds() {
+        List<Object> printed = new ArrayList<>();
+        // README symbolic example begins
+        Facts facts = Facts.builder()
+                .range("s", 1, 8192).multipleOf("s", 8)    // a sequence length, padded to 8
+                .equal("s", "kv")                           // keys share the queries' length
+                .build();
+        Prover prover = new Prover(facts);
+        ShapeRules rules = new ShapeRules(prover);
+
+        Guarded<SymShape> scores = rules.broadcast(SymShape.parse("[b, s, 64]"), SymShape.parse("[b, kv, 64]"));
+        System.out.println(scores.value() + " " + scores.guards());   // [b, kv, 64] []: s == kv is a fact
+        Guarded<SymShape> sum = rules.broadcast(SymShape.parse("[b, s]"), SymShape.parse("[n, s]"));
+        System.out.println(sum.guards());                              // checked at run time: b == n || ...
+        System.out.println(prover.equal(SymInt.parse("ceil(s / 8) * 8"), SymInt.parse("s")));   // TRUE
+        long[] dims = scores.value().evaluate(facts.bind(Map.of("b", 2L, "s", 24L)));           // [2, 24, 64]
+        // README symbolic example ends
+        printed.add(scores);
+        printed.add(sum);
+        assertTrue(scores.unconditional());
+        assertEquals(1, sum.guards().size());
+        assertArrayEquals(new long[] {2, 24, 64}, dims);
+        assertEquals(Truth.TRUE, prover.equal(SymInt.parse("ceil(s / 8) * 8"), SymInt.parse("s")));
+        assertEquals(2, printed.size());
+    }
+
+    /** Every line of each README example, imports aside, is a line of the tests above, in the same order. */
     @Test
     void readmeShowsTheTestedCode() throws IOException {
-        List<String> readme = exampleBlock(Files.readAllLines(README));
-        assertTrue(readme.size() > 10, "README.md: no Java block after '## Example'");
+        List<String> lines = Files.readAllLines(README);
         List<String> source = Files.readAllLines(SOURCE).stream().map(String::strip).toList();
-        int from = source.indexOf("// README example begins");
-        int to = source.indexOf("// README example ends");
+        assertShows(exampleBlock(lines, "## Example"), source, "README example");
+        assertShows(exampleBlock(lines, "## Symbolic shapes"), source, "README symbolic example");
+    }
+
+    private static void assertShows(List<String> readme, List<String> source, String marker) {
+        assertTrue(readme.size() > 10, "README.md: no Java block for the " + marker);
+        int from = source.indexOf("// " + marker + " begins");
+        int to = source.indexOf("// " + marker + " ends");
         List<String> tested = source.subList(from + 1, to).stream().filter(l -> !l.startsWith("printed.add(")).toList();
         List<String> shown = readme.stream().map(String::strip).filter(l -> !l.startsWith("import ") && !l.isEmpty()).toList();
         assertEquals(shown, tested.stream().filter(l -> !l.isEmpty()).toList());
     }
 
-    private static List<String> exampleBlock(List<String> lines) {
-        int heading = lines.indexOf("## Example");
+    private static List<String> exampleBlock(List<String> lines, String headingText) {
+        int heading = lines.indexOf(headingText);
         int start = heading < 0 ? -1 : lines.subList(heading, lines.size()).indexOf("```java");
         if (start < 0) {
             return List.of();

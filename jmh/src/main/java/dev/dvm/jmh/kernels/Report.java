@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * Turns JMH's JSON results ({@code -rf json -rff results.json}) into the markdown tables of
  * docs/BENCHMARKS.md: per kernel a row per size with dvm4j, ONNX Runtime and PyTorch times on 1
  * and 2 threads, dvm4j's GB/s and its share of the STREAM triad bandwidth, and the peers' times
- * divided by dvm4j's; then STREAM and encode times. Missing results print as "—".
+ * divided by dvm4j's; then STREAM and encode times. Missing results print as "—". Results of other
+ * suites (e.g. {@code dev.dvm.jmh.symbolic}) get one table of median and mean times per benchmark;
+ * a file with only those prints only that table.
  *
  * <p>Usage: {@code java -cp jmh/target/benchmarks.jar dev.dvm.jmh.kernels.Report results.json}
  */
@@ -29,6 +31,11 @@ public final class Report {
     record Score(double nanos, double relativeError) {}
 
     private final Map<String, Score> scores = new LinkedHashMap<>();
+    /** Results of other suites (e.g. symbolic): printed as one generic table of medians. */
+    private final List<Other> others = new ArrayList<>();
+
+    /** A result outside this package: its median (p0.50 in sample-time mode, else the score) and mean. */
+    record Other(String benchmark, Map<?, ?> params, String mode, double medianNanos, double meanNanos) {}
 
     private Report(List<Object> results) {
         for (Object r : results) {
@@ -37,7 +44,13 @@ public final class Report {
             Map<?, ?> params = result.get("params") instanceof Map<?, ?> p ? p : Map.of();
             double nanos = toNanos(number(metric.get("score")), (String) metric.get("scoreUnit"));
             double error = number(metric.get("scoreError")) / number(metric.get("score"));
-            scores.put(key((String) result.get("benchmark"), params), new Score(nanos, error));
+            String benchmark = (String) result.get("benchmark");
+            scores.put(key(benchmark, params), new Score(nanos, error));
+            if (!benchmark.startsWith(PACKAGE)) {
+                double median = metric.get("scorePercentiles") instanceof Map<?, ?> p && p.get("50.0") != null
+                        ? toNanos(number(p.get("50.0")), (String) metric.get("scoreUnit")) : nanos;
+                others.add(new Other(benchmark, params, (String) result.get("mode"), median, nanos));
+            }
         }
     }
 
@@ -55,6 +68,9 @@ public final class Report {
 
     String markdown() {
         StringBuilder out = new StringBuilder();
+        if (others.size() == scores.size()) {
+            return othersTable(out).toString();
+        }
         out.append("""
                 Times are JMH averages per run (± the 99.9% confidence half-interval); ORT ÷ and PyTorch ÷ are
                 the peer's time divided by dvm4j's (above 1: dvm4j is faster). GB/s counts every input read
@@ -113,7 +129,22 @@ public final class Report {
                     scores.get(key(PACKAGE + "KernelEncodeBench.normalize", Map.of("kernel", w.name()))));
             out.append("| ").append(w).append(" | ").append(s.map(Report::time).orElse(NONE)).append(" |\n");
         }
+        if (!others.isEmpty()) {
+            othersTable(out.append('\n'));
+        }
         return out.toString();
+    }
+
+    /** Every result of another suite: median (the p0.50 of sample-time mode) and mean, in ns. */
+    private StringBuilder othersTable(StringBuilder out) {
+        out.append("| benchmark | params | mode | median | mean |\n|---|---|---|---|---|\n");
+        for (Other o : others) {
+            String name = o.benchmark().substring(o.benchmark().lastIndexOf('.', o.benchmark().lastIndexOf('.') - 1) + 1);
+            out.append("| ").append(name).append(" | ").append(o.params().isEmpty() ? NONE : new TreeMap<>(o.params()).toString())
+                    .append(" | ").append(o.mode()).append(" | ").append(time(new Score(o.medianNanos(), Double.NaN)))
+                    .append(" | ").append(time(new Score(o.meanNanos(), Double.NaN))).append(" |\n");
+        }
+        return out;
     }
 
     private Optional<Score> kernel(String bench, Workload w, String size, int threads) {
@@ -160,7 +191,7 @@ public final class Report {
             case "ms/op" -> 1e6;
             case "s/op" -> 1e9;
             default -> throw new IllegalArgumentException(
-                    "score unit '" + unit + "': run the benchmarks in average-time mode (-bm avgt)");
+                    "score unit '" + unit + "': run the benchmarks in average-time or sample-time mode (-bm avgt or sample)");
         };
         return score * perUnit;
     }
