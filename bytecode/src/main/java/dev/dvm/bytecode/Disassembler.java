@@ -53,7 +53,7 @@ public final class Disassembler implements ProgramVisitor {
         }
         out.append(String.format(Locale.ROOT, "  %04x  ", byteOffset)).append(inStage ? "    " : "").append(opcode.mnemonic());
         Layout layout = opcode.layout();
-        int fixed = layout.fixed().size();
+        int fixed = layout.fixedCount();
         long type = -1;
         for (int i = 0; i < fixed; i++) {
             String name = layout.name(i);

@@ -41,12 +41,15 @@ public enum Layout {
 
     private final List<String> names;
     private final List<Operand> fixed;
+    /** {@link #fixed} as an array: decoding reads it once per operand. */
+    private final Operand[] fixedKinds;
     private final Operand repeated;
     private final int repeatCountIndex;
 
     Layout(List<String> names, List<Operand> fixed, Operand repeated, int repeatCountIndex) {
         this.names = names;
         this.fixed = fixed;
+        this.fixedKinds = fixed.toArray(Operand[]::new);
         this.repeated = repeated;
         this.repeatCountIndex = repeatCountIndex;
     }
@@ -58,6 +61,11 @@ public enum Layout {
     /** The fixed operands, in encoding order. */
     public List<Operand> fixed() {
         return fixed;
+    }
+
+    /** The number of fixed operands. */
+    public int fixedCount() {
+        return fixedKinds.length;
     }
 
     /** The disassembler's name for fixed operand {@code i}. */
@@ -77,7 +85,7 @@ public enum Layout {
 
     /** The kind of operand {@code i}, counting repeated ones after the fixed ones. */
     public Operand kind(int i) {
-        return i < fixed.size() ? fixed.get(i) : repeated;
+        return i < fixedKinds.length ? fixedKinds[i] : repeated;
     }
 
     /**

@@ -66,7 +66,7 @@ public final class ProgramReader {
         Layout layout = op.layout();
         operands.reset();
         int cursor = 32;
-        int count = layout.fixed().size();
+        int count = layout.fixedCount();
         for (int i = 0; i < count; i++) {
             Operand kind = layout.kind(i);
             int at = Layout.place(cursor, kind.bits());
@@ -80,9 +80,10 @@ public final class ProgramReader {
                 count += (int) value;
             }
         }
-        if (layout.words(count) != length) {
-            throw new MalformedProgramException(offset, "length",
-                    op + " with " + count + " operands takes " + layout.words(count) + " words, head says " + length);
+        // The cursor after the last operand is where Layout.words(count) ends: no second walk.
+        int words = (cursor + 63) / 64;
+        if (words != length) {
+            throw new MalformedProgramException(offset, "length", op + " with " + count + " operands takes " + words + " words, head says " + length);
         }
         visitor.visitInstruction(offset, op, Isa.sync(head), operands);
         return length;

@@ -98,7 +98,7 @@ public final class ProgramWriter {
             throw new IllegalStateException("operand outside an instruction");
         }
         Layout layout = opcode.layout();
-        int fixed = layout.fixed().size();
+        int fixed = layout.fixedCount();
         if (operandIndex >= fixed + repeats || layout.kind(operandIndex) == null) {
             throw new IllegalArgumentException(opcode + " takes " + (fixed + repeats) + " operands; got one more");
         }
@@ -126,7 +126,7 @@ public final class ProgramWriter {
         if (op == null) {
             throw new IllegalStateException("end outside an instruction");
         }
-        int expected = op.layout().fixed().size() + repeats;
+        int expected = op.layout().fixedCount() + repeats;
         if (operandIndex != expected) {
             throw new IllegalArgumentException(op + " takes " + expected + " operands; got " + operandIndex);
         }

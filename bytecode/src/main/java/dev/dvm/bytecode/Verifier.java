@@ -72,9 +72,13 @@ public final class Verifier implements ProgramVisitor {
     private final int[][] backWaitAt = new int[2][Sync.EVENTS];
     private final int[][] backSetAt = new int[2][Sync.EVENTS];
 
-    private Verifier(long ubCapacityBytes, int eventsPerPair) {
+    /** Receives every part after it is checked, as ASM's checking adapters forward to the next visitor. */
+    private final ProgramVisitor next;
+
+    private Verifier(long ubCapacityBytes, int eventsPerPair, ProgramVisitor next) {
         this.ubCapacityBytes = ubCapacityBytes;
         this.eventsPerPair = eventsPerPair;
+        this.next = next;
     }
 
     /**
@@ -84,13 +88,22 @@ public final class Verifier implements ProgramVisitor {
      * @throws MalformedProgramException naming the first rule broken and its byte offset
      */
     public static void verify(Program program, long ubCapacityBytes, int eventsPerPair) {
+        verify(program, ubCapacityBytes, eventsPerPair, new ProgramVisitor() {});
+    }
+
+    /**
+     * Verifies {@code program} like {@link #verify(Program, long, int)} in the same reading pass
+     * that drives {@code next}: each part reaches {@code next} only after it passed its checks, so a
+     * visitor that trusts verified input (the VM's pre-decoder) never sees a malformed instruction.
+     */
+    public static void verify(Program program, long ubCapacityBytes, int eventsPerPair, ProgramVisitor next) {
         if (eventsPerPair < 1 || eventsPerPair > Sync.EVENTS) {
             throw new IllegalArgumentException("events per pair " + eventsPerPair + " outside 1.." + Sync.EVENTS);
         }
         if (ubCapacityBytes < 0) {
             throw new IllegalArgumentException("UB capacity " + ubCapacityBytes + " bytes is negative");
         }
-        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair));
+        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair, next));
     }
 
     @Override
@@ -110,6 +123,7 @@ public final class Verifier implements ProgramVisitor {
         slotKinds = new int[slots];
         slotTypes = new ElementType[slots];
         slotBytes = new long[slots];
+        next.visitHeader(program);
     }
 
     @Override
@@ -120,10 +134,16 @@ public final class Verifier implements ProgramVisitor {
         slotKinds[slot] = kind;
         slotTypes[slot] = type;
         slotBytes[slot] = bytes;
+        next.visitSlot(slot, kind, type, bytes);
     }
 
     @Override
     public void visitInstruction(int at, Opcode op, int sync, Operands ops) {
+        check(at, op, sync, ops);
+        next.visitInstruction(at, op, sync, ops);
+    }
+
+    private void check(int at, Opcode op, int sync, Operands ops) {
         if (stageAt == NONE && op != Opcode.STAGE) {
             throw fail(at, "outside-stage", op + " outside a stage: every instruction belongs between STAGE and END");
         }
@@ -176,6 +196,7 @@ public final class Verifier implements ProgramVisitor {
         if (tiles != program.tiles()) {
             throw fail(8, "tile-count", "header says " + program.tiles() + " tiles, the stages sum to " + tiles);
         }
+        next.visitEnd();
     }
 
     // ---- stages ----

@@ -2,7 +2,6 @@ package dev.dvm.vm;
 
 import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Program;
-import dev.dvm.bytecode.ProgramReader;
 import dev.dvm.bytecode.Verifier;
 import java.util.Objects;
 
@@ -31,9 +30,9 @@ public final class Executable {
     public static Executable of(Program program, NpuSpec spec) {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(spec, "spec");
-        Verifier.verify(program, spec.ubBytes(), spec.events());
         PreDecoder decoder = new PreDecoder();
-        new ProgramReader(program).accept(decoder);
+        // One reading pass: each part reaches the pre-decoder only after the verifier accepted it.
+        Verifier.verify(program, spec.ubBytes(), spec.events(), decoder);
         return new Executable(program, spec, decoder);
     }
 
@@ -44,6 +43,19 @@ public final class Executable {
     /** The spec the program was verified for. */
     public NpuSpec spec() {
         return spec;
+    }
+
+    /**
+     * Heap bytes of the pre-decoded form this executable keeps besides its program: the stage plans
+     * and slot arrays (an estimate with 16-byte headers and 4-byte references).
+     */
+    public long decodedBytes() {
+        long bytes = 16 + 4 * 6 + StagePlan.array(stages.length, 4) + StagePlan.array(slotKinds.length, 4)
+                + StagePlan.array(slotTypes.length, 4) + StagePlan.array(slotBytes.length, 8);
+        for (StagePlan stage : stages) {
+            bytes += stage.heapBytes();
+        }
+        return bytes;
     }
 
     /** Number of binding slots the program declares. */

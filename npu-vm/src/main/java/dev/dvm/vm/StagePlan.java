@@ -62,6 +62,25 @@ final class StagePlan {
         this.written = written;
     }
 
+    /**
+     * Heap bytes of this plan: 16-byte object headers, 4-byte references (compressed oops), arrays
+     * with their 16-byte headers; the opcode constants in {@link #written} are shared and not counted.
+     */
+    long heapBytes() {
+        long bytes = 16 + 4 * 4 + 8 * 4 + 4 * 4 + 4 * 7;
+        bytes += array(outerExtents.length, 4) + array(innerExtents.length, 4) + array(code.length, 4) + array(scalars.length, 8)
+                + array(access.length, 8) + array(written.length, 4) + array(memory.length, 4);
+        for (MemoryPlan m : memory) {
+            bytes += 16 + 4 * 5 + 8 * 2 + array(m.outerStrides().length, 8) + array(m.innerStrides().length, 8);
+        }
+        return bytes;
+    }
+
+    /** Bytes of an array of {@code length} elements of {@code size} bytes, header included, 8-byte aligned. */
+    static long array(int length, int size) {
+        return (16 + (long) length * size + 7) / 8 * 8;
+    }
+
     /** Number of body instructions. */
     int length() {
         return code.length / W;
