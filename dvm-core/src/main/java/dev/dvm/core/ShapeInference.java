@@ -23,11 +23,12 @@ final class ShapeInference {
      * @param outputStrides element strides per output, or null (or a null entry) for contiguous
      */
     static Instance infer(Graph graph, long[][] inputShapes, long[][] inputStrides, long[][] outputShapes, long[][] outputStrides) {
-        String kernel = "kernel '" + graph.name() + "'";
+        // error texts are built only when something fails: inference runs on every cache miss
+        String kernel = graph.name();
         int nIn = graph.inputs().size();
         int nOut = graph.outputs().size();
         if (inputShapes == null || inputShapes.length != nIn) {
-            throw new DvmException(kernel + ": " + (inputShapes == null ? 0 : inputShapes.length) + " input shapes given but the kernel has "
+            throw new DvmException("kernel '" + kernel + "': " + (inputShapes == null ? 0 : inputShapes.length) + " input shapes given but the kernel has "
                     + nIn + " inputs; give one shape per input");
         }
         long[][] shapes = new long[graph.nodes().size()][];
@@ -38,24 +39,25 @@ final class ShapeInference {
         long[][] inStrides = new long[nIn][];
         for (int i = 0; i < nIn; i++) {
             long[] shape = inputShapes[i];
-            inStrides[i] = strides(kernel + " input " + i, shape, inputStrides == null ? null : inputStrides[i]);
+            inStrides[i] = strides(kernel, "input", i, shape, inputStrides == null ? null : inputStrides[i]);
         }
         long[][] outStrides = new long[nOut][];
         for (int i = 0; i < nOut; i++) {
             long[] shape = shapes[graph.outputs().get(i).id()];
             if (outputShapes != null && !Arrays.equals(outputShapes[i], shape)) {
-                throw new DvmException(kernel + " output " + i + ": shape " + Arrays.toString(outputShapes[i])
+                throw new DvmException("kernel '" + kernel + "' output " + i + ": shape " + Arrays.toString(outputShapes[i])
                         + " but the kernel computes " + Arrays.toString(shape) + " for these inputs; pass an output of that shape");
             }
-            outStrides[i] = strides(kernel + " output " + i, shape, outputStrides == null ? null : outputStrides[i]);
+            outStrides[i] = strides(kernel, "output", i, shape, outputStrides == null ? null : outputStrides[i]);
         }
         return new Instance(graph, shapes, inStrides, outStrides);
     }
 
-    private static long[] strides(String what, long[] shape, long[] given) {
+    private static long[] strides(String kernel, String side, int index, long[] shape, long[] given) {
         if (given == null) {
             return Shapes.contiguousStrides(shape);
         }
+        String what = "kernel '" + kernel + "' " + side + " " + index;
         if (given.length != shape.length) {
             throw new DvmException(what + ": " + given.length + " strides for shape " + Arrays.toString(shape) + "; give one stride per dim");
         }
@@ -68,13 +70,11 @@ final class ShapeInference {
     }
 
     private static long[] shapeOf(Node n, long[][] shapes, long[][] inputShapes, String kernel) {
-        String op = KernelBuilder.opName(n.op());
-        String where = " (" + kernel + ", node " + n + ")";
         return switch (n.op()) {
             case INPUT -> inputShape(n, inputShapes, kernel);
             case CONST -> new long[0];
-            case BROADCAST -> broadcastTarget(n, shapes, where);
-            case RESHAPE -> reshape(n, shapes[n.input(0).id()], where);
+            case BROADCAST -> broadcastTarget(n, shapes, kernel);
+            case RESHAPE -> reshape(n, shapes[n.input(0).id()], kernel);
             case PERMUTE -> {
                 long[] in = shapes[n.input(0).id()];
                 int[] perm = ((Attrs.Axes) n.attrs()).axes();
@@ -93,8 +93,8 @@ final class ShapeInference {
                 }
                 yield out;
             }
-            case CONCAT -> concat(n, shapes, where);
-            case SPLIT -> split(n, shapes[n.input(0).id()], where);
+            case CONCAT -> concat(n, shapes, kernel);
+            case SPLIT -> split(n, shapes[n.input(0).id()], kernel);
             case ONE_HOT -> {
                 long[] in = shapes[n.input(0).id()];
                 long[] out = Arrays.copyOf(in, in.length + 1);
@@ -107,7 +107,7 @@ final class ShapeInference {
                 // elementwise (unary, binary, compare, select, cast, copy) and STORE: NumPy broadcasting
                 long[] out = shapes[n.input(0).id()];
                 for (int i = 1; i < n.inputs().size(); i++) {
-                    out = broadcast(op, out, shapes[n.input(i).id()], where);
+                    out = broadcast(n, out, shapes[n.input(i).id()], kernel);
                 }
                 yield out;
             }
@@ -118,43 +118,51 @@ final class ShapeInference {
         Attrs.Input in = (Attrs.Input) n.attrs();
         long[] shape = inputShapes[in.slot()];
         long[] dims = in.dims();
-        String what = kernel + " input " + in.slot();
         if (shape == null) {
-            throw new DvmException(what + ": no shape given; pass a shape of rank " + dims.length);
+            throw new DvmException(inputName(kernel, in) + ": no shape given; pass a shape of rank " + dims.length);
         }
         if (shape.length != dims.length) {
-            throw new DvmException(what + ": shape " + Arrays.toString(shape) + " has rank " + shape.length + " but the input was declared "
+            throw new DvmException(inputName(kernel, in) + ": shape " + Arrays.toString(shape) + " has rank " + shape.length + " but the input was declared "
                     + Arrays.toString(dims) + " (rank " + dims.length + "); pass a rank-" + dims.length + " shape");
         }
         for (int d = 0; d < dims.length; d++) {
             if (shape[d] < 0) {
-                throw new DvmException(what + ": shape " + Arrays.toString(shape) + " has a negative dim; dims must be >= 0");
+                throw new DvmException(inputName(kernel, in) + ": shape " + Arrays.toString(shape) + " has a negative dim; dims must be >= 0");
             }
             if (dims[d] != -1 && dims[d] != shape[d]) {
-                throw new DvmException(what + ": shape " + Arrays.toString(shape) + " does not match the declared dims " + Arrays.toString(dims)
+                throw new DvmException(inputName(kernel, in) + ": shape " + Arrays.toString(shape) + " does not match the declared dims " + Arrays.toString(dims)
                         + ": dim " + d + " is " + shape[d] + " but must be " + dims[d] + "; pass a matching shape");
             }
         }
         return shape.clone();
     }
 
+    private static String inputName(String kernel, Attrs.Input in) {
+        return "kernel '" + kernel + "' input " + in.slot();
+    }
+
+    /** Where an error comes from: the kernel and the node. */
+    private static String where(Node n, String kernel) {
+        return " (kernel '" + kernel + "', node " + n + ")";
+    }
+
     /** NumPy broadcasting of two shapes. */
-    static long[] broadcast(String op, long[] a, long[] b, String where) {
+    static long[] broadcast(Node n, long[] a, long[] b, String kernel) {
         int rank = Math.max(a.length, b.length);
         long[] out = new long[rank];
         for (int i = 1; i <= rank; i++) {
             long da = i <= a.length ? a[a.length - i] : 1;
             long db = i <= b.length ? b[b.length - i] : 1;
             if (da != db && da != 1 && db != 1) {
-                throw new DvmException(op + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast: dim " + -i
-                        + " is " + da + " vs " + db + "; make them equal or 1" + where);
+                throw new DvmException(KernelBuilder.opName(n.op()) + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
+                        + " do not broadcast: dim " + -i + " is " + da + " vs " + db + "; make them equal or 1" + where(n, kernel));
             }
             out[rank - i] = da == 1 ? db : da;
         }
         return out;
     }
 
-    private static long[] broadcastTarget(Node n, long[][] shapes, String where) {
+    private static long[] broadcastTarget(Node n, long[][] shapes, String kernel) {
         long[] in = shapes[n.input(0).id()];
         long[] target;
         if (n.attrs() instanceof Attrs.Shape s) {
@@ -172,13 +180,13 @@ final class ShapeInference {
         for (int i = 0; i < in.length; i++) {
             if (in[i] != 1 && in[i] != target[i + lead]) {
                 throw new DvmException("broadcast: cannot broadcast shape " + Arrays.toString(in) + " to " + Arrays.toString(target) + ": dim "
-                        + (i - in.length) + " is " + in[i] + " vs " + target[i + lead] + "; a dim must equal the target's or be 1" + where);
+                        + (i - in.length) + " is " + in[i] + " vs " + target[i + lead] + "; a dim must equal the target's or be 1" + where(n, kernel));
             }
         }
         return target;
     }
 
-    private static long[] reshape(Node n, long[] in, String where) {
+    private static long[] reshape(Node n, long[] in, String kernel) {
         long[] target = ((Attrs.Shape) n.attrs()).dims().clone();
         for (int i = 0; i < target.length; i++) {
             if (target[i] == 0) {
@@ -188,11 +196,11 @@ final class ShapeInference {
         try {
             return Tensor.inferReshape("reshape", in, count(in), target);
         } catch (DvmException e) {
-            throw new DvmException(e.getMessage() + where);
+            throw new DvmException(e.getMessage() + where(n, kernel));
         }
     }
 
-    private static long[] concat(Node n, long[][] shapes, String where) {
+    private static long[] concat(Node n, long[][] shapes, String kernel) {
         int axis = ((Attrs.Axes) n.attrs()).axes()[0];
         long[] first = shapes[n.input(0).id()];
         long[] out = first.clone();
@@ -202,32 +210,32 @@ final class ShapeInference {
                 if (d != axis && s[d] != first[d]) {
                     throw new DvmException("concat: input " + i + " has shape " + Arrays.toString(s) + " but input 0 has "
                             + Arrays.toString(first) + ": dim " + d + " differs (" + s[d] + " vs " + first[d] + "); all dims but axis " + axis
-                            + " must be equal" + where);
+                            + " must be equal" + where(n, kernel));
                 }
             }
             try {
                 out[axis] = Math.addExact(out[axis], s[axis]);
             } catch (ArithmeticException e) {
-                throw new DvmException("concat: axis " + axis + " overflows a long; concatenate fewer elements" + where);
+                throw new DvmException("concat: axis " + axis + " overflows a long; concatenate fewer elements" + where(n, kernel));
             }
         }
         return out;
     }
 
-    private static long[] split(Node n, long[] in, String where) {
+    private static long[] split(Node n, long[] in, String kernel) {
         Attrs.Split s = (Attrs.Split) n.attrs();
         long dim = in[s.axis()];
         if (s.sizes() == null) {
             if (dim % s.parts() != 0) {
                 throw new DvmException("split: axis " + s.axis() + " of shape " + Arrays.toString(in) + " is " + dim + ", which " + s.parts()
-                        + " equal parts do not divide; give sizes instead, or a divisible dim" + where);
+                        + " equal parts do not divide; give sizes instead, or a divisible dim" + where(n, kernel));
             }
         } else {
             long known = s.known();
             boolean inferred = Arrays.stream(s.sizes()).anyMatch(v -> v == -1);
             if (inferred ? known > dim : known != dim) {
                 throw new DvmException("split: sizes " + Arrays.toString(s.sizes()) + " " + (inferred ? "exceed" : "do not sum to") + " axis "
-                        + s.axis() + " of shape " + Arrays.toString(in) + " (" + dim + "); make the sizes sum to " + dim + where);
+                        + s.axis() + " of shape " + Arrays.toString(in) + " (" + dim + "); make the sizes sum to " + dim + where(n, kernel));
             }
         }
         long[] out = in.clone();
@@ -257,7 +265,7 @@ final class ShapeInference {
             count(shape);
         } catch (ArithmeticException e) {
             throw new DvmException(KernelBuilder.opName(n.op()) + ": shape " + Arrays.toString(shape)
-                    + " has more than 2^63 elements; use smaller inputs (" + kernel + ", node " + n + ")");
+                    + " has more than 2^63 elements; use smaller inputs" + where(n, kernel));
         }
     }
 

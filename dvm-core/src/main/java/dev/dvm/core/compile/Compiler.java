@@ -27,10 +27,15 @@ public final class Compiler {
      * @throws DvmException when the instance needs something the instruction set or the device cannot do
      */
     public static Program compile(Instance instance, NpuSpec spec) {
+        return compile(instance, spec, null);
+    }
+
+    /** As {@link #compile(Instance, NpuSpec)}, reusing (and adding to) remembered back-end plans when {@code plans} is not null. */
+    static Program compile(Instance instance, NpuSpec spec, BackEndPlans plans) {
         boolean[] split = new boolean[instance.graph().nodes().size()];
         while (true) {
             try {
-                return attempt(instance, spec, split);
+                return attempt(instance, spec, split, plans);
             } catch (Tiler.RowsDoNotFit e) {
                 // a reduce stage whose row does not fit one tile: compute its reductions as partials and combine them
                 for (int id : e.reduceNodes) {
@@ -40,7 +45,7 @@ public final class Compiler {
         }
     }
 
-    private static Program attempt(Instance instance, NpuSpec spec, boolean[] split) {
+    private static Program attempt(Instance instance, NpuSpec spec, boolean[] split, BackEndPlans plans) {
         Graph g = instance.graph();
         SlotTable slots = new SlotTable();
         for (int i = 0; i < g.inputs().size(); i++) {
@@ -61,18 +66,17 @@ public final class Compiler {
         ProgramWriter w = new ProgramWriter().simdWidth(spec.repeatBytes() / 4);
         long ub = 0;
         for (Partition.Stage stage : partition.stages) {
-            ub = Math.max(ub, compileBody(w, StageLowering.lower(partition, stage, slots), spec, slots));
+            ub = Math.max(ub, compileBody(w, StageLowering.lower(partition, stage, slots), spec, slots, plans));
         }
         slots.writeTo(w);
         return w.ubBytes(ub).toProgram();
     }
 
     /** Folds, synchronises, allocates, tiles and emits one body, then the combines of its split reductions. */
-    private static long compileBody(ProgramWriter w, Body body, NpuSpec spec, SlotTable slots) {
+    private static long compileBody(ProgramWriter w, Body body, NpuSpec spec, SlotTable slots, BackEndPlans plans) {
         DomainFolder.fold(body);
         Instr[] code = body.code();
-        UbAllocator alloc = UbAllocator.allocate(body, code);
-        EventPlacer.place(body, code, alloc, spec.events());
+        UbAllocator alloc = plans != null ? plans.place(body, code) : BackEndPlans.allocateAndPlace(body, code, spec.events());
         Tiler.Tiling tiling = Tiler.tile(body, alloc.fullUnits, alloc.rowUnits, spec.ubBytes(), spec.cores());
         if (body.partials.isEmpty()) {
             return Emitter.emit(w, body, code, tiling, alloc);
@@ -82,10 +86,10 @@ public final class Compiler {
         long used = Emitter.emit(w, body, code, tiling, alloc);
         Body combine = ReduceCombiner.build(body.partials, tiling.colBlocks(), false, slots);
         try {
-            return Math.max(used, compileBody(w, combine, spec, slots));
+            return Math.max(used, compileBody(w, combine, spec, slots, plans));
         } catch (Tiler.RowsDoNotFit e) {
             combine = ReduceCombiner.build(body.partials, tiling.colBlocks(), true, slots);
-            return Math.max(used, compileBody(w, combine, spec, slots));
+            return Math.max(used, compileBody(w, combine, spec, slots, plans));
         }
     }
 }

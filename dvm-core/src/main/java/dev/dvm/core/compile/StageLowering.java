@@ -23,6 +23,29 @@ import java.util.List;
  * (ADD_R ...), elsewhere it is broadcast once (BROADCAST_ROW) and reused.
  */
 final class StageLowering {
+    /** The instruction of the same name as each meta-op (null where none), looked up once: names are not hashed per encode. */
+    private static final Opcode[] BY_NAME = new Opcode[Op.values().length];
+    /** The tensor∘scalar form ({@code ADD_S}) of each tensor∘tensor opcode, or null. */
+    private static final Opcode[] SCALAR_FORM = new Opcode[Opcode.values().length];
+
+    static {
+        for (Op op : Op.values()) {
+            BY_NAME[op.ordinal()] = opcodeNamed(op.name());
+        }
+        for (Opcode o : Opcode.values()) {
+            SCALAR_FORM[o.ordinal()] = opcodeNamed(o.name() + "_S");
+        }
+    }
+
+    private static Opcode opcodeNamed(String name) {
+        for (Opcode o : Opcode.values()) {
+            if (o.name().equals(name)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
     private final Partition partition;
     private final Stage stage;
     private final SlotTable slots;
@@ -106,8 +129,7 @@ final class StageLowering {
             case UNARY -> {
                 Value x = in(v, 0);
                 ElementType type = compute(x.node.dtype());
-                Opcode opcode = Opcode.valueOf(op.name());
-                buffer[id(v)] = vector(opcode, v, type, out, operand(v, x));
+                buffer[id(v)] = vector(BY_NAME[op.ordinal()], v, type, out, operand(v, x));
             }
             case BINARY, COMPARE -> binary(v, out);
             case REDUCE -> reduce(v);
@@ -150,7 +172,7 @@ final class StageLowering {
         Opcode tensor = binaryOpcode(v.node.op());
         if (x.scalar != null && y.scalar == null || y.scalar != null) {
             boolean left = y.scalar == null;
-            Instr in = new Instr(Opcode.valueOf(tensor.name() + "_S"));
+            Instr in = new Instr(SCALAR_FORM[tensor.ordinal()]);
             in.a = operand(v, left ? y : x);
             in.type = check(in.op, type, v);
             in.flags = left ? Isa.FLAG_SCALAR_LEFT : 0;
@@ -207,7 +229,7 @@ final class StageLowering {
             case MINIMUM -> Opcode.MIN;
             case LOGICAL_AND -> Opcode.AND;
             case LOGICAL_OR -> Opcode.OR;
-            default -> Opcode.valueOf(op.name());
+            default -> BY_NAME[op.ordinal()];
         };
     }
 
