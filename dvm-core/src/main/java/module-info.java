@@ -2,5 +2,7 @@
 module dev.dvm.core {
     requires transitive dev.dvm.vm;
     requires transitive dev.dvm.bytecode;
+    requires jdk.jfr;
+    requires org.agrona;
     exports dev.dvm.core;
 }

@@ -1,38 +1,65 @@
 package dev.dvm.core;
 
-import dev.dvm.core.compile.Compiler;
+import dev.dvm.core.compile.Encoder;
 import dev.dvm.core.ir.Attrs;
-import dev.dvm.core.ir.Shapes;
 import dev.dvm.core.ir.Graph;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
-import dev.dvm.bytecode.Program;
+import dev.dvm.core.ir.Shapes;
 import dev.dvm.vm.Device;
-import dev.dvm.vm.Executable;
 import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A built kernel: a graph of meta-ops with dtypes and ranks fixed and dims possibly dynamic.
  * Thread-safe; {@link #normalize} it for concrete shapes, or {@link #run} it directly.
  *
  * <p>Instances are cached by spec and layout signature (input shapes and strides, output
- * strides), so running a kernel again with tensors of the same layouts does not compile again.
+ * strides) in a {@link KernelCache} ({@link KernelCache#shared()} unless {@link #useCache} says
+ * otherwise), so running a kernel again with tensors of the same layouts does not encode again.
+ * For launches that allocate nothing on a cache hit, keep a {@link Launch} ({@link #newLaunch()})
+ * per thread or call site; {@link #run(Device, Tensor[], Tensor[])} allocates nothing on a hit
+ * either, apart from the arrays the caller passes.
+ *
+ * <p>A kernel whose input dims are all known when built is {@linkplain #isStatic() static}: its
+ * contiguous instance is encoded once per device spec (at the first launch or normalisation) and
+ * kept outside the cache; later launches with contiguous tensors only check their shapes and bind
+ * them.
+ *
+ * <p>Counters ({@link #stats()}) and JDK Flight Recorder events ({@code dev.dvm.Encode} per lookup,
+ * {@code dev.dvm.Launch} per launch) report what the kernel does; the events cost nothing when no
+ * recording enables them.
  */
 public final class Kernel {
-    /** Distinct layouts remembered per kernel before the cache starts over (dynamic shapes could grow it without bound). */
-    private static final int CACHE_LIMIT = 256;
+    private static final AtomicInteger PREPARED_IDS = new AtomicInteger();
 
     final KernelBuilder builder;
     final Graph graph;
-    private final ConcurrentHashMap<Signature, KernelInstance> instances = new ConcurrentHashMap<>();
+    private final boolean isStatic;
+    private volatile KernelCache cache = KernelCache.shared();
+    /** One per device spec this kernel was normalised for; copied on write (specs are few). */
+    private volatile Prepared[] prepared = new Prepared[0];
+    private final LongAdder launches = new LongAdder();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder encodes = new LongAdder();
+    private final LongAdder encodeNanos = new LongAdder();
 
     Kernel(KernelBuilder builder, Graph graph) {
         this.builder = builder;
         this.graph = graph;
+        boolean known = true;
+        for (Node in : graph.inputs()) {
+            for (long d : ((Attrs.Input) in.attrs()).dims()) {
+                known &= d >= 0;
+            }
+        }
+        this.isStatic = known;
     }
 
     /** The name given to the builder. */
@@ -73,16 +100,83 @@ public final class Kernel {
         return ((Attrs.Input) graph.inputs().get(slot).attrs()).dims().clone();
     }
 
-    /** Infers every shape for these contiguous input shapes, tiles for {@code spec} and encodes verified bytecode. */
-    public KernelInstance normalize(NpuSpec spec, long[]... inputShapes) {
-        if (spec == null) {
-            throw new DvmException("kernel '" + name() + "': normalize needs an NpuSpec, e.g. NpuSpec.host()");
+    /** Whether every input dim was known when the kernel was built: its contiguous instance is encoded once per spec. */
+    public boolean isStatic() {
+        return isStatic;
+    }
+
+    /** Keeps this kernel's instances in {@code cache} from now on (instances already cached elsewhere stay there); returns this kernel. */
+    public Kernel useCache(KernelCache cache) {
+        if (cache == null) {
+            throw new DvmException("kernel '" + name() + "': cache must not be null; pass KernelCache.shared() or a new KernelCache(budgetBytes)");
         }
+        this.cache = cache;
+        return this;
+    }
+
+    /** The cache this kernel's instances go to. */
+    public KernelCache cache() {
+        return cache;
+    }
+
+    /** A reusable call of this kernel (set its tensors, then run it); keep one per thread or call site. */
+    public Launch newLaunch() {
+        return new Launch(this);
+    }
+
+    /** This kernel's counters so far (each read on its own: a snapshot under concurrent launches is approximate). */
+    public Stats stats() {
+        return new Stats(launches.sum(), hits.sum(), misses.sum(), evictions.sum(), encodes.sum(), encodeNanos.sum());
+    }
+
+    /**
+     * A kernel's counters.
+     *
+     * @param launches launches that ran to completion
+     * @param hits lookups answered by a cached (or a static kernel's kept) instance
+     * @param misses lookups that had to normalise and encode
+     * @param evictions instances of this kernel its caches dropped
+     * @param encodes instances encoded (misses whose shapes were valid)
+     * @param encodeNanos nanoseconds spent normalising and encoding them
+     */
+    public record Stats(long launches, long hits, long misses, long evictions, long encodes, long encodeNanos) {}
+
+    /** Infers every shape for these contiguous input shapes, tiles for {@code spec} and encodes verified bytecode (or finds it cached). */
+    public KernelInstance normalize(NpuSpec spec, long[]... inputShapes) {
+        checkSpec(spec);
         if (inputShapes == null) {
             throw new DvmException("kernel '" + name() + "': input shapes must not be null");
         }
-        Instance instance = ShapeInference.infer(graph, inputShapes, null, null, null);
-        return instances(spec, signature(spec, instance), instance);
+        boolean valid = inputShapes.length == inputCount();
+        for (long[] shape : inputShapes) {
+            valid &= shape != null;
+        }
+        if (!valid) {
+            ShapeInference.infer(graph, inputShapes, null, null, null); // throws, naming the fix
+        }
+        LaunchScratch scratch = LaunchScratch.current();
+        int length = 0;
+        for (long[] shape : inputShapes) {
+            length += 1 + 2 * shape.length;
+        }
+        length += outputCount();
+        long[] layout = scratch.layout(length);
+        int n = 0;
+        for (long[] shape : inputShapes) {
+            n = putInput(layout, n, shape, null, isEmpty(shape));
+        }
+        for (int i = 0; i < outputCount(); i++) {
+            n = putOutput(layout, n, null);
+        }
+        Prepared p = prepared(spec);
+        boolean traced = Tracing.encodes();
+        long start = traced ? System.nanoTime() : 0;
+        KernelInstance hit = lookup(p, layout, n);
+        if (hit != null) {
+            return traced ? traced(hit, true, start) : hit;
+        }
+        start = System.nanoTime();
+        return encode(p, layout, n, ShapeInference.infer(graph, inputShapes, null, null, null), start, traced);
     }
 
     /**
@@ -90,46 +184,25 @@ public final class Kernel {
      * {@code outputs} means contiguous outputs.
      */
     public KernelInstance normalize(NpuSpec spec, Tensor[] inputs, Tensor[] outputs) {
-        if (spec == null) {
-            throw new DvmException("kernel '" + name() + "': normalize needs an NpuSpec, e.g. NpuSpec.host()");
-        }
-        checkTensors("input", inputs, inputCount(), true);
-        if (outputs != null) {
-            checkTensors("output", outputs, outputCount(), false);
-        }
-        long[][] inShapes = new long[inputs.length][];
-        long[][] inStrides = new long[inputs.length][];
-        for (int i = 0; i < inputs.length; i++) {
-            inShapes[i] = inputs[i].shape();
-            inStrides[i] = canonicalStrides(inputs[i]);
-        }
-        long[][] outShapes = null;
-        long[][] outStrides = null;
-        if (outputs != null) {
-            outShapes = new long[outputs.length][];
-            outStrides = new long[outputs.length][];
-            for (int i = 0; i < outputs.length; i++) {
-                outShapes[i] = outputs[i].shape();
-                outStrides[i] = canonicalStrides(outputs[i]);
-            }
-        }
-        Instance instance = ShapeInference.infer(graph, inShapes, inStrides, outShapes, outStrides);
-        return instances(spec, signature(spec, instance), instance);
+        checkSpec(spec);
+        return instanceFor(spec, inputs, outputs, LaunchScratch.current());
     }
 
     /** Runs on {@code device}, allocating contiguous outputs in {@code arena}. */
     public Tensor[] run(Device device, Arena arena, Tensor... inputs) {
         checkDevice(device);
-        return normalize(device.spec(), inputs, null).run(device, arena, inputs);
+        if (arena == null) {
+            throw new DvmException("kernel '" + name() + "': arena must not be null; pass the arena the outputs should live in");
+        }
+        return instanceFor(device.spec(), inputs, null, LaunchScratch.current()).run(device, arena, inputs);
     }
 
-    /** Runs on {@code device} into caller-provided outputs (which may be strided views). */
+    /**
+     * Runs on {@code device} into caller-provided outputs (which may be strided views). Allocates
+     * nothing when the instance is cached (or kept, for a static kernel).
+     */
     public void run(Device device, Tensor[] inputs, Tensor[] outputs) {
-        checkDevice(device);
-        if (outputs == null) {
-            throw new DvmException("kernel '" + name() + "': outputs must not be null; use run(device, arena, inputs) to allocate them");
-        }
-        normalize(device.spec(), inputs, outputs).run(device, inputs, outputs);
+        launch(device, inputs, outputs, LaunchScratch.current());
     }
 
     /** The meta-op graph, one node a line, after a header naming the kernel and its input and output slots. */
@@ -166,59 +239,223 @@ public final class Kernel {
         return "Kernel[" + name() + ", " + graph.nodes().size() + " nodes]";
     }
 
-    // ---- internals ----
+    // ---- internals: the launch path (allocation-free on a hit) ----
 
-    private KernelInstance instances(NpuSpec spec, Signature key, Instance instance) {
-        KernelInstance cached = instances.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        Program program = Compiler.compile(instance, spec);
-        KernelInstance made = new KernelInstance(this, spec, instance, program, Executable.of(program, spec));
-        if (instances.size() >= CACHE_LIMIT) {
-            instances.clear();
-        }
-        KernelInstance raced = instances.putIfAbsent(key, made);
-        return raced != null ? raced : made;
-    }
+    /** What the kernel keeps per device spec: the encoder, and for a static kernel its contiguous instance. */
+    static final class Prepared {
+        final Kernel kernel;
+        final NpuSpec spec;
+        final Encoder encoder;
+        /** Seeds the cache's hash, so equal layouts of different kernels spread. */
+        final int identity = PREPARED_IDS.getAndIncrement() * 0x9E3779B9;
+        volatile Pinned pinned;
 
-    /** Spec and layouts: what decides the program. */
-    private record Signature(NpuSpec spec, long[] layout) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Signature s && s.spec.equals(spec) && Arrays.equals(s.layout, layout);
-        }
-
-        @Override
-        public int hashCode() {
-            return spec.hashCode() * 31 + Arrays.hashCode(layout);
+        Prepared(Kernel kernel, NpuSpec spec) {
+            this.kernel = kernel;
+            this.spec = spec;
+            this.encoder = Encoder.prepare(kernel.graph, spec);
         }
     }
 
-    private Signature signature(NpuSpec spec, Instance instance) {
-        int size = 0;
-        for (int i = 0; i < inputCount(); i++) {
-            size += 2 * instance.inputStrides()[i].length;
+    /** A static kernel's contiguous instance and its layout signature. */
+    record Pinned(KernelInstance instance, long[] layout) {}
+
+    Prepared prepared(NpuSpec spec) {
+        Prepared[] ps = prepared;
+        for (Prepared p : ps) {
+            if (p.spec == spec) {
+                return p;
+            }
+        }
+        for (Prepared p : ps) {
+            if (p.spec.equals(spec)) {
+                return p;
+            }
+        }
+        return prepareFor(spec);
+    }
+
+    private synchronized Prepared prepareFor(NpuSpec spec) {
+        for (Prepared p : prepared) {
+            if (p.spec.equals(spec)) {
+                return p;
+            }
+        }
+        Prepared p = new Prepared(this, spec);
+        Prepared[] grown = Arrays.copyOf(prepared, prepared.length + 1);
+        grown[grown.length - 1] = p;
+        prepared = grown;
+        return p;
+    }
+
+    /** Checks, finds (or encodes) the instance for these tensors' layouts, and runs it. */
+    void launch(Device device, Tensor[] inputs, Tensor[] outputs, LaunchScratch scratch) {
+        checkDevice(device);
+        if (outputs == null) {
+            throw new DvmException("kernel '" + name() + "': outputs must not be null; use run(device, arena, inputs) to allocate them");
+        }
+        Pinned pin = isStatic ? prepared(device.spec()).pinned : null;
+        KernelInstance instance;
+        if (pin != null && pin.instance.accepts(inputs, outputs)) {
+            hits.increment();
+            instance = pin.instance;
+        } else {
+            instance = instanceFor(device.spec(), inputs, outputs, scratch);
+        }
+        instance.launch(device, inputs, outputs, scratch);
+    }
+
+    /** The instance for the tensors' layouts: the signature is written into {@code scratch}, so a hit allocates nothing. */
+    KernelInstance instanceFor(NpuSpec spec, Tensor[] inputs, Tensor[] outputs, LaunchScratch scratch) {
+        checkTensors("input", inputs, inputCount(), true);
+        if (outputs != null) {
+            checkTensors("output", outputs, outputCount(), false);
+        }
+        int length = 0;
+        for (Tensor t : inputs) {
+            length += 1 + 2 * t.shape.length;
         }
         for (int i = 0; i < outputCount(); i++) {
-            size += instance.outputStrides()[i].length;
+            length += 2 + (outputs == null ? 0 : outputs[i].shape.length);
         }
-        long[] layout = new long[size];
-        int k = 0;
-        for (int i = 0; i < inputCount(); i++) {
-            long[] shape = instance.shape(graph.inputs().get(i));
-            System.arraycopy(shape, 0, layout, k, shape.length);
-            k += shape.length;
-            long[] strides = instance.inputStrides()[i];
-            System.arraycopy(strides, 0, layout, k, strides.length);
-            k += strides.length;
+        long[] layout = scratch.layout(length);
+        int n = 0;
+        for (Tensor t : inputs) {
+            n = putInput(layout, n, t.shape, t.strides, t.elementCount() == 0);
         }
         for (int i = 0; i < outputCount(); i++) {
-            long[] strides = instance.outputStrides()[i];
-            System.arraycopy(strides, 0, layout, k, strides.length);
-            k += strides.length;
+            n = putOutput(layout, n, outputs == null ? null : outputs[i]);
         }
-        return new Signature(spec, layout);
+        Prepared p = prepared(spec);
+        boolean traced = Tracing.encodes();
+        long start = traced ? System.nanoTime() : 0;
+        KernelInstance hit = lookup(p, layout, n);
+        if (hit != null) {
+            return traced ? traced(hit, true, start) : hit;
+        }
+        start = System.nanoTime();
+        long[][] inShapes = new long[inputs.length][];
+        long[][] inStrides = new long[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            inShapes[i] = inputs[i].shape();
+            inStrides[i] = canonicalStrides(inputs[i]);
+        }
+        long[][] outShapes = null;
+        long[][] outStrides = null;
+        if (outputs != null) {
+            outShapes = new long[outputs.length][];
+            outStrides = new long[outputs.length][];
+            for (int i = 0; i < outputs.length; i++) {
+                outShapes[i] = outputs[i].shape();
+                outStrides[i] = canonicalStrides(outputs[i]);
+            }
+        }
+        Instance instance = ShapeInference.infer(graph, inShapes, inStrides, outShapes, outStrides);
+        return encode(p, layout, n, instance, start, traced);
+    }
+
+    /**
+     * Input layout: rank, dims, then canonical strides (those of size-1 dims, and all of an empty
+     * tensor, replaced by the contiguous ones; null {@code strides} means contiguous).
+     */
+    private static int putInput(long[] layout, int at, long[] shape, long[] strides, boolean empty) {
+        int rank = shape.length;
+        layout[at] = rank;
+        long contiguous = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            layout[at + 1 + d] = shape[d];
+            layout[at + 1 + rank + d] = strides == null || empty || shape[d] == 1 ? contiguous : strides[d];
+            contiguous *= Math.max(1, shape[d]);
+        }
+        return at + 1 + 2 * rank;
+    }
+
+    /**
+     * Output layout: 0 for contiguous (allocated outputs, or caller outputs that are dense: one
+     * instance serves both), else 1, the rank and the canonical strides. The shape is not part of
+     * it: the inputs decide it, and a launch checks the outputs against the instance's.
+     */
+    private static int putOutput(long[] layout, int at, Tensor out) {
+        if (out == null || out.isContiguous()) {
+            layout[at] = 0;
+            return at + 1;
+        }
+        int rank = out.shape.length;
+        layout[at] = 1;
+        layout[at + 1] = rank;
+        long contiguous = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            layout[at + 2 + d] = out.shape[d] == 1 ? contiguous : out.strides[d];
+            contiguous *= Math.max(1, out.shape[d]);
+        }
+        return at + 2 + rank;
+    }
+
+    private static boolean isEmpty(long[] shape) {
+        for (long d : shape) {
+            if (d == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The kept or cached instance for this signature, or null; counts the hit or miss. */
+    private KernelInstance lookup(Prepared p, long[] layout, int length) {
+        Pinned pin = p.pinned;
+        if (pin != null && Arrays.equals(pin.layout, 0, pin.layout.length, layout, 0, length)) {
+            hits.increment();
+            return pin.instance;
+        }
+        KernelInstance hit = cache.get(p, layout, length, KernelCache.hash(p, layout, length));
+        if (hit != null) {
+            hits.increment();
+        } else {
+            misses.increment();
+        }
+        return hit;
+    }
+
+    /** Encodes {@code instance} after a miss (timed from {@code start}) and keeps it: pinned when static and contiguous, else cached. */
+    private KernelInstance encode(Prepared p, long[] layout, int length, Instance instance, long start, boolean traced) {
+        Encoder.Encoded encoded = p.encoder.encode(instance);
+        KernelInstance made = new KernelInstance(this, p.spec, instance, encoded);
+        long nanos = System.nanoTime() - start;
+        encodes.increment();
+        encodeNanos.add(nanos);
+        KernelInstance held;
+        if (isStatic && made.isContiguous()) {
+            synchronized (p) {
+                if (p.pinned == null) {
+                    p.pinned = new Pinned(made, Arrays.copyOf(layout, length));
+                }
+                held = p.pinned.instance;
+            }
+        } else {
+            held = cache.put(p, layout, length, KernelCache.hash(p, layout, length), made, nanos);
+        }
+        return traced ? traced(held, false, start) : held;
+    }
+
+    /** Emits the encode event for a lookup that started at {@code start} (only while a recording enables it). */
+    private KernelInstance traced(KernelInstance instance, boolean hit, long start) {
+        EncodeEvent event = new EncodeEvent();
+        if (event.shouldCommit()) {
+            event.kernel = name();
+            event.shape = instance.signatureText();
+            event.hit = hit;
+            event.micros = (System.nanoTime() - start) / 1_000;
+            event.commit();
+        }
+        return instance;
+    }
+
+    void launched() {
+        launches.increment();
+    }
+
+    void evicted() {
+        evictions.increment();
     }
 
     /**
@@ -258,6 +495,12 @@ public final class Kernel {
             if (!t.isAlive()) {
                 throw new DvmException("kernel '" + name() + "' " + kind + " " + i + ": tensor used after its arena closed; keep the arena open");
             }
+        }
+    }
+
+    private void checkSpec(NpuSpec spec) {
+        if (spec == null) {
+            throw new DvmException("kernel '" + name() + "': normalize needs an NpuSpec, e.g. NpuSpec.host() or device.spec()");
         }
     }
 

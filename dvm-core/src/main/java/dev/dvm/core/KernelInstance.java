@@ -2,6 +2,7 @@ package dev.dvm.core;
 
 import dev.dvm.bytecode.Disassembler;
 import dev.dvm.bytecode.Program;
+import dev.dvm.core.compile.Encoder;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Shapes;
 import dev.dvm.vm.Bindings;
@@ -23,24 +24,27 @@ import java.util.Arrays;
  * on the caller's thread (one core); otherwise use a shared, auto or global arena.
  */
 public final class KernelInstance {
+    /** Bytes of an object header plus a reference, with compressed oops: for {@link #retainedBytes()}. */
+    private static final int HEADER = 12;
+    private static final int REF = 4;
+
     private final Kernel kernel;
     private final NpuSpec spec;
-    private final Instance instance;
     private final Program program;
     private final Executable executable;
     private final long[][] inputShapes;
+    private final long[][] inputStrides;
     private final long[][] outputShapes;
-    /** Bindings are mutable: one per thread, reused across that thread's launches. */
-    private final ThreadLocal<Bindings> bindings;
+    private final long[][] outputStrides;
     private final boolean outputsContiguous;
-    /** A thread that never runs: a segment it cannot access is confined to the thread that made it. */
+    private final boolean contiguous;
+    private final long retainedBytes;
 
-    KernelInstance(Kernel kernel, NpuSpec spec, Instance instance, Program program, Executable executable) {
+    KernelInstance(Kernel kernel, NpuSpec spec, Instance instance, Encoder.Encoded encoded) {
         this.kernel = kernel;
         this.spec = spec;
-        this.instance = instance;
-        this.program = program;
-        this.executable = executable;
+        this.program = encoded.program();
+        this.executable = encoded.executable();
         int nIn = kernel.inputCount();
         int nOut = kernel.outputCount();
         inputShapes = new long[nIn][];
@@ -51,13 +55,29 @@ public final class KernelInstance {
         for (int i = 0; i < nOut; i++) {
             outputShapes[i] = instance.shape(instance.graph().outputs().get(i));
         }
-        boolean contiguous = true;
+        inputStrides = instance.inputStrides();
+        outputStrides = instance.outputStrides();
+        boolean outs = true;
         for (int i = 0; i < nOut; i++) {
-            contiguous &= Arrays.equals(instance.outputStrides()[i], Shapes.contiguousStrides(outputShapes[i]));
+            outs &= Arrays.equals(outputStrides[i], Shapes.contiguousStrides(outputShapes[i]));
         }
-        outputsContiguous = contiguous;
-        int slots = program.slots();
-        bindings = ThreadLocal.withInitial(() -> new Bindings(slots));
+        boolean ins = true;
+        for (int i = 0; i < nIn; i++) {
+            ins &= Arrays.equals(inputStrides[i], Shapes.contiguousStrides(inputShapes[i]));
+        }
+        outputsContiguous = outs;
+        contiguous = outs && ins;
+        retainedBytes = encoded.retainedBytes() + HEADER + 10 * REF + 2 + 8
+                + descriptorBytes(inputShapes) + descriptorBytes(inputStrides) + descriptorBytes(outputShapes) + descriptorBytes(outputStrides);
+    }
+
+    /** An array of long arrays: its header, references and each long array. */
+    private static long descriptorBytes(long[][] arrays) {
+        long bytes = HEADER + 4 + (long) REF * arrays.length;
+        for (long[] a : arrays) {
+            bytes += HEADER + 4 + 8L * a.length;
+        }
+        return bytes;
     }
 
     /** The kernel this is an instance of. */
@@ -82,12 +102,12 @@ public final class KernelInstance {
 
     /** Element strides input {@code slot} must have. */
     public long[] inputStrides(int slot) {
-        return instance.inputStrides()[checkIndex("input", slot, inputShapes.length)].clone();
+        return inputStrides[checkIndex("input", slot, inputShapes.length)].clone();
     }
 
     /** Element strides output {@code index} must have. */
     public long[] outputStrides(int index) {
-        return instance.outputStrides()[checkIndex("output", index, outputShapes.length)].clone();
+        return outputStrides[checkIndex("output", index, outputShapes.length)].clone();
     }
 
     /** The shape of {@code v} in this instance. */
@@ -95,12 +115,22 @@ public final class KernelInstance {
         if (v == null || v.owner != kernel.builder) {
             throw new DvmException("kernel '" + kernel.name() + "': " + v + " is not a value of this kernel; pass a value from its builder");
         }
-        return instance.shape(v.node).clone();
+        return instance().shape(v.node).clone();
     }
 
-    /** The normalised graph (shapes of every node) the program was compiled from. */
+    /** The normalised graph (shapes of every node), inferred again: instances keep only their input and output layouts. */
     Instance instance() {
-        return instance;
+        return ShapeInference.infer(kernel.graph, inputShapes, inputStrides, outputShapes, outputStrides);
+    }
+
+    /** Bytes this instance keeps: its program and executable's own part, and its layout descriptors. */
+    long retainedBytes() {
+        return retainedBytes;
+    }
+
+    /** Whether every input and output is contiguous (what a static kernel keeps). */
+    boolean isContiguous() {
+        return contiguous;
     }
 
     /** The verified program. */
@@ -130,14 +160,37 @@ public final class KernelInstance {
 
     /**
      * Runs into caller-provided outputs; layouts must match the ones normalised for, outputs must
-     * be writable (no broadcast views) and must not overlap the inputs or each other.
+     * be writable (no broadcast views) and must not overlap the inputs or each other. Allocates
+     * nothing (the bindings are the calling thread's).
      */
     public void run(Device device, Tensor[] inputs, Tensor[] outputs) {
+        launch(device, inputs, outputs, LaunchScratch.current());
+    }
+
+    /** Runs, allocating contiguous outputs in {@code arena}. */
+    public Tensor[] run(Device device, Arena arena, Tensor... inputs) {
+        if (arena == null) {
+            throw new DvmException("kernel '" + kernel.name() + "': arena must not be null");
+        }
+        if (!outputsContiguous) {
+            throw new DvmException("kernel '" + kernel.name() + "': this instance was normalised for strided outputs "
+                    + Arrays.deepToString(outputStrides) + "; pass outputs of that layout to run(device, inputs, outputs)");
+        }
+        Tensor[] outputs = new Tensor[outputShapes.length];
+        for (int i = 0; i < outputs.length; i++) {
+            outputs[i] = Tensor.allocateUninitialized("run", arena, kernel.outputType(i), outputShapes[i]);
+        }
+        run(device, inputs, outputs);
+        return outputs;
+    }
+
+    /** Checks the tensors, binds them to {@code scratch}'s bindings and runs; allocates nothing unless a recording wants the event. */
+    void launch(Device device, Tensor[] inputs, Tensor[] outputs, LaunchScratch scratch) {
         kernel.checkDevice(device);
         kernel.checkTensors("input", inputs, inputShapes.length, true);
         kernel.checkTensors("output", outputs, outputShapes.length, false);
         for (int i = 0; i < inputs.length; i++) {
-            checkLayout("input", i, inputs[i], inputShapes[i], instance.inputStrides()[i]);
+            checkLayout("input", i, inputs[i], inputShapes[i], inputStrides[i]);
         }
         for (int i = 0; i < outputs.length; i++) {
             Tensor out = outputs[i];
@@ -145,7 +198,7 @@ public final class KernelInstance {
                 throw new DvmException("kernel '" + kernel.name() + "' output " + i + ": the view with shape " + Arrays.toString(out.shape)
                         + " and strides " + Arrays.toString(out.strides) + " is a broadcast (stride 0) and not writable; pass a writable tensor");
             }
-            checkLayout("output", i, out, outputShapes[i], instance.outputStrides()[i]);
+            checkLayout("output", i, out, outputShapes[i], outputStrides[i]);
             for (int j = 0; j < inputs.length; j++) {
                 checkDisjoint(out, i, inputs[j], "input", j);
             }
@@ -153,16 +206,18 @@ public final class KernelInstance {
                 checkDisjoint(out, i, outputs[j], "output", j);
             }
         }
-        Bindings b = bindings.get();
-        for (int i = 0; i < inputs.length; i++) {
+        Bindings b = scratch.bindings(executable.slots());
+        int nIn = inputs.length;
+        for (int i = 0; i < nIn; i++) {
             Tensor t = inputs[i];
             b.set(i, t.segment(), t.offset * t.dtype().byteSize());
         }
-        int nIn = inputs.length;
         for (int i = 0; i < outputs.length; i++) {
             Tensor t = outputs[i];
             b.set(nIn + i, t.segment(), t.offset * t.dtype().byteSize());
         }
+        LaunchEvent event = Tracing.launches() ? new LaunchEvent() : null;
+        long start = event != null ? System.nanoTime() : 0;
         try {
             device.launch(executable, b);
         } finally {
@@ -171,23 +226,47 @@ public final class KernelInstance {
                 b.clear(i);
             }
         }
+        kernel.launched();
+        if (event != null && event.shouldCommit()) {
+            event.kernel = kernel.name();
+            event.tiles = program.tiles();
+            event.cores = device.coresFor(executable);
+            event.micros = (System.nanoTime() - start) / 1_000;
+            event.commit();
+        }
     }
 
-    /** Runs, allocating contiguous outputs in {@code arena}. */
-    public Tensor[] run(Device device, Arena arena, Tensor... inputs) {
-        if (arena == null) {
-            throw new DvmException("kernel '" + kernel.name() + "': arena must not be null");
+    /** Whether these tensors have exactly the layouts this instance was normalised for (no checks beyond that). */
+    boolean accepts(Tensor[] inputs, Tensor[] outputs) {
+        if (inputs == null || inputs.length != inputShapes.length || outputs == null || outputs.length != outputShapes.length) {
+            return false;
         }
-        Tensor[] outputs = new Tensor[outputShapes.length];
-        if (!outputsContiguous) {
-            throw new DvmException("kernel '" + kernel.name() + "': this instance was normalised for strided outputs "
-                    + Arrays.deepToString(instance.outputStrides()) + "; pass outputs of that layout to run(device, inputs, outputs)");
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null || !layoutMatches(inputs[i], inputShapes[i], inputStrides[i])) {
+                return false;
+            }
         }
         for (int i = 0; i < outputs.length; i++) {
-            outputs[i] = Tensor.allocateUninitialized("run", arena, kernel.outputType(i), outputShapes[i]);
+            if (outputs[i] == null || !layoutMatches(outputs[i], outputShapes[i], outputStrides[i])) {
+                return false;
+            }
         }
-        run(device, inputs, outputs);
-        return outputs;
+        return true;
+    }
+
+    /** Input and output layouts as text, for events and reports: {@code in0 [4, 256]:[256, 1], … -> out0 [4, 256]:[256, 1]}. */
+    String signatureText() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < inputShapes.length; i++) {
+            sb.append(i == 0 ? "in" : ", in").append(i).append(' ').append(Arrays.toString(inputShapes[i])).append(':')
+                    .append(Arrays.toString(inputStrides[i]));
+        }
+        sb.append(" ->");
+        for (int i = 0; i < outputShapes.length; i++) {
+            sb.append(i == 0 ? " out" : ", out").append(i).append(' ').append(Arrays.toString(outputShapes[i])).append(':')
+                    .append(Arrays.toString(outputStrides[i]));
+        }
+        return sb.toString();
     }
 
     @Override
@@ -195,18 +274,31 @@ public final class KernelInstance {
         return "KernelInstance[" + kernel.name() + ", inputs " + Arrays.deepToString(inputShapes) + ", " + program + "]";
     }
 
+    /** Same shape, and the same strides wherever they matter (not along dims of size 1, not at all when empty). */
+    private static boolean layoutMatches(Tensor t, long[] shape, long[] strides) {
+        if (!Arrays.equals(t.shape, shape)) {
+            return false;
+        }
+        if (t.elementCount() == 0) {
+            return true;
+        }
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] != 1 && t.strides[d] != strides[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void checkLayout(String kind, int i, Tensor t, long[] shape, long[] strides) {
         if (!Arrays.equals(t.shape, shape)) {
             throw new DvmException("kernel '" + kernel.name() + "' " + kind + " " + i + ": shape " + Arrays.toString(t.shape)
                     + " but the instance was normalised for " + Arrays.toString(shape) + "; normalise again");
         }
-        boolean empty = t.elementCount() == 0;
-        for (int d = 0; d < shape.length && !empty; d++) {
-            if (shape[d] != 1 && t.strides[d] != strides[d]) {
-                throw new DvmException("kernel '" + kernel.name() + "' " + kind + " " + i + ": strides " + Arrays.toString(t.strides)
-                        + " but the instance was normalised for " + Arrays.toString(strides) + " (shape " + Arrays.toString(shape)
-                        + "); normalise again for this layout");
-            }
+        if (!layoutMatches(t, shape, strides)) {
+            throw new DvmException("kernel '" + kernel.name() + "' " + kind + " " + i + ": strides " + Arrays.toString(t.strides)
+                    + " but the instance was normalised for " + Arrays.toString(strides) + " (shape " + Arrays.toString(shape)
+                    + "); normalise again for this layout");
         }
     }
 
