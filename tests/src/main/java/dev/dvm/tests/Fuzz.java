@@ -2,15 +2,18 @@ package dev.dvm.tests;
 
 import dev.dvm.tests.property.KernelProperty;
 import dev.dvm.tests.property.Property;
+import dev.dvm.tests.realtime.ConcurrentLaunchWorkload;
 import dev.dvm.tests.symbolic.SymbolicProperty;
+import java.time.Duration;
 import java.util.SplittableRandom;
 
 /**
  * {@code ./dvm fuzz}: runs the random-kernel property ({@link KernelProperty}) and the symbolic
- * property ({@link SymbolicProperty}) for many cases.
+ * property ({@link SymbolicProperty}) for many cases, or the concurrent-launch workload
+ * ({@link ConcurrentLaunchWorkload}) for minutes.
  *
  * <pre>
- *   Fuzz [--target kernels|symbolic|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]
+ *   Fuzz [--target kernels|symbolic|realtime|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]
  * </pre>
  * {@code --target} defaults to {@code all}: the kernel property exactly as before (N cases of up to K
  * ops), then the symbolic property (N cases of B bindings each, default 64); with {@code --minutes}
@@ -18,10 +21,15 @@ import java.util.SplittableRandom;
  * seed S uses {@link Property#caseSeed}), so a failure's case seed reproduces it with {@code --target
  * <its target> --seed <case seed> --cases 1}. Failures are shrunk and printed; fuzzing goes on after a
  * failure. Exit code 1 when any case failed.
+ *
+ * <p>{@code --target realtime} (not part of {@code all}, which stays kernels and symbolic) runs
+ * {@value ConcurrentLaunchWorkload#THREADS} threads launching the demo kernels with random shapes on
+ * one shared device for {@code --minutes} (1 when not given; {@code --cases} does not apply), and
+ * prints every wrong result or stuck thread with its case seed.
  */
 public final class Fuzz {
     private static final String USAGE =
-            "usage: Fuzz [--target kernels|symbolic|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]";
+            "usage: Fuzz [--target kernels|symbolic|realtime|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]";
 
     private Fuzz() {}
 
@@ -47,6 +55,9 @@ public final class Fuzz {
         }
         boolean kernels = target.equals("kernels") || target.equals("all");
         boolean symbolic = target.equals("symbolic") || target.equals("all");
+        if (target.equals("realtime")) {
+            System.exit(realtime(seed, Double.isInfinite(minutes) ? 1 : minutes));
+        }
         if (!kernels && !symbolic) {
             usageError("unknown target " + target);
         }
@@ -89,6 +100,16 @@ public final class Fuzz {
         }
         System.out.printf("fuzz %s done: %d cases, %d failures, %.1f s (seed %d)%n", name, ran, failures, (System.nanoTime() - start) / 1e9, seed);
         return failures;
+    }
+
+    /** Runs the concurrent-launch workload for {@code minutes}; returns the exit code. */
+    private static int realtime(long seed, double minutes) {
+        System.out.println("fuzz realtime: seed " + seed + ", " + minutes + " minutes");
+        try (ConcurrentLaunchWorkload workload = new ConcurrentLaunchWorkload()) {
+            ConcurrentLaunchWorkload.Summary summary = workload.run(seed, Duration.ofNanos((long) (minutes * 60e9)));
+            System.out.println(summary.report());
+            return summary.failureCount() == 0 ? 0 : 1;
+        }
     }
 
     private static void usageError(String problem) {

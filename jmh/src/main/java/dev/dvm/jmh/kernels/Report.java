@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * docs/BENCHMARKS.md: per kernel a row per size with dvm4j, ONNX Runtime and PyTorch times on 1
  * and 2 threads, dvm4j's GB/s and its share of the STREAM triad bandwidth, and the peers' times
  * divided by dvm4j's; then STREAM and encode times. Missing results print as "—". Results of other
- * suites (e.g. {@code dev.dvm.jmh.symbolic}) get one table of median and mean times per benchmark;
- * a file with only those prints only that table.
+ * suites (e.g. {@code dev.dvm.jmh.symbolic}, {@code dev.dvm.jmh.realtime}) get one table per
+ * benchmark of median, p99.9 (sample-time mode) and mean times, and the bytes allocated per
+ * operation when run with {@code -prof gc}; a file with only those prints only that table.
  *
  * <p>Usage: {@code java -cp jmh/target/benchmarks.jar dev.dvm.jmh.kernels.Report results.json}
  */
@@ -34,8 +35,13 @@ public final class Report {
     /** Results of other suites (e.g. symbolic): printed as one generic table of medians. */
     private final List<Other> others = new ArrayList<>();
 
-    /** A result outside this package: its median (p0.50 in sample-time mode, else the score) and mean. */
-    record Other(String benchmark, Map<?, ?> params, String mode, double medianNanos, double meanNanos) {}
+    /**
+     * A result outside this package: its median (p0.50 in sample-time mode, else the score), p99.9
+     * (NaN unless sample-time), mean, and gc.alloc.rate.norm in bytes per operation (NaN without
+     * {@code -prof gc}).
+     */
+    record Other(String benchmark, Map<?, ?> params, String mode, double medianNanos, double p999Nanos, double meanNanos,
+            double allocBytesPerOp) {}
 
     private Report(List<Object> results) {
         for (Object r : results) {
@@ -47,9 +53,15 @@ public final class Report {
             String benchmark = (String) result.get("benchmark");
             scores.put(key(benchmark, params), new Score(nanos, error));
             if (!benchmark.startsWith(PACKAGE)) {
-                double median = metric.get("scorePercentiles") instanceof Map<?, ?> p && p.get("50.0") != null
-                        ? toNanos(number(p.get("50.0")), (String) metric.get("scoreUnit")) : nanos;
-                others.add(new Other(benchmark, params, (String) result.get("mode"), median, nanos));
+                Map<?, ?> percentiles = metric.get("scorePercentiles") instanceof Map<?, ?> p ? p : Map.of();
+                String unit = (String) metric.get("scoreUnit");
+                double median = percentiles.get("50.0") != null ? toNanos(number(percentiles.get("50.0")), unit) : nanos;
+                double p999 = "sample".equals(result.get("mode")) && percentiles.get("99.9") != null
+                        ? toNanos(number(percentiles.get("99.9")), unit) : Double.NaN;
+                double alloc = result.get("secondaryMetrics") instanceof Map<?, ?> secondary
+                        && secondary.get("gc.alloc.rate.norm") instanceof Map<?, ?> norm
+                        ? number(norm.get("score")) : Double.NaN;
+                others.add(new Other(benchmark, params, (String) result.get("mode"), median, p999, nanos, alloc));
             }
         }
     }
@@ -135,14 +147,17 @@ public final class Report {
         return out.toString();
     }
 
-    /** Every result of another suite: median (the p0.50 of sample-time mode) and mean, in ns. */
+    /** Every result of another suite: median (the p0.50 of sample-time mode), p99.9, mean, and B/op allocated. */
     private StringBuilder othersTable(StringBuilder out) {
-        out.append("| benchmark | params | mode | median | mean |\n|---|---|---|---|---|\n");
+        out.append("| benchmark | params | mode | median | p99.9 | mean | alloc B/op |\n|---|---|---|---|---|---|---|\n");
         for (Other o : others) {
             String name = o.benchmark().substring(o.benchmark().lastIndexOf('.', o.benchmark().lastIndexOf('.') - 1) + 1);
             out.append("| ").append(name).append(" | ").append(o.params().isEmpty() ? NONE : new TreeMap<>(o.params()).toString())
                     .append(" | ").append(o.mode()).append(" | ").append(time(new Score(o.medianNanos(), Double.NaN)))
-                    .append(" | ").append(time(new Score(o.meanNanos(), Double.NaN))).append(" |\n");
+                    .append(" | ").append(Double.isNaN(o.p999Nanos()) ? NONE : time(new Score(o.p999Nanos(), Double.NaN)))
+                    .append(" | ").append(time(new Score(o.meanNanos(), Double.NaN)))
+                    .append(" | ").append(Double.isNaN(o.allocBytesPerOp()) ? NONE : format(o.allocBytesPerOp()))
+                    .append(" |\n");
         }
         return out;
     }

@@ -14,7 +14,7 @@ import java.util.List;
  * output, op_type, attribute), value info with {@code dim_param} for dynamic dims, and tensors with
  * {@code raw_data}. Field numbers are those of onnx.proto3.
  */
-final class OnnxModel {
+public final class OnnxModel {
     private static final int IR_VERSION = 8;
     private static final int OPSET = 17;
     private static final int FLOAT = 1; // TensorProto.DataType.FLOAT
@@ -29,19 +29,19 @@ final class OnnxModel {
     private int nextName;
 
     /** Declares a graph input; a {@code null} entry in {@code dims} is the dynamic dim "s". */
-    String input(String name, Long... dims) {
+    public String input(String name, Long... dims) {
         inputs.add(valueInfo(name, dims));
         return name;
     }
 
     /** Declares {@code value} as the graph output {@code name} (an Identity node renames it). */
-    void output(String value, String name, Long... dims) {
+    public void output(String value, String name, Long... dims) {
         nodes.add(node("Identity", new String[] {value}, name, List.of()));
         outputs.add(valueInfo(name, dims));
     }
 
     /** A scalar f32 constant. */
-    String constant(float value) {
+    public String constant(float value) {
         String name = fresh();
         Proto t = new Proto();
         t.int32(2, FLOAT);
@@ -58,7 +58,7 @@ final class OnnxModel {
         return out;
     }
 
-    String op(String opType, String... in) {
+    public String op(String opType, String... in) {
         return op(opType, List.of(), in);
     }
 
@@ -89,7 +89,7 @@ final class OnnxModel {
     }
 
     /** The serialised ModelProto. */
-    byte[] toBytes(String graphName) {
+    public byte[] toBytes(String graphName) {
         Proto graph = new Proto();
         nodes.forEach(n -> graph.bytes(1, n));
         graph.string(2, graphName);
