@@ -5,7 +5,8 @@ package dev.dvm.bytecode;
  * reuses one instance for every instruction: copy what you keep.
  */
 public final class Operands {
-    private final long[] values = new long[Isa.MAX_LENGTH * 8];
+    /** Grows to the longest instruction read: most have under 16 operands. */
+    private long[] values = new long[16];
     private int count;
 
     void reset() {
@@ -13,6 +14,9 @@ public final class Operands {
     }
 
     void add(long value) {
+        if (count == values.length) {
+            values = java.util.Arrays.copyOf(values, count * 2);
+        }
         values[count++] = value;
     }
 

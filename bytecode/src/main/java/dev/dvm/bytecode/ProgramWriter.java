@@ -10,7 +10,7 @@ import java.util.Arrays;
  * {@link #reset} and reused.
  */
 public final class ProgramWriter {
-    private long[] code = new long[128];
+    private long[] code = new long[64];
     private int codeLength;
     private long[] slotTable = new long[8];
     private int slotCount;

@@ -64,7 +64,8 @@ public final class Verifier implements ProgramVisitor {
     private int rank;
     private int inner;
     private long colBlocks;
-    private final long[] extents = new long[(int) Operand.RANK.max()];
+    /** The open stage's extents; grows to the largest rank seen (most stages have under 8 dims). */
+    private long[] extents = new long[8];
 
     /** Byte offset of the pending set of each forward event, or NONE. */
     private final int[][] setAt = new int[2][Sync.EVENTS];
@@ -225,6 +226,9 @@ public final class Verifier implements ProgramVisitor {
             throw fail(at, "stage-pitch", "pitch " + pitch + " must be at least cols " + cols + " and a multiple of 8");
         }
         boolean empty = false;
+        if (extents.length < rank) {
+            extents = new long[rank];
+        }
         for (int d = 0; d < rank; d++) {
             long extent = ops.get(7 + d);
             if (extent > Isa.MAX_EXTENT) {

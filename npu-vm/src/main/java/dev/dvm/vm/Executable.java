@@ -10,6 +10,9 @@ import java.util.Objects;
  * happens once, here; launches trust it.
  */
 public final class Executable {
+    /** One pre-decoder per thread, its record buffers reused: encoding a new instance allocates only what it keeps. */
+    private static final ThreadLocal<PreDecoder> DECODERS = ThreadLocal.withInitial(PreDecoder::new);
+
     private final Program program;
     private final NpuSpec spec;
     final StagePlan[] stages;
@@ -30,7 +33,7 @@ public final class Executable {
     public static Executable of(Program program, NpuSpec spec) {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(spec, "spec");
-        PreDecoder decoder = new PreDecoder();
+        PreDecoder decoder = DECODERS.get().reset();
         // One reading pass: each part reaches the pre-decoder only after the verifier accepted it.
         Verifier.verify(program, spec.ubBytes(), spec.events(), decoder);
         return new Executable(program, spec, decoder);

@@ -30,6 +30,12 @@ final class PreDecoder implements ProgramVisitor {
     }
 
     final List<StagePlan> stages = new ArrayList<>();
+
+    /** Forgets the last program's results (the scratch buffers stay) so the decoder can read another. */
+    PreDecoder reset() {
+        stages.clear();
+        return this;
+    }
     int[] slotKinds;
     ElementType[] slotTypes;
     long[] slotBytes;
@@ -79,10 +85,14 @@ final class PreDecoder implements ProgramVisitor {
                     inner[d - outer.length] = extent;
                 }
             }
-            code = new int[16 * W];
-            scalars = new long[16];
-            access = new long[16 * 8];
-            written = new Opcode[16];
+            // The record buffers are scratch, reused across stages and programs (a decoder serves one
+            // thread, see Executable.of); each stage keeps exact copies.
+            if (code == null) {
+                code = new int[16 * W];
+                scalars = new long[16];
+                access = new long[16 * 8];
+                written = new Opcode[16];
+            }
             count = 0;
             memory.clear();
             return;

@@ -18,6 +18,9 @@ import dev.dvm.vm.NpuSpec;
  * the package documentation).
  */
 public final class Compiler {
+    /** One writer per thread, its buffers reused: a compile allocates the program it returns, not its scratch. */
+    private static final ThreadLocal<ProgramWriter> WRITERS = ThreadLocal.withInitial(ProgramWriter::new);
+
     private Compiler() {}
 
     /**
@@ -63,7 +66,7 @@ public final class Compiler {
         if (partition.stages.isEmpty()) {
             throw new DvmException("kernel " + g.name() + " computes nothing: add an output");
         }
-        ProgramWriter w = new ProgramWriter().simdWidth(spec.repeatBytes() / 4);
+        ProgramWriter w = WRITERS.get().reset().simdWidth(spec.repeatBytes() / 4);
         long ub = 0;
         for (Partition.Stage stage : partition.stages) {
             ub = Math.max(ub, compileBody(w, StageLowering.lower(partition, stage, slots), spec, slots, plans));
