@@ -146,7 +146,7 @@ class KernelCacheTest {
     }
 
     @Test
-    void anElementwise10InstanceTakesAboutAKibibyte() {
+    void anElementwise10InstanceIsAccountedAndStaysUnderTwoKibibytes() {
         KernelCache cache = new KernelCache(1 << 20);
         Kernel k = elementwise10().useCache(cache);
         for (int s = 1; s <= 16; s++) {
@@ -155,8 +155,8 @@ class KernelCacheTest {
         KernelCache.Stats stats = cache.stats();
         System.out.println("elementwise10: " + stats.bytesPerEntry() + " bytes per cached instance (" + stats + ")");
         assertEquals(16, stats.entries());
-        // what the issue asks of the encoder is <= 1 KiB; the entry's own descriptors come on top
-        assertTrue(stats.bytesPerEntry() < 4096, stats.toString());
+        // issue 4 asks for 1 KiB; this guards against growth until executables share their structure
+        assertTrue(stats.bytesPerEntry() < 2048, stats.toString());
     }
 
     @Test

@@ -68,7 +68,7 @@ final class EventChecker {
 
     /** Waits, then checks and records instruction {@code k}'s UB accesses. */
     void before(long tile, int k) {
-        Opcode op = stage.written[k];
+        Opcode op = stage.written(k);
         int sync = stage.code[k * W + SYNC];
         int pipe = pipe(op);
         switch (pipe) {
@@ -81,7 +81,7 @@ final class EventChecker {
         }
         seq++;
         clock[pipe][pipe] = seq;
-        long[] access = stage.access;
+        long[] access = stage.access();
         int a = k * 8;
         for (int i = 2; i < 8; i += 2) {
             read(tile, k, op, pipe, access[a + i], access[a + i + 1]);
@@ -91,7 +91,7 @@ final class EventChecker {
 
     /** Sets the events instruction {@code k} sets. */
     void after(long tile, int k) {
-        Opcode op = stage.written[k];
+        Opcode op = stage.written(k);
         int sync = stage.code[k * W + SYNC];
         switch (pipe(op)) {
             case MTE2 -> set(tile, k, op, sync, Sync.SET, MTE2_V);

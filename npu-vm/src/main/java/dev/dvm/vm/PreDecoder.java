@@ -46,8 +46,6 @@ final class PreDecoder implements ProgramVisitor {
     private int[] outer, inner;
     private int[] code;
     private long[] scalars;
-    private long[] access;
-    private Opcode[] written;
     private int count;
     private final List<MemoryPlan> memory = new ArrayList<>();
 
@@ -90,8 +88,6 @@ final class PreDecoder implements ProgramVisitor {
             if (code == null) {
                 code = new int[16 * W];
                 scalars = new long[16];
-                access = new long[16 * 8];
-                written = new Opcode[16];
             }
             count = 0;
             memory.clear();
@@ -99,15 +95,12 @@ final class PreDecoder implements ProgramVisitor {
         }
         if (op == Opcode.END) {
             stages.add(new StagePlan(stages.size(), stageAt, tiles, rows, cols, pitch, outer, inner,
-                    Arrays.copyOf(code, count * W), Arrays.copyOf(scalars, count), memory.toArray(MemoryPlan[]::new),
-                    Arrays.copyOf(access, count * 8), Arrays.copyOf(written, count)));
+                    Arrays.copyOf(code, count * W), Arrays.copyOf(scalars, count), memory.toArray(MemoryPlan[]::new)));
             return;
         }
         if (count * W == code.length) {
             code = Arrays.copyOf(code, code.length * 2);
             scalars = Arrays.copyOf(scalars, scalars.length * 2);
-            access = Arrays.copyOf(access, access.length * 2);
-            written = Arrays.copyOf(written, written.length * 2);
         }
         int r = count * W;
         code[r + SYNC] = sync;
@@ -124,7 +117,6 @@ final class PreDecoder implements ProgramVisitor {
                     set(r, X, ops.get(4) & Isa.FLAG_SCALAR_LEFT);
                     scalars[count] = ops.get(5);
                 }
-                footprint(op, ElementType.ofCode(ops.get(3)), ops.get(2), ops.get(0), ops.get(1), -1);
             }
             case BINARY -> {
                 set(r, TYPE, ops.get(4));
@@ -132,7 +124,6 @@ final class PreDecoder implements ProgramVisitor {
                 word(r, A, ops, 1);
                 word(r, B, ops, 2);
                 set(r, N, ops.get(3));
-                footprint(op, ElementType.ofCode(ops.get(4)), ops.get(3), ops.get(0), ops.get(1), ops.get(2));
             }
             case SELECT -> {
                 set(r, TYPE, ops.get(5));
@@ -141,10 +132,6 @@ final class PreDecoder implements ProgramVisitor {
                 word(r, B, ops, 2);
                 word(r, X, ops, 3);
                 set(r, N, ops.get(4));
-                ElementType type = ElementType.ofCode(ops.get(5));
-                long n = ops.get(4);
-                long bytes = n * type.ubByteSize();
-                record(ops.get(0), bytes, ops.get(1), n * 4, ops.get(2), bytes, ops.get(3), bytes);
             }
             case CAST -> {
                 set(r, TYPE, ops.get(3));
@@ -152,16 +139,12 @@ final class PreDecoder implements ProgramVisitor {
                 word(r, A, ops, 1);
                 set(r, N, ops.get(2));
                 set(r, X, ops.get(4));
-                long n = ops.get(2);
-                record(ops.get(0), n * ElementType.ofCode(ops.get(4)).ubByteSize(),
-                        ops.get(1), n * ElementType.ofCode(ops.get(3)).ubByteSize(), 0, 0, 0, 0);
             }
             case FILL -> {
                 set(r, TYPE, ops.get(2));
                 word(r, DST, ops, 0);
                 set(r, N, ops.get(1));
                 scalars[count] = ops.get(3);
-                record(ops.get(0), ops.get(1) * ElementType.ofCode(ops.get(2)).ubByteSize(), 0, 0, 0, 0, 0, 0);
             }
             case IOTA -> {
                 set(r, TYPE, ops.get(2));
@@ -169,7 +152,6 @@ final class PreDecoder implements ProgramVisitor {
                 set(r, N, ops.get(1));
                 set(r, X, ops.get(3));
                 set(r, Y, ops.get(4));
-                record(ops.get(0), ops.get(1) * ElementType.ofCode(ops.get(2)).ubByteSize(), 0, 0, 0, 0, 0, 0);
             }
             case ROW -> {
                 set(r, TYPE, ops.get(4));
@@ -177,11 +159,6 @@ final class PreDecoder implements ProgramVisitor {
                 word(r, A, ops, 1);
                 set(r, N, ops.get(2));
                 set(r, X, ops.get(3));
-                long size = ElementType.ofCode(ops.get(4)).ubByteSize();
-                long perRow = ops.get(2) * size;
-                long full = perRow * ops.get(3);
-                boolean broadcast = op == Opcode.BROADCAST_ROW;
-                record(ops.get(0), broadcast ? full : perRow, ops.get(1), broadcast ? perRow : full, 0, 0, 0, 0);
             }
             case ROW_BINARY -> {
                 set(r, TYPE, ops.get(5));
@@ -191,14 +168,10 @@ final class PreDecoder implements ProgramVisitor {
                 set(r, N, ops.get(3));
                 set(r, X, ops.get(4));
                 set(r, Y, ops.get(6) & Isa.FLAG_ROW_LEFT);
-                long perRow = ops.get(3) * ElementType.ofCode(ops.get(5)).ubByteSize();
-                long full = perRow * ops.get(4);
-                record(ops.get(0), full, ops.get(1), full, ops.get(2), perRow, 0, 0);
             }
             case STAGE, NONE -> throw new AssertionError(op);
         }
         code[r + OP] = op.ordinal();
-        written[count] = op;
         count++;
     }
 
@@ -219,32 +192,10 @@ final class PreDecoder implements ProgramVisitor {
                 outerStrides, innerStrides, colBlockStride));
         code[r + A] = memory.size() - 1;
         code[r + TYPE] = type.code();
-        long bytes = (long) rows * (perRow ? 1 : pitch) * type.ubByteSize();
-        if (load) {
-            record(ops.get(0), bytes, 0, 0, 0, 0, 0, 0);
-        } else {
-            record(0, 0, ops.get(0), bytes, 0, 0, 0, 0);
-        }
     }
 
     /** The UB footprint of a unary, binary or scalar instruction: result size by the table's Result rule. */
-    private void footprint(Opcode op, ElementType type, long n, long dst, long a, long b) {
-        long in = n * type.ubByteSize();
-        long out = op.result() == Opcode.Result.BOOL ? n * 4 : in;
-        record(dst, out, a, in, b, b < 0 ? 0 : in, 0, 0);
-    }
 
-    private void record(long w, long wBytes, long r1, long r1Bytes, long r2, long r2Bytes, long r3, long r3Bytes) {
-        int at = count * 8;
-        access[at] = w;
-        access[at + 1] = wBytes;
-        access[at + 2] = r1;
-        access[at + 3] = r1Bytes;
-        access[at + 4] = r2;
-        access[at + 5] = r2Bytes;
-        access[at + 6] = r3;
-        access[at + 7] = r3Bytes;
-    }
 
     private void set(int r, int field, long value) {
         code[r + field] = (int) value;

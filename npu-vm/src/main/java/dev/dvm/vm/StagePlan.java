@@ -1,5 +1,6 @@
 package dev.dvm.vm;
 
+import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Opcode;
 
 /**
@@ -37,13 +38,11 @@ final class StagePlan {
     final int[] code;
     final long[] scalars;
     final MemoryPlan[] memory;
-    /** Per instruction (checked mode): write address, write bytes, then up to three reads (address, bytes); bytes 0 = none. */
-    final long[] access;
-    /** Per instruction, the opcode as written (scalar forms stay scalar forms), for reports. */
-    final Opcode[] written;
+    /** {@link #access()}, derived on first use: only checked mode reads it, so instances do not keep it otherwise. */
+    private volatile long[] access;
 
     StagePlan(int index, int byteOffset, long tiles, int rows, int cols, int pitch, int[] outerExtents, int[] innerExtents,
-            int[] code, long[] scalars, MemoryPlan[] memory, long[] access, Opcode[] written) {
+            int[] code, long[] scalars, MemoryPlan[] memory) {
         this.index = index;
         this.byteOffset = byteOffset;
         this.tiles = tiles;
@@ -58,8 +57,81 @@ final class StagePlan {
         this.code = code;
         this.scalars = scalars;
         this.memory = memory;
-        this.access = access;
-        this.written = written;
+    }
+
+    /** The opcode of instruction {@code k} as written (scalar forms stay scalar forms). */
+    Opcode written(int k) {
+        return OPCODES[code[k * W + OP]];
+    }
+
+    /**
+     * Per instruction: the UB byte address and byte count it writes, then up to three it reads
+     * (bytes 0 = none), for the event checker. Derived from the records; racing threads compute
+     * equal tables.
+     */
+    long[] access() {
+        long[] a = access;
+        if (a == null) {
+            a = new long[length() * 8];
+            for (int k = 0; k < length(); k++) {
+                footprint(a, k);
+            }
+            access = a;
+        }
+        return a;
+    }
+
+    private void footprint(long[] a, int k) {
+        int r = k * W;
+        Opcode op = written(k);
+        long n = code[r + N];
+        long dst = 4L * code[r + DST], src = 4L * code[r + A], b = 4L * code[r + B], x = 4L * code[r + X];
+        switch (op.layout()) {
+            case MEMORY -> {
+                MemoryPlan m = memory[code[r + A]];
+                long bytes = (long) rows * (m.perRow() ? 1 : pitch) * m.type().ubByteSize();
+                put(a, k, m.load() ? 4L * m.ubWord() : 0, m.load() ? bytes : 0, m.load() ? 0 : 4L * m.ubWord(), m.load() ? 0 : bytes, 0, 0);
+            }
+            case UNARY, BINARY_SCALAR, BINARY -> {
+                long in = n * type(r).ubByteSize();
+                long out = op.result() == Opcode.Result.BOOL ? n * 4 : in;
+                put(a, k, dst, out, src, in, b, op.layout() == dev.dvm.bytecode.Layout.BINARY ? in : 0);
+            }
+            case SELECT -> {
+                long bytes = n * type(r).ubByteSize();
+                put(a, k, dst, bytes, src, n * 4, b, bytes);
+                a[k * 8 + 6] = x;
+                a[k * 8 + 7] = bytes;
+            }
+            case CAST -> put(a, k, dst, n * ElementType.ofCode(code[r + X]).ubByteSize(), src, n * type(r).ubByteSize(), 0, 0);
+            case FILL, IOTA -> put(a, k, dst, n * type(r).ubByteSize(), 0, 0, 0, 0);
+            case ROW -> {
+                long perRow = n * type(r).ubByteSize();
+                long full = perRow * code[r + X];
+                boolean broadcast = op == Opcode.BROADCAST_ROW;
+                put(a, k, dst, broadcast ? full : perRow, src, broadcast ? perRow : full, 0, 0);
+            }
+            case ROW_BINARY -> {
+                long perRow = n * type(r).ubByteSize();
+                long full = perRow * code[r + X];
+                put(a, k, dst, full, src, full, b, perRow);
+            }
+            case STAGE, NONE -> throw new AssertionError(op);
+        }
+    }
+
+    private ElementType type(int r) {
+        return ElementType.ofCode(code[r + TYPE]);
+    }
+
+    private static void put(long[] a, int k, long w, long wBytes, long r1, long r1Bytes, long r2, long r2Bytes) {
+        int at = k * 8;
+        a[at] = w;
+        a[at + 1] = wBytes;
+        a[at + 2] = r1;
+        a[at + 3] = r1Bytes;
+        a[at + 4] = r2;
+        a[at + 5] = r2Bytes;
     }
 
     /**
@@ -69,7 +141,7 @@ final class StagePlan {
     long heapBytes() {
         long bytes = 16 + 4 * 4 + 8 * 4 + 4 * 4 + 4 * 7;
         bytes += array(outerExtents.length, 4) + array(innerExtents.length, 4) + array(code.length, 4) + array(scalars.length, 8)
-                + array(access.length, 8) + array(written.length, 4) + array(memory.length, 4);
+                + array(memory.length, 4);
         for (MemoryPlan m : memory) {
             bytes += 16 + 4 * 5 + 8 * 2 + array(m.outerStrides().length, 8) + array(m.innerStrides().length, 8);
         }
