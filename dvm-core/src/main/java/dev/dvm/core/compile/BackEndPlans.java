@@ -15,6 +15,9 @@ final class BackEndPlans {
     /** A body's allocation and the sync bits of each instruction of {@link Body#code()}. */
     record Plan(UbAllocator alloc, int[] sync) {}
 
+    /** Per thread, the words of the structure being looked up: a key is copied out only when a new plan is stored. */
+    private static final ThreadLocal<Structure> PROBES = ThreadLocal.withInitial(() -> new Structure(new int[64], 0));
+
     private final ConcurrentHashMap<Structure, Plan> plans = new ConcurrentHashMap<>();
     private final int events;
 
@@ -24,15 +27,15 @@ final class BackEndPlans {
 
     /** Allocates {@code code} (from {@code body.code()}) and sets its flags, from the remembered plan when there is one. */
     UbAllocator place(Body body, Instr[] code) {
-        Structure key = Structure.of(body, code);
-        Plan plan = plans.get(key);
+        Structure probe = PROBES.get().fill(body, code);
+        Plan plan = plans.get(probe);
         if (plan == null) {
             UbAllocator alloc = allocateAndPlace(body, code, events);
             int[] sync = new int[code.length];
             for (int i = 0; i < code.length; i++) {
                 sync[i] = code[i].sync;
             }
-            plans.putIfAbsent(key, new Plan(alloc, sync));
+            plans.putIfAbsent(probe.copy(), new Plan(alloc, sync));
             return alloc;
         }
         for (int i = 0; i < code.length; i++) {
@@ -50,11 +53,27 @@ final class BackEndPlans {
 
     /**
      * What allocation and event placement read: per instruction its opcode and buffer operands, per
-     * buffer its kind and units, and the split into loads, vector instructions and stores.
+     * buffer its kind and units, and the split into loads, vector instructions and stores. The key
+     * is the first {@code length} words; a thread's probe is refilled for every lookup.
      */
-    private record Structure(int[] words) {
-        static Structure of(Body body, Instr[] code) {
-            int[] w = new int[2 + code.length * 5 + body.bufferCount];
+    private static final class Structure {
+        private int[] words;
+        private int length;
+        private int hash;
+
+        private Structure(int[] words, int length) {
+            this.words = words;
+            this.length = length;
+            this.hash = hash(words, length);
+        }
+
+        /** This probe, refilled with the structure of {@code code} (from {@code body.code()}). */
+        Structure fill(Body body, Instr[] code) {
+            int size = 2 + code.length * 5 + body.bufferCount;
+            if (words.length < size) {
+                words = new int[size];
+            }
+            int[] w = words;
             int k = 0;
             w[k++] = body.loads.size();
             w[k++] = body.vector.size();
@@ -68,17 +87,32 @@ final class BackEndPlans {
             for (int b = 0; b < body.bufferCount; b++) {
                 w[k++] = (body.rowBuffer[b] ? 2 : 0) | body.units(b);
             }
-            return new Structure(w);
+            length = k;
+            hash = hash(w, k);
+            return this;
+        }
+
+        private static int hash(int[] words, int length) {
+            int h = 1;
+            for (int i = 0; i < length; i++) {
+                h = 31 * h + words[i];
+            }
+            return h;
+        }
+
+        /** A key that stays equal to this probe's current words. */
+        Structure copy() {
+            return new Structure(Arrays.copyOf(words, length), length);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Structure s && Arrays.equals(words, s.words);
+            return o instanceof Structure s && Arrays.equals(words, 0, length, s.words, 0, s.length);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(words);
+            return hash;
         }
     }
 }

@@ -69,10 +69,15 @@ final class Body {
      * producing their source.
      */
     Instr[] code() {
-        int[] firstReader = firstReaders(this);
-        int[] lastWriter = lastWriters(this);
-        loads.sort((x, y) -> Integer.compare(firstReader[x.dst], firstReader[y.dst]));
-        stores.sort((x, y) -> Integer.compare(lastWriter[x.a], lastWriter[y.a]));
+        // most stages have one load and one store: nothing to order, so no reader or writer tables
+        if (loads.size() > 1) {
+            int[] firstReader = firstReaders(this);
+            loads.sort((x, y) -> Integer.compare(firstReader[x.dst], firstReader[y.dst]));
+        }
+        if (stores.size() > 1) {
+            int[] lastWriter = lastWriters(this);
+            stores.sort((x, y) -> Integer.compare(lastWriter[x.a], lastWriter[y.a]));
+        }
         Instr[] code = new Instr[loads.size() + vector.size() + stores.size()];
         int i = 0;
         for (Instr in : loads) {

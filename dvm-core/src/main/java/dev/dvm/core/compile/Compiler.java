@@ -55,12 +55,12 @@ public final class Compiler {
             Node n = g.inputs().get(i);
             int slot = ((Attrs.Input) n.attrs()).slot();
             ElementType type = n.dtype().element();
-            slots.add(Isa.SLOT_INPUT, type, new View(slot, type, 0, instance.inputStrides()[slot]).bytesReached(instance.shape(n)));
+            slots.add(Isa.SLOT_INPUT, type, View.bytesReached(type, 0, instance.inputStrides()[slot], instance.shape(n)));
         }
         for (int i = 0; i < g.outputs().size(); i++) {
             Node n = g.outputs().get(i);
             ElementType type = n.dtype().element();
-            slots.add(Isa.SLOT_OUTPUT, type, new View(0, type, 0, instance.outputStrides()[i]).bytesReached(instance.shape(n)));
+            slots.add(Isa.SLOT_OUTPUT, type, View.bytesReached(type, 0, instance.outputStrides()[i], instance.shape(n)));
         }
         Partition partition = StagePartitioner.partition(instance, split, slots);
         if (partition.stages.isEmpty()) {

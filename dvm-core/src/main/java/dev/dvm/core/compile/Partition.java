@@ -1,6 +1,7 @@
 package dev.dvm.core.compile;
 
 import dev.dvm.core.ir.Attrs;
+import dev.dvm.core.ir.GraphIndex;
 import dev.dvm.core.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +11,27 @@ final class Partition {
     final List<Stage> stages;
     /** Per node id (synthetic copies included). */
     final Value[] values;
+    private final GraphIndex index;
 
-    Partition(List<Stage> stages, Value[] values) {
+    Partition(List<Stage> stages, Value[] values, GraphIndex index) {
         this.stages = stages;
         this.values = values;
+        this.index = index;
+    }
+
+    /** Operand {@code i} of {@code v}. */
+    Value input(Value v, int i) {
+        return values[inputId(index, v.node, i)];
+    }
+
+    /** Id of operand {@code i} of {@code node}, from the graph's index unless the node is a synthetic copy (not in the graph). */
+    static int inputId(GraphIndex index, Node node, int i) {
+        return node.id() < index.size() ? index.input(node.id(), i) : node.input(i).id();
     }
 
     /** What the compiler knows about one node's value. */
     static final class Value {
+        static final int[] NO_PRODUCERS = {};
         final Node node;
         final long[] shape;
         /** The stage computing it (as a buffer or an alias of one), or null. */
@@ -37,9 +51,9 @@ final class Partition {
         /** Where the value can be read in global memory, or null. */
         View gm;
         /** Windows the computing stage (or the combine of a split reduction) must store the value to. */
-        final List<View> targets = new ArrayList<>(1);
+        List<View> targets = List.of();
         /** Stages that write {@link #gm}. */
-        int[] producers = new int[0];
+        int[] producers = NO_PRODUCERS;
 
         Value(Node node, long[] shape) {
             this.node = node;
@@ -48,6 +62,14 @@ final class Partition {
 
         boolean isMember() {
             return stage != null;
+        }
+
+        /** Most values are never stored: their target list is made on the first target. */
+        void addTarget(View target) {
+            if (targets.isEmpty()) {
+                targets = new ArrayList<>(1);
+            }
+            targets.add(target);
         }
     }
 
@@ -60,13 +82,15 @@ final class Partition {
         boolean hasReduce;
         boolean split;
         boolean oneHot;
-        final List<Value> members = new ArrayList<>();
+        final List<Value> members;
         /** Indices of stages this one reads results of. */
         int[] deps = new int[0];
 
-        Stage(int index, long[] extents) {
+        /** {@code valueCapacity}: at most how many values may join, so the member list never grows. */
+        Stage(int index, long[] extents, int valueCapacity) {
             this.index = index;
             this.extents = extents;
+            this.members = new ArrayList<>(valueCapacity);
             this.reduced = new boolean[extents.length];
         }
 

@@ -119,7 +119,7 @@ final class StageLowering {
     }
 
     private Value in(Value v, int i) {
-        return partition.values[v.node.input(i).id()];
+        return partition.input(v, i);
     }
 
     private void member(Value v) {

@@ -6,6 +6,7 @@ import dev.dvm.core.DType;
 import dev.dvm.core.compile.Partition.Stage;
 import dev.dvm.core.compile.Partition.Value;
 import dev.dvm.core.ir.Attrs;
+import dev.dvm.core.ir.GraphIndex;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
 import dev.dvm.core.ir.Op;
@@ -25,18 +26,27 @@ final class StagePartitioner {
     /** Unrelated stages an operand-free node tries to join before opening its own. */
     private static final int UNRELATED_TRIES = 8;
 
+    private static final Value[] NO_VALUES = {};
+
     private final Instance instance;
+    private final GraphIndex index;
     private final boolean[] split;
     private final SlotTable slots;
-    private final List<Value> values = new ArrayList<>();
-    private final List<Stage> stages = new ArrayList<>();
+    /** Per node id, then synthetic copies. */
+    private Value[] values;
+    private int valueCount;
+    private final List<Stage> stages = new ArrayList<>(4);
     private final int inputCount;
-    private int[] uses;
-    /** Per concat node id, the output STORE it is written into directly, or -1. */
-    private int[] concatIntoStore;
+    /** {@link #elementwiseMap} scratch, per node dim; grown to the largest rank seen. */
+    private int[] hard = new int[8], soft = new int[8];
+    /** {@link #elementwiseMap} scratch, per stage axis. */
+    private boolean[] used = new boolean[8];
+    /** Set by {@link #elementwiseMap} with each map it returns. */
+    private boolean mapIsRow;
 
     private StagePartitioner(Instance instance, boolean[] split, SlotTable slots) {
         this.instance = instance;
+        this.index = instance.graph().index();
         this.split = split;
         this.slots = slots;
         this.inputCount = instance.graph().inputs().size();
@@ -52,48 +62,26 @@ final class StagePartitioner {
 
     private Partition run() {
         List<Node> nodes = instance.graph().nodes();
-        boolean[] live = liveness(nodes);
+        values = new Value[nodes.size()];
         for (Node n : nodes) {
-            values.add(new Value(n, instance.shape(n)));
+            values[valueCount++] = new Value(n, instance.shape(n));
         }
-        for (Node n : nodes) {
-            if (live[n.id()]) {
-                visit(values.get(n.id()));
+        for (int id = 0; id < nodes.size(); id++) {
+            if (index.live(id)) {
+                visit(values[id]);
             }
         }
-        return new Partition(executionOrder(), values.toArray(new Value[0]));
-    }
-
-    private boolean[] liveness(List<Node> nodes) {
-        boolean[] live = new boolean[nodes.size()];
-        uses = new int[nodes.size()];
-        concatIntoStore = new int[nodes.size()];
-        Arrays.fill(concatIntoStore, -1);
-        for (int id = nodes.size() - 1; id >= 0; id--) {
-            Node n = nodes.get(id);
-            live[id] |= n.op() == Op.STORE;
-            if (live[id]) {
-                for (int i = 0; i < dataInputs(n); i++) {
-                    live[n.input(i).id()] = true;
-                    uses[n.input(i).id()]++;
-                }
-            }
-        }
-        for (Node n : nodes) {
-            if (n.op() == Op.STORE && n.input(0).op() == Op.CONCAT && uses[n.input(0).id()] == 1) {
-                concatIntoStore[n.input(0).id()] = n.id();
-            }
-        }
-        return live;
-    }
-
-    /** BROADCAST's second input only gives the target shape. */
-    private static int dataInputs(Node n) {
-        return n.op() == Op.BROADCAST ? 1 : n.inputs().size();
+        return new Partition(executionOrder(), valueCount == values.length ? values : Arrays.copyOf(values, valueCount), index);
     }
 
     private Value in(Value v, int i) {
-        return values.get(v.node.input(i).id());
+        return values[Partition.inputId(index, v.node, i)];
+    }
+
+    /** The output STORE a CONCAT is written into directly (its only reader), or -1. */
+    private int concatIntoStore(Value concat) {
+        int id = concat.node.id();
+        return id < index.size() && concat.node.op() == Op.CONCAT ? index.soleStore(id) : -1;
     }
 
     private void visit(Value v) {
@@ -119,15 +107,15 @@ final class StagePartitioner {
         Value x = in(v, 0);
         int index = ((Attrs.Output) v.node.attrs()).index();
         View out = new View(inputCount + index, v.node.dtype().element(), 0, instance.outputStrides()[index]);
-        if (concatIntoStore[x.node.id()] == v.node.id()) {
+        if (concatIntoStore(x) == v.node.id()) {
             return;
         }
-        (x.isMember() ? x : copyOf(x)).targets.add(out);
+        (x.isMember() ? x : copyOf(x)).addTarget(out);
     }
 
     private void concat(Value v) {
         int axis = ((Attrs.Axes) v.node.attrs()).axes()[0];
-        int storeId = concatIntoStore[v.node.id()];
+        int storeId = concatIntoStore(v);
         View dest;
         if (storeId >= 0) {
             int index = ((Attrs.Output) instance.graph().nodes().get(storeId).attrs()).index();
@@ -136,7 +124,7 @@ final class StagePartitioner {
             dest = workspace(v);
             v.gm = dest;
         }
-        int[] producers = new int[0];
+        int[] producers = Value.NO_PRODUCERS;
         long along = 0;
         for (int i = 0; i < v.node.inputs().size(); i++) {
             Value part = in(v, i);
@@ -148,7 +136,7 @@ final class StagePartitioner {
                 continue;
             }
             Value writer = part.isMember() ? part : copyOf(part);
-            writer.targets.add(slice);
+            writer.addTarget(slice);
             producers = union(producers, writer.stage.index);
         }
         v.producers = producers;
@@ -156,9 +144,12 @@ final class StagePartitioner {
 
     /** A synthetic COPY of {@code x}, computed in a stage so that it can be stored. */
     private Value copyOf(Value x) {
-        Node node = new Node(values.size(), Op.COPY, List.of(x.node), x.node.dtype(), new Attrs.None());
+        Node node = new Node(valueCount, Op.COPY, List.of(x.node), x.node.dtype(), new Attrs.None());
         Value c = new Value(node, x.shape);
-        values.add(c);
+        if (valueCount == values.length) {
+            values = Arrays.copyOf(values, valueCount * 2);
+        }
+        values[valueCount++] = c;
         elementwise(c, true);
         return c;
     }
@@ -210,22 +201,22 @@ final class StagePartitioner {
                 }
             }
             case BROADCAST -> {
-                boolean[] rowOut = new boolean[1];
-                map = elementwiseMap(v, List.of(src), t, rowOut);
+                Value[] inputs = {src};
+                map = elementwiseMap(v, inputs, t);
                 if (map == null) {
                     return false;
                 }
-                if (src.row && !rowOut[0]) {
-                    join(v, t, map, false, List.of(src));
+                if (src.row && !mapIsRow) {
+                    join(v, t, map, false, inputs);
                     return true;
                 }
-                row = rowOut[0];
+                row = mapIsRow;
             }
             default -> {
                 return false;
             }
         }
-        join(v, t, map, row, List.of());
+        join(v, t, map, row, NO_VALUES);
         v.aliasOf = src.aliasOf != null ? src.aliasOf : src;
         return true;
     }
@@ -257,14 +248,15 @@ final class StagePartitioner {
     // ---- elementwise ----
 
     private void elementwise(Value v, boolean forceCompute) {
-        List<Value> inputs = new ArrayList<>(v.node.inputs().size());
-        for (int i = 0; i < dataInputs(v.node); i++) {
-            inputs.add(in(v, i));
+        // synthetic copies are not in the index; every elementwise op reads all its operands
+        Value[] inputs = new Value[v.node.inputs().size()];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = in(v, i);
         }
         Op op = v.node.op();
-        boolean identity = op == Op.COPY || (op == Op.CAST && castIsIdentity(inputs.get(0).node.dtype(), v.node.dtype()));
+        boolean identity = op == Op.COPY || (op == Op.CAST && castIsIdentity(inputs[0].node.dtype(), v.node.dtype()));
         if (identity && !forceCompute) {
-            Value x = inputs.get(0);
+            Value x = inputs[0];
             if (x.scalar != null) {
                 v.scalar = x.scalar;
                 return;
@@ -275,16 +267,15 @@ final class StagePartitioner {
                 return;
             }
             if (x.available) {
-                join(v, x.stage, x.map.clone(), x.row, List.of());
+                join(v, x.stage, x.map.clone(), x.row, NO_VALUES);
                 v.aliasOf = x.aliasOf != null ? x.aliasOf : x;
                 return;
             }
         }
         for (Stage t : candidates(inputs)) {
-            boolean[] row = new boolean[1];
-            int[] map = elementwiseMap(v, inputs, t, row);
+            int[] map = elementwiseMap(v, inputs, t);
             if (map != null && dependenciesAllow(inputs, t)) {
-                join(v, t, map, row[0], inputs);
+                join(v, t, map, mapIsRow, inputs);
                 return;
             }
         }
@@ -298,7 +289,7 @@ final class StagePartitioner {
     }
 
     /** The stages of in-stage operands (latest first), or else the latest unrelated stages. */
-    private List<Stage> candidates(List<Value> inputs) {
+    private List<Stage> candidates(Value[] inputs) {
         List<Stage> c = new ArrayList<>(2);
         for (Value x : inputs) {
             if (x.isMember() && x.available && !c.contains(x.stage)) {
@@ -317,15 +308,17 @@ final class StagePartitioner {
 
     /**
      * The stage axis of each dim of an elementwise node placed in {@code t} (operands right-aligned,
-     * NumPy style), or null when the node cannot run over t's domain. rowOut[0] tells whether it
-     * is a row value (one per kept index of a reduce stage).
+     * NumPy style), or null when the node cannot run over t's domain. A map returned sets
+     * {@link #mapIsRow}: whether the node is a row value (one per kept index of a reduce stage).
      */
-    private static int[] elementwiseMap(Value v, List<Value> inputs, Stage t, boolean[] rowOut) {
+    private int[] elementwiseMap(Value v, Value[] inputs, Stage t) {
         int rank = v.shape.length;
-        int[] hard = new int[rank];
-        int[] soft = new int[rank];
-        Arrays.fill(hard, -1);
-        Arrays.fill(soft, -1);
+        if (hard.length < rank) {
+            hard = new int[rank];
+            soft = new int[rank];
+        }
+        Arrays.fill(hard, 0, rank, -1);
+        Arrays.fill(soft, 0, rank, -1);
         boolean anyFull = false;
         for (Value x : inputs) {
             if (x.stage != t || !x.available) {
@@ -346,7 +339,10 @@ final class StagePartitioner {
             }
         }
         int axes = t.extents.length;
-        boolean[] used = new boolean[axes];
+        if (used.length < axes) {
+            used = new boolean[axes];
+        }
+        Arrays.fill(used, 0, axes, false);
         int[] map = new int[rank];
         for (int p = 0; p < rank; p++) {
             map[p] = -1;
@@ -384,11 +380,11 @@ final class StagePartitioner {
             kept &= used[a] != t.reduced[a];
         }
         if (all) {
-            rowOut[0] = false;
+            mapIsRow = false;
             return map;
         }
         if (kept && !anyFull) {
-            rowOut[0] = true;
+            mapIsRow = true;
             return map;
         }
         return null;
@@ -411,7 +407,7 @@ final class StagePartitioner {
             reduceOverUnitAxes(v, x);
             return;
         }
-        List<Stage> cands = x.isMember() && x.available ? List.of(x.stage) : candidates(List.of());
+        List<Stage> cands = x.isMember() && x.available ? List.of(x.stage) : candidates(NO_VALUES);
         for (Stage t : cands) {
             if (joinReduce(v, x, t, attrs)) {
                 return;
@@ -433,7 +429,7 @@ final class StagePartitioner {
         if (x.scalar != null) {
             v.scalar = x.scalar;
         } else if (x.isMember() && x.available) {
-            join(v, x.stage, unitReshapeMap(x, v.shape), x.row, List.of());
+            join(v, x.stage, unitReshapeMap(x, v.shape), x.row, NO_VALUES);
             v.aliasOf = x.aliasOf != null ? x.aliasOf : x;
         } else {
             View base = gmOf(x);
@@ -454,7 +450,7 @@ final class StagePartitioner {
             xmap = x.map;
         } else {
             xmap = sameDomainMap(x.shape, t);
-            if (xmap == null || !dependenciesAllow(List.of(x), t)) {
+            if (xmap == null || !dependenciesAllow(new Value[] {x}, t)) {
                 return false;
             }
         }
@@ -487,7 +483,7 @@ final class StagePartitioner {
                 map[k++] = xmap[d];
             }
         }
-        join(v, t, map, true, List.of(x));
+        join(v, t, map, true, new Value[] {x});
         v.inputMap = xmap;
         v.available = !t.split;
     }
@@ -509,7 +505,7 @@ final class StagePartitioner {
     private void oneHot(Value v) {
         Stage t = newStage(v.shape);
         t.oneHot = true;
-        join(v, t, identityMap(v.shape), false, List.of(in(v, 0)));
+        join(v, t, identityMap(v.shape), false, new Value[] {in(v, 0)});
     }
 
     // ---- stages and dependencies ----
@@ -530,7 +526,7 @@ final class StagePartitioner {
                 extents[k++] = d;
             }
         }
-        Stage t = new Stage(stages.size(), extents);
+        Stage t = new Stage(stages.size(), extents, values.length);
         stages.add(t);
         return t;
     }
@@ -561,18 +557,25 @@ final class StagePartitioner {
     }
 
     /** Joining {@code t} must not make it read a result of a stage that runs after it. */
-    private boolean dependenciesAllow(List<Value> inputs, Stage t) {
+    private boolean dependenciesAllow(Value[] inputs, Stage t) {
         for (Value x : inputs) {
             if ((x.stage == t && x.available) || x.scalar != null) {
                 continue;
             }
-            for (int p : producersOf(x)) {
-                if (dependsOn(p, t.index)) {
-                    return false;
-                }
+            if (x.isMember() ? dependsOn(x.stage.index, t.index) : anyDependsOn(x.producers, t.index)) {
+                return false;
             }
         }
         return true;
+    }
+
+    private boolean anyDependsOn(int[] stages, int on) {
+        for (int s : stages) {
+            if (dependsOn(s, on)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean dependsOn(int stage, int on) {
@@ -587,7 +590,7 @@ final class StagePartitioner {
         return false;
     }
 
-    private void join(Value v, Stage t, int[] map, boolean row, List<Value> inputs) {
+    private void join(Value v, Stage t, int[] map, boolean row, Value[] inputs) {
         v.stage = t;
         v.available = true;
         v.map = map;
@@ -598,8 +601,12 @@ final class StagePartitioner {
                 continue;
             }
             gmOf(x);
-            for (int p : producersOf(x)) {
-                t.addDep(p);
+            if (x.isMember()) {
+                t.addDep(x.stage.index);
+            } else {
+                for (int p : x.producers) {
+                    t.addDep(p);
+                }
             }
         }
     }
@@ -612,7 +619,7 @@ final class StagePartitioner {
     private View gmOf(Value x) {
         if (x.gm == null) {
             x.gm = workspace(x);
-            x.targets.add(x.gm);
+            x.addTarget(x.gm);
         }
         return x.gm;
     }

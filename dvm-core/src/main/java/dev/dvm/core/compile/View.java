@@ -7,8 +7,8 @@ import dev.dvm.bytecode.ElementType;
  * some shape lives at {@code offset + Σ idx_d × strides[d]} elements from the base of {@code slot}.
  */
 record View(int slot, ElementType type, long offset, long[] strides) {
-    /** Bytes reached from the slot base by a tensor of {@code shape} through this view (0 when empty). */
-    long bytesReached(long[] shape) {
+    /** Bytes reached from the slot base by a tensor of {@code shape} at {@code offset} with {@code strides} (0 when empty). */
+    static long bytesReached(ElementType type, long offset, long[] strides, long[] shape) {
         long last = offset;
         for (int d = 0; d < shape.length; d++) {
             if (shape[d] == 0) {
