@@ -45,6 +45,15 @@ public enum Layout {
     private final Operand[] fixedKinds;
     private final Operand repeated;
     private final int repeatCountIndex;
+    /**
+     * Bit position of operand {@code i} (fixed ones, then as many repeated ones as a rank can count),
+     * so decoding and encoding look positions up instead of re-running the packing rule.
+     */
+    private final int[] positions;
+    /** The value mask of operand {@code i}'s width, indexed like {@link #positions}. */
+    private final long[] valueMasks;
+    /** Per word of the instruction, the bits holding its structure (see {@link #structureMask}). */
+    private final long[] structureMask;
 
     Layout(List<String> names, List<Operand> fixed, Operand repeated, int repeatCountIndex) {
         this.names = names;
@@ -52,6 +61,30 @@ public enum Layout {
         this.fixedKinds = fixed.toArray(Operand[]::new);
         this.repeated = repeated;
         this.repeatCountIndex = repeatCountIndex;
+        if (repeated != null && repeated.structural()) {
+            // The structure mask covers the fixed operands only; a structural repeated kind would make it depend on the count.
+            throw new ExceptionInInitializerError(name() + " repeats structural operands of kind " + repeated);
+        }
+        int operands = fixedKinds.length + (repeated == null ? 0 : (int) Operand.RANK.max());
+        positions = new int[operands];
+        valueMasks = new long[operands];
+        long[] mask = new long[Isa.MAX_LENGTH];
+        // The head word's low half (pipe, opcode, length, sync) is structure.
+        mask[0] = 0xFFFF_FFFFL;
+        int cursor = 32;
+        int maskWords = 1;
+        for (int i = 0; i < operands; i++) {
+            Operand kind = kind(i);
+            int at = place(cursor, kind.bits());
+            positions[i] = at;
+            valueMasks[i] = kind.bits() == 64 ? -1L : (1L << kind.bits()) - 1;
+            if (kind.structural()) {
+                mask[at / 64] |= valueMasks[i] << (at % 64);
+                maskWords = at / 64 + 1;
+            }
+            cursor = at + kind.bits();
+        }
+        structureMask = java.util.Arrays.copyOf(mask, maskWords);
     }
 
     private static List<String> names(String... names) {
@@ -93,11 +126,38 @@ public enum Layout {
      * head included, by the packing rule of {@link Operand}.
      */
     public int words(int operandCount) {
-        int cursor = 32;
-        for (int i = 0; i < operandCount; i++) {
-            cursor = place(cursor, kind(i).bits()) + kind(i).bits();
+        if (operandCount == 0) {
+            return 1;
         }
-        return (cursor + 63) / 64;
+        return (position(operandCount - 1) + kind(operandCount - 1).bits() + 63) / 64;
+    }
+
+    /**
+     * The bit position (word × 64 + bit, the head being word 0) of operand {@code i} by the packing
+     * rule of {@link Operand}; valid for the fixed operands and up to {@link Operand#RANK}'s maximum
+     * of repeated ones.
+     */
+    public int position(int i) {
+        return positions[i];
+    }
+
+    /** Operand {@code i}'s value mask: its width's low bits set. */
+    long valueMask(int i) {
+        return valueMasks[i];
+    }
+
+    /**
+     * Word {@code word} of an instruction's structure mask: the bits that hold its pipe, opcode,
+     * length, sync bits and {@linkplain Operand#structural structural} operands. Words past the
+     * fixed operands hold numbers only (mask 0).
+     */
+    long structureMask(int word) {
+        return word < structureMask.length ? structureMask[word] : 0;
+    }
+
+    /** Words of the instruction that can hold structure bits: the structure mask is 0 beyond them. */
+    int structureWords() {
+        return structureMask.length;
     }
 
     /**

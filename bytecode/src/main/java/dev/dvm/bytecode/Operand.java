@@ -51,6 +51,17 @@ public enum Operand {
         return label;
     }
 
+    /**
+     * Whether values of this kind are structure: the verifier's type, slot, flag, rank and event
+     * rules read only structure, so two programs equal in every structure bit break the same of
+     * those rules (see {@link ProgramStructure}). The rest are numbers an encoder patches per
+     * instance: addresses, counts, extents, strides, offsets, tile counts and body lengths, and
+     * scalars, which no rule reads (a scalar such as 1/n then varies without splitting a structure).
+     */
+    public boolean structural() {
+        return this == SLOT || this == TYPE || this == FLAGS || this == RANK;
+    }
+
     /** The largest value an operand of this kind can hold (operands are unsigned, except 64-bit ones). */
     public long max() {
         return bits == 64 ? Long.MAX_VALUE : (1L << bits) - 1;

@@ -8,14 +8,18 @@ import java.util.Arrays;
  */
 public final class Program {
     private final long[] words;
+    private final long structureHash;
 
     /** Wraps a copy of {@code words}. */
     public Program(long[] words) {
-        this(words.clone(), true);
+        this.words = words.clone();
+        this.structureHash = ProgramStructure.hash(this.words);
     }
 
-    Program(long[] words, boolean owned) {
+    /** Wraps {@code words}, owned by the caller no more, whose structure hash the writer folded while writing them. */
+    Program(long[] words, long structureHash) {
         this.words = words;
+        this.structureHash = structureHash;
     }
 
     /** A copy of the words. */
@@ -84,6 +88,15 @@ public final class Program {
     /** Index of the first code word. */
     public int codeStart() {
         return Isa.HEADER_WORDS + slots();
+    }
+
+    /**
+     * A 64-bit hash of the program's structure: every bit the verifier's structural rules read
+     * (see {@link ProgramStructure}). Programs equal in structure have equal hashes; equal hashes
+     * prove nothing, {@link ProgramStructure#matches} compares exactly.
+     */
+    public long structureHash() {
+        return structureHash;
     }
 
     @Override

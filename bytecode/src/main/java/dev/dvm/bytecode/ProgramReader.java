@@ -65,33 +65,23 @@ public final class ProgramReader {
         }
         Layout layout = op.layout();
         operands.reset();
-        int cursor = 32;
         int count = layout.fixedCount();
         for (int i = 0; i < count; i++) {
-            Operand kind = layout.kind(i);
-            int at = Layout.place(cursor, kind.bits());
+            int at = layout.position(i);
             if (at / 64 >= length) {
                 throw new MalformedProgramException(offset, "length", op + " of " + length + " words is too short for operand " + i);
             }
-            long value = get(pc, at, kind.bits());
+            long value = program.word(pc + at / 64) >>> (at % 64) & layout.valueMask(i);
             operands.add(value);
-            cursor = at + kind.bits();
             if (i == layout.repeatCountIndex()) {
                 count += (int) value;
             }
         }
-        // The cursor after the last operand is where Layout.words(count) ends: no second walk.
-        int words = (cursor + 63) / 64;
+        int words = layout.words(count);
         if (words != length) {
             throw new MalformedProgramException(offset, "length", op + " with " + count + " operands takes " + words + " words, head says " + length);
         }
         visitor.visitInstruction(offset, op, Isa.sync(head), operands);
         return length;
-    }
-
-    private long get(int base, int at, int width) {
-        long word = program.word(base + at / 64);
-        long v = word >>> (at % 64);
-        return width == 64 ? v : v & ((1L << width) - 1);
     }
 }

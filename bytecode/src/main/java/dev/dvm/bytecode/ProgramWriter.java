@@ -6,8 +6,10 @@ import java.util.Arrays;
  * Encodes a program one instruction at a time: {@link #begin}, one {@link #operand} per operand
  * in layout order, {@link #end}. The writer checks each operand's range and the operand count
  * against the instruction table, fills in the head word's length, and on {@link Opcode#END} patches
- * the open stage's body length. It allocates only when its buffers grow, so one writer can be
- * {@link #reset} and reused.
+ * the open stage's body length. While it writes, it folds each finished instruction's structure
+ * bits into the program's {@linkplain Program#structureHash structure hash}, so the hash costs no
+ * pass of its own. It allocates only when its buffers grow, so one writer can be {@link #reset}
+ * and reused.
  */
 public final class ProgramWriter {
     private long[] code = new long[64];
@@ -20,10 +22,15 @@ public final class ProgramWriter {
     private long ubBytes;
     private int flags;
     private int openStage = -1;
+    /** {@link ProgramStructure}'s fold of the structure bits of the instructions ended so far. */
+    private long codeStructureHash;
+    /** A structural operand was patched after its instruction was folded: hash the finished words instead. */
+    private boolean structurePatched;
 
     private Opcode opcode;
     private int start;
     private int operandIndex;
+    /** Where the last operand ended, in bits from the head: the instruction's length follows. */
     private int cursor;
     private int repeats;
 
@@ -38,6 +45,8 @@ public final class ProgramWriter {
         flags = 0;
         openStage = -1;
         opcode = null;
+        codeStructureHash = 0;
+        structurePatched = false;
         return this;
     }
 
@@ -110,11 +119,11 @@ public final class ProgramWriter {
         if (operandIndex == layout.repeatCountIndex()) {
             repeats = (int) value;
         }
-        int at = Layout.place(cursor, kind.bits());
+        int at = layout.position(operandIndex);
         if (at / 64 >= Isa.MAX_LENGTH) {
             throw new IllegalArgumentException(opcode + " operand " + operandIndex + " would go past " + Isa.MAX_LENGTH + " words");
         }
-        put(start, at, kind.bits(), value);
+        put(start, at, layout.valueMask(operandIndex), value);
         cursor = at + kind.bits();
         operandIndex++;
         return this;
@@ -134,6 +143,7 @@ public final class ProgramWriter {
         code[start] |= (long) length << 11;
         codeLength = start + length;
         opcode = null;
+        codeStructureHash = ProgramStructure.foldInstruction(codeStructureHash, code, start, length, op.layout());
         if (op == Opcode.STAGE) {
             if (openStage >= 0) {
                 throw new IllegalStateException("STAGE at word " + start + " inside the stage opened at word " + openStage);
@@ -154,14 +164,9 @@ public final class ProgramWriter {
 
     /** Rewrites operand {@code operandIndex} of the instruction at code word {@code at}. */
     public void patch(int at, int operandIndex, long value) {
-        Opcode op = Opcode.ofCode(Isa.opcode(code[at]));
-        Layout layout = op.layout();
-        int c = 32;
-        for (int i = 0; i < operandIndex; i++) {
-            c = Layout.place(c, layout.kind(i).bits()) + layout.kind(i).bits();
-        }
-        int width = layout.kind(operandIndex).bits();
-        put(at, Layout.place(c, width), width, value);
+        Layout layout = Opcode.ofCode(Isa.opcode(code[at])).layout();
+        structurePatched |= layout.kind(operandIndex).structural();
+        put(at, layout.position(operandIndex), layout.valueMask(operandIndex), value);
     }
 
     /** Code words written so far. */
@@ -186,13 +191,12 @@ public final class ProgramWriter {
         words[3] = Isa.header3(ubBytes);
         System.arraycopy(slotTable, 0, words, Isa.HEADER_WORDS, slotCount);
         System.arraycopy(code, 0, words, Isa.HEADER_WORDS + slotCount, codeLength);
-        return new Program(words, true);
+        return new Program(words, structurePatched ? ProgramStructure.hash(words) : ProgramStructure.foldTables(codeStructureHash, words));
     }
 
-    private void put(int base, int at, int width, long value) {
+    private void put(int base, int at, long mask, long value) {
         int word = base + at / 64;
         int bit = at % 64;
-        long mask = width == 64 ? -1L : (1L << width) - 1;
         code[word] = code[word] & ~(mask << bit) | (value & mask) << bit;
     }
 

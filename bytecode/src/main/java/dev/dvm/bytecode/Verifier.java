@@ -32,6 +32,19 @@ import java.util.Arrays;
  *       one back-wait and one back-set, or neither) and {@code back-event-order} (the back-wait first, since
  *       a stage's first tile skips back-waits and its last skips back-sets).
  * </ul>
+ *
+ * <p><b>Incremental verification.</b> {@link #verifyNumbers} checks a program whose
+ * {@link ProgramStructure} equals one this verifier accepted in full. Structural rules read only
+ * structure bits, which are equal, so they hold again; it checks only the numeric rules:
+ * {@code ub-capacity}, {@code tile-count}, {@code stage-words}, {@code stage-tile},
+ * {@code stage-extent}, {@code stage-pitch}, {@code stage-overflow}, {@code stage-tiles},
+ * {@code count}, {@code ub-align}, {@code ub-range}, {@code row-rows}, {@code row-pitch},
+ * {@code iota-pitch}, {@code iota-mod}, {@code memory-offset}, {@code memory-stride} and
+ * {@code memory-reach}. The structural ones are the header's flags and reserved bits,
+ * {@code slot-kind}, nesting ({@code stage-nesting}, {@code outside-stage}, {@code terminator},
+ * {@code stage-count}), {@code stage-rank}, {@code stage-inner}, {@code type}, the flag rules, the
+ * slot rules, {@code memory-type}, {@code memory-rank} and every event rule. The reader's decoding
+ * checks run in both modes.
  */
 public final class Verifier implements ProgramVisitor {
     /** Forward pairs, indexing {@link #setAt}. */
@@ -46,6 +59,8 @@ public final class Verifier implements ProgramVisitor {
 
     private final long ubCapacityBytes;
     private final int eventsPerPair;
+    /** The structure equals one verified in full: check only the numeric rules. */
+    private final boolean numbersOnly;
 
     private Program program;
     private long ubBytes;
@@ -67,19 +82,23 @@ public final class Verifier implements ProgramVisitor {
     /** The open stage's extents; grows to the largest rank seen (most stages have under 8 dims). */
     private long[] extents = new long[8];
 
-    /** Byte offset of the pending set of each forward event, or NONE. */
-    private final int[][] setAt = new int[2][Sync.EVENTS];
-    /** Byte offsets of the back-wait and back-set of each back event in this body, or NONE. */
-    private final int[][] backWaitAt = new int[2][Sync.EVENTS];
-    private final int[][] backSetAt = new int[2][Sync.EVENTS];
+    /** Byte offset of the pending set of each forward event, or NONE; null when checking numbers only. */
+    private final int[][] setAt;
+    /** Byte offsets of the back-wait and back-set of each back event in this body, or NONE; null when checking numbers only. */
+    private final int[][] backWaitAt;
+    private final int[][] backSetAt;
 
     /** Receives every part after it is checked, as ASM's checking adapters forward to the next visitor. */
     private final ProgramVisitor next;
 
-    private Verifier(long ubCapacityBytes, int eventsPerPair, ProgramVisitor next) {
+    private Verifier(long ubCapacityBytes, int eventsPerPair, boolean numbersOnly, ProgramVisitor next) {
         this.ubCapacityBytes = ubCapacityBytes;
         this.eventsPerPair = eventsPerPair;
+        this.numbersOnly = numbersOnly;
         this.next = next;
+        setAt = numbersOnly ? null : new int[2][Sync.EVENTS];
+        backWaitAt = numbersOnly ? null : new int[2][Sync.EVENTS];
+        backSetAt = numbersOnly ? null : new int[2][Sync.EVENTS];
     }
 
     /**
@@ -98,23 +117,56 @@ public final class Verifier implements ProgramVisitor {
      * visitor that trusts verified input (the VM's pre-decoder) never sees a malformed instruction.
      */
     public static void verify(Program program, long ubCapacityBytes, int eventsPerPair, ProgramVisitor next) {
+        checkCore(ubCapacityBytes, eventsPerPair);
+        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair, false, next));
+    }
+
+    /**
+     * Verifies {@code program} in full like {@link #verify(Program, long, int, ProgramVisitor)} and
+     * returns its structure, with which {@link #verifyNumbers} checks later programs of the same
+     * structure incrementally.
+     */
+    public static ProgramStructure verifyStructure(Program program, long ubCapacityBytes, int eventsPerPair, ProgramVisitor next) {
+        verify(program, ubCapacityBytes, eventsPerPair, next);
+        return ProgramStructure.of(program, eventsPerPair);
+    }
+
+    /**
+     * Verifies {@code program}, whose structure is exactly {@code verified}, by the numeric rules
+     * alone (see the class documentation); it accepts exactly the programs {@link #verify} accepts.
+     * Drives {@code next} like {@link #verify(Program, long, int, ProgramVisitor)}.
+     *
+     * @throws IllegalArgumentException when {@code program} does not {@linkplain ProgramStructure#matches match}
+     *         {@code verified} or {@code eventsPerPair} is not the one it was verified for
+     * @throws MalformedProgramException naming the first numeric rule broken and its byte offset
+     */
+    public static void verifyNumbers(Program program, ProgramStructure verified, long ubCapacityBytes, int eventsPerPair,
+            ProgramVisitor next) {
+        checkCore(ubCapacityBytes, eventsPerPair);
+        if (eventsPerPair != verified.eventsPerPair()) {
+            throw new IllegalArgumentException("the structure was verified for " + verified.eventsPerPair() + " events per pair, not "
+                    + eventsPerPair);
+        }
+        if (!verified.matches(program)) {
+            throw new IllegalArgumentException("the program's structure differs from the verified one: verify it in full");
+        }
+        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair, true, next));
+    }
+
+    private static void checkCore(long ubCapacityBytes, int eventsPerPair) {
         if (eventsPerPair < 1 || eventsPerPair > Sync.EVENTS) {
             throw new IllegalArgumentException("events per pair " + eventsPerPair + " outside 1.." + Sync.EVENTS);
         }
         if (ubCapacityBytes < 0) {
             throw new IllegalArgumentException("UB capacity " + ubCapacityBytes + " bytes is negative");
         }
-        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair, next));
     }
 
     @Override
     public void visitHeader(Program program) {
         this.program = program;
-        if (program.flags() != 0) {
-            throw fail(0, "header-flags", "flags 0x" + Integer.toHexString(program.flags()) + " are not 0: no flags are defined");
-        }
-        if ((program.word(2) & 0xFFFF) != 0 || (program.word(3) & 0xFFFF_FFFFL) != 0) {
-            throw fail(16, "header-reserved", "reserved header bits of words 2 and 3 are not 0");
+        if (!numbersOnly) {
+            header(program);
         }
         ubBytes = program.ubBytes();
         if (ubBytes > ubCapacityBytes) {
@@ -127,9 +179,18 @@ public final class Verifier implements ProgramVisitor {
         next.visitHeader(program);
     }
 
+    private static void header(Program program) {
+        if (program.flags() != 0) {
+            throw fail(0, "header-flags", "flags 0x" + Integer.toHexString(program.flags()) + " are not 0: no flags are defined");
+        }
+        if ((program.word(2) & 0xFFFF) != 0 || (program.word(3) & 0xFFFF_FFFFL) != 0) {
+            throw fail(16, "header-reserved", "reserved header bits of words 2 and 3 are not 0");
+        }
+    }
+
     @Override
     public void visitSlot(int slot, int kind, ElementType type, long bytes) {
-        if (kind != Isa.SLOT_INPUT && kind != Isa.SLOT_OUTPUT && kind != Isa.SLOT_WORKSPACE) {
+        if (!numbersOnly && kind != Isa.SLOT_INPUT && kind != Isa.SLOT_OUTPUT && kind != Isa.SLOT_WORKSPACE) {
             throw fail((Isa.HEADER_WORDS + slot) * 8, "slot-kind", "slot " + slot + " has kind " + kind + ", not INPUT, OUTPUT or WORKSPACE");
         }
         slotKinds[slot] = kind;
@@ -145,20 +206,24 @@ public final class Verifier implements ProgramVisitor {
     }
 
     private void check(int at, Opcode op, int sync, Operands ops) {
-        if (stageAt == NONE && op != Opcode.STAGE) {
+        if (!numbersOnly && stageAt == NONE && op != Opcode.STAGE) {
             throw fail(at, "outside-stage", op + " outside a stage: every instruction belongs between STAGE and END");
         }
         switch (op.layout()) {
             case STAGE -> {
-                if (stageAt != NONE) {
-                    throw fail(at, "stage-nesting", "STAGE inside the stage opened at byte " + stageAt + ": end it first");
+                if (!numbersOnly) {
+                    if (stageAt != NONE) {
+                        throw fail(at, "stage-nesting", "STAGE inside the stage opened at byte " + stageAt + ": end it first");
+                    }
+                    checkSync(at, op, sync, 0);
                 }
-                checkSync(at, op, sync, 0);
                 stage(at, ops);
                 return;
             }
             case NONE -> {
-                checkSync(at, op, sync, 0);
+                if (!numbersOnly) {
+                    checkSync(at, op, sync, 0);
+                }
                 endStage(at);
                 return;
             }
@@ -173,6 +238,9 @@ public final class Verifier implements ProgramVisitor {
             case ROW -> row(at, op, ops);
             case ROW_BINARY -> rowBinary(at, op, ops);
         }
+        if (numbersOnly) {
+            return;
+        }
         checkSync(at, op, sync, switch (op.pipe()) {
             case MTE2 -> LOAD_SYNC;
             case VECTOR -> VECTOR_SYNC;
@@ -184,6 +252,16 @@ public final class Verifier implements ProgramVisitor {
 
     @Override
     public void visitEnd() {
+        if (!numbersOnly) {
+            terminator();
+        }
+        if (tiles != program.tiles()) {
+            throw fail(8, "tile-count", "header says " + program.tiles() + " tiles, the stages sum to " + tiles);
+        }
+        next.visitEnd();
+    }
+
+    private void terminator() {
         int end = program.byteSize();
         if (stageAt != NONE) {
             throw fail(end, "terminator", "the code ends inside the stage opened at byte " + stageAt + ": END missing");
@@ -194,10 +272,6 @@ public final class Verifier implements ProgramVisitor {
         if (stages != program.stages()) {
             throw fail(16, "stage-count", "header says " + program.stages() + " stages, the code has " + stages);
         }
-        if (tiles != program.tiles()) {
-            throw fail(8, "tile-count", "header says " + program.tiles() + " tiles, the stages sum to " + tiles);
-        }
-        next.visitEnd();
     }
 
     // ---- stages ----
@@ -210,11 +284,13 @@ public final class Verifier implements ProgramVisitor {
         pitch = ops.get(4);
         rank = ops.getInt(5);
         inner = ops.getInt(6);
-        if (rank < 1) {
-            throw fail(at, "stage-rank", "rank 0: a stage has at least one dim");
-        }
-        if (inner < 1 || inner > rank) {
-            throw fail(at, "stage-inner", "inner rank " + inner + " outside 1.." + rank);
+        if (!numbersOnly) {
+            if (rank < 1) {
+                throw fail(at, "stage-rank", "rank 0: a stage has at least one dim");
+            }
+            if (inner < 1 || inner > rank) {
+                throw fail(at, "stage-inner", "inner rank " + inner + " outside 1.." + rank);
+            }
         }
         if (rows < 1 || cols < 1) {
             throw fail(at, "stage-tile", "tile of " + rows + " rows by " + cols + " cols: both at least 1");
@@ -255,10 +331,12 @@ public final class Verifier implements ProgramVisitor {
         bodyAt = at + 8 * Layout.STAGE.words(ops.count());
         stages++;
         tiles += stageTiles;
-        for (int p = 0; p < 2; p++) {
-            Arrays.fill(setAt[p], NONE);
-            Arrays.fill(backWaitAt[p], NONE);
-            Arrays.fill(backSetAt[p], NONE);
+        if (!numbersOnly) {
+            for (int p = 0; p < 2; p++) {
+                Arrays.fill(setAt[p], NONE);
+                Arrays.fill(backWaitAt[p], NONE);
+                Arrays.fill(backSetAt[p], NONE);
+            }
         }
     }
 
@@ -277,6 +355,13 @@ public final class Verifier implements ProgramVisitor {
         if ((at - bodyAt) / 8 != bodyWords) {
             throw fail(stageAt, "stage-words", "STAGE says its body has " + bodyWords + " words, it has " + (at - bodyAt) / 8);
         }
+        stageAt = NONE;
+        if (!numbersOnly) {
+            unwaitedEvents();
+        }
+    }
+
+    private void unwaitedEvents() {
         for (int p = 0; p < 2; p++) {
             for (int e = 0; e < Sync.EVENTS; e++) {
                 if (setAt[p][e] != NONE) {
@@ -287,36 +372,17 @@ public final class Verifier implements ProgramVisitor {
                 }
             }
         }
-        stageAt = NONE;
     }
 
     // ---- instructions ----
 
     private void memory(int at, Opcode op, Operands ops) {
-        long slot = ops.get(1);
-        if (slot >= slotKinds.length) {
-            throw fail(at, "slot", op + " slot " + slot + ", the program has " + slotKinds.length);
-        }
-        int s = (int) slot;
-        if (op == Opcode.STORE && slotKinds[s] == Isa.SLOT_INPUT) {
-            throw fail(at, "slot-access", "STORE to input slot " + s + ": store to an output or workspace");
-        }
+        int slot = ops.getInt(1);
         ElementType type = ElementType.ofCode(ops.get(2));
-        if (type == null) {
-            throw fail(at, "type", op + " type code " + ops.get(2) + " names no element type");
-        }
-        if (type != slotTypes[s]) {
-            throw fail(at, "memory-type", op + " of " + type + " through slot " + s + " of " + slotTypes[s]);
-        }
-        long flags = ops.get(3);
-        if ((flags & ~Isa.FLAG_ROWS) != 0) {
-            throw fail(at, "memory-flags", op + " flags 0x" + Long.toHexString(flags) + ": only ROWS (1) is defined");
-        }
-        boolean perRow = flags == Isa.FLAG_ROWS;
+        boolean perRow = ops.get(3) == Isa.FLAG_ROWS;
         int memRank = ops.getInt(4);
-        int expectedRank = perRow ? rank - inner + 1 : rank;
-        if (memRank != expectedRank) {
-            throw fail(at, "memory-rank", op + " rank " + memRank + ", the stage needs " + expectedRank + (perRow ? " with flag ROWS" : ""));
+        if (!numbersOnly) {
+            memoryStructure(at, op, ops, slot, type, perRow, memRank);
         }
         long offset = ops.get(5);
         if (offset < 0) {
@@ -329,7 +395,31 @@ public final class Verifier implements ProgramVisitor {
         }
         ub(at, op, ops, 0, perRow ? rows : rows * pitch, type.ubByteSize());
         if (stageTiles > 0) {
-            reach(at, op, ops, s, type, perRow, memRank, offset);
+            reach(at, op, ops, slot, type, perRow, memRank, offset);
+        }
+    }
+
+    private void memoryStructure(int at, Opcode op, Operands ops, long slot, ElementType type, boolean perRow, int memRank) {
+        if (slot >= slotKinds.length) {
+            throw fail(at, "slot", op + " slot " + slot + ", the program has " + slotKinds.length);
+        }
+        int s = (int) slot;
+        if (op == Opcode.STORE && slotKinds[s] == Isa.SLOT_INPUT) {
+            throw fail(at, "slot-access", "STORE to input slot " + s + ": store to an output or workspace");
+        }
+        if (type == null) {
+            throw fail(at, "type", op + " type code " + ops.get(2) + " names no element type");
+        }
+        if (type != slotTypes[s]) {
+            throw fail(at, "memory-type", op + " of " + type + " through slot " + s + " of " + slotTypes[s]);
+        }
+        long flags = ops.get(3);
+        if ((flags & ~Isa.FLAG_ROWS) != 0) {
+            throw fail(at, "memory-flags", op + " flags 0x" + Long.toHexString(flags) + ": only ROWS (1) is defined");
+        }
+        int expectedRank = perRow ? rank - inner + 1 : rank;
+        if (memRank != expectedRank) {
+            throw fail(at, "memory-rank", op + " rank " + memRank + ", the stage needs " + expectedRank + (perRow ? " with flag ROWS" : ""));
         }
     }
 
@@ -365,7 +455,7 @@ public final class Verifier implements ProgramVisitor {
     private void binaryScalar(int at, Opcode op, Operands ops) {
         ElementType type = type(at, op, ops, 3);
         long n = count(at, op, ops, 2);
-        if ((ops.get(4) & ~Isa.FLAG_SCALAR_LEFT) != 0) {
+        if (!numbersOnly && (ops.get(4) & ~Isa.FLAG_SCALAR_LEFT) != 0) {
             throw fail(at, "scalar-flags", op + " flags 0x" + Long.toHexString(ops.get(4)) + ": only SCALAR_LEFT (1) is defined");
         }
         ub(at, op, ops, 0, n, resultSize(op, type));
@@ -385,7 +475,7 @@ public final class Verifier implements ProgramVisitor {
         long n = count(at, op, ops, 2);
         ElementType from = ElementType.ofCode(ops.get(3));
         ElementType to = ElementType.ofCode(ops.get(4));
-        if (from == null || to == null) {
+        if (!numbersOnly && (from == null || to == null)) {
             throw fail(at, "type", "CAST from code " + ops.get(3) + " to code " + ops.get(4) + ": both must name element types");
         }
         ub(at, op, ops, 0, n, to.ubByteSize());
@@ -420,7 +510,7 @@ public final class Verifier implements ProgramVisitor {
     private void rowBinary(int at, Opcode op, Operands ops) {
         ElementType type = type(at, op, ops, 5);
         long rowCount = rowGeometry(at, op, ops, 3);
-        if ((ops.get(6) & ~Isa.FLAG_ROW_LEFT) != 0) {
+        if (!numbersOnly && (ops.get(6) & ~Isa.FLAG_ROW_LEFT) != 0) {
             throw fail(at, "row-flags", op + " flags 0x" + Long.toHexString(ops.get(6)) + ": only ROW_LEFT (1) is defined");
         }
         ub(at, op, ops, 0, rowCount * pitch, type.ubByteSize());
@@ -442,7 +532,7 @@ public final class Verifier implements ProgramVisitor {
 
     private ElementType type(int at, Opcode op, Operands ops, int index) {
         ElementType type = ElementType.ofCode(ops.get(index));
-        if (type == null || !op.types().contains(type)) {
+        if (!numbersOnly && (type == null || !op.types().contains(type))) {
             throw fail(at, "type", op + " type code " + ops.get(index) + " (" + type + "): " + op + " takes " + op.types());
         }
         return type;

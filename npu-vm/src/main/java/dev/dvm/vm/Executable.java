@@ -2,6 +2,7 @@ package dev.dvm.vm;
 
 import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Program;
+import dev.dvm.bytecode.ProgramStructure;
 import dev.dvm.bytecode.Verifier;
 import java.util.Objects;
 
@@ -36,6 +37,23 @@ public final class Executable {
         PreDecoder decoder = DECODERS.get().reset();
         // One reading pass: each part reaches the pre-decoder only after the verifier accepted it.
         Verifier.verify(program, spec.ubBytes(), spec.events(), decoder);
+        return new Executable(program, spec, decoder);
+    }
+
+    /**
+     * Verifies {@code program}, whose structure is exactly {@code verified} (from
+     * {@link Verifier#verifyStructure} for {@code spec}'s events), by the numeric rules alone: what
+     * encoding a new instance of a known structure can change. Accepts exactly what
+     * {@link #of(Program, NpuSpec)} accepts.
+     *
+     * @throws IllegalArgumentException when the structure differs; verify such a program in full
+     */
+    public static Executable of(Program program, NpuSpec spec, ProgramStructure verified) {
+        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(verified, "verified");
+        PreDecoder decoder = DECODERS.get().reset();
+        Verifier.verifyNumbers(program, verified, spec.ubBytes(), spec.events(), decoder);
         return new Executable(program, spec, decoder);
     }
 

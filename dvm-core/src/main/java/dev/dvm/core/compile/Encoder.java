@@ -1,19 +1,33 @@
 package dev.dvm.core.compile;
 
 import dev.dvm.bytecode.Program;
+import dev.dvm.bytecode.ProgramStructure;
+import dev.dvm.bytecode.ProgramVisitor;
+import dev.dvm.bytecode.Verifier;
 import dev.dvm.core.ir.Graph;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.vm.Executable;
 import dev.dvm.vm.NpuSpec;
+import java.util.Arrays;
 
 /**
  * Encodes instances of one kernel graph for one device spec. Thread-safe. Created once per kernel
  * and spec, so everything that does not depend on shapes can be prepared here once.
+ *
+ * <p>Verification is incremental: the first program of each structure is verified in full and
+ * its {@link ProgramStructure} kept; later programs of exactly that structure are verified by the
+ * numeric rules alone.
  */
 public final class Encoder {
+    /** Structures kept per encoder: a kernel has a handful (split reductions, broadcasts), this bounds a pathological one. */
+    static final int MAX_STRUCTURES = 64;
+    private static final ProgramVisitor NO_VISITOR = new ProgramVisitor() {};
+
     private final Graph graph;
     private final NpuSpec spec;
     private final BackEndPlans plans;
+    /** Fully verified structures, copied on write: encodes read it without locking. */
+    private volatile ProgramStructure[] structures = new ProgramStructure[0];
 
     private Encoder(Graph graph, NpuSpec spec) {
         this.graph = graph;
@@ -34,7 +48,35 @@ public final class Encoder {
     /** The verified program and executable for {@code instance} (an instance of {@link #graph()}). */
     public Encoded encode(Instance instance) {
         Program program = Compiler.compile(instance, spec, plans);
-        return new Encoded(program, Executable.of(program, spec));
+        ProgramStructure structure = verifiedStructure(program);
+        return new Encoded(program, structure != null ? Executable.of(program, spec, structure) : Executable.of(program, spec));
+    }
+
+    /**
+     * The kept structure {@code program} matches, else (room permitting) its structure after a full
+     * verification; null when the table is full and the program must be verified in full.
+     */
+    private ProgramStructure verifiedStructure(Program program) {
+        long hash = program.structureHash();
+        for (ProgramStructure known : structures) {
+            if (known.hash() == hash && known.matches(program)) {
+                return known;
+            }
+        }
+        if (structures.length >= MAX_STRUCTURES) {
+            return null;
+        }
+        ProgramStructure verified = Verifier.verifyStructure(program, spec.ubBytes(), spec.events(), NO_VISITOR);
+        synchronized (this) {
+            ProgramStructure[] known = structures;
+            // another thread may have added this structure since the scan
+            if (known.length < MAX_STRUCTURES && Arrays.stream(known).noneMatch(k -> k.matches(program))) {
+                ProgramStructure[] grown = Arrays.copyOf(known, known.length + 1);
+                grown[known.length] = verified;
+                structures = grown;
+            }
+        }
+        return verified;
     }
 
     /** A verified program for one instance and its executable. */
