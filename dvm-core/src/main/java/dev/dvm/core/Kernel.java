@@ -170,12 +170,11 @@ public final class Kernel {
         }
         Prepared p = prepared(spec);
         boolean traced = Tracing.encodes();
-        long start = traced ? System.nanoTime() : 0;
-        KernelInstance hit = lookup(p, layout, n);
+        KernelInstance hit = hit(p, layout, n, traced);
         if (hit != null) {
-            return traced ? traced(hit, true, start) : hit;
+            return hit;
         }
-        start = System.nanoTime();
+        long start = System.nanoTime();
         return encode(p, layout, n, ShapeInference.infer(graph, inputShapes, null, null, null), start, traced);
     }
 
@@ -328,12 +327,11 @@ public final class Kernel {
         }
         Prepared p = prepared(spec);
         boolean traced = Tracing.encodes();
-        long start = traced ? System.nanoTime() : 0;
-        KernelInstance hit = lookup(p, layout, n);
+        KernelInstance hit = hit(p, layout, n, traced);
         if (hit != null) {
-            return traced ? traced(hit, true, start) : hit;
+            return hit;
         }
-        start = System.nanoTime();
+        long start = System.nanoTime();
         long[][] inShapes = new long[inputs.length][];
         long[][] inStrides = new long[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
@@ -398,6 +396,13 @@ public final class Kernel {
             }
         }
         return false;
+    }
+
+    /** The instance for the layout in {@code layout[0, n)} (its encode event emitted when traced), or null on a miss. */
+    private KernelInstance hit(Prepared p, long[] layout, int n, boolean traced) {
+        long start = traced ? System.nanoTime() : 0;
+        KernelInstance hit = lookup(p, layout, n);
+        return hit == null || !traced ? hit : traced(hit, true, start);
     }
 
     /** The kept or cached instance for this signature, or null; counts the hit or miss. */
