@@ -9,7 +9,6 @@ import dev.dvm.core.KernelInstance;
 import dev.dvm.core.compile.Compiler;
 import dev.dvm.core.compile.Encoder;
 import dev.dvm.core.ir.Instance;
-import dev.dvm.tests.DemoKernels;
 import dev.dvm.tests.property.KernelCase;
 import dev.dvm.tests.property.KernelCaseGen;
 import dev.dvm.vm.NpuSpec;
@@ -25,25 +24,16 @@ import org.junit.jupiter.api.Test;
  */
 class EncoderTest {
     private static final NpuSpec SPEC = NpuSpec.host();
-    private static final NpuSpec SMALL_UB = new NpuSpec("small-ub", 2, 8 * 1024, 256, 32, 8);
 
     @Test
     void demoKernelsEncodeAsTheFullCompileDoes() {
         SplittableRandom r = new SplittableRandom(4);
-        long h = 1 + r.nextInt(3000);
-        List<Kernel> kernels = List.of(DemoKernels.elementwise10().build().kernel(), DemoKernels.geluKernel(), DemoKernels.softmaxKernel(),
-                DemoKernels.layerNormKernel(h), DemoKernels.rmsNormKernel(h), DemoKernels.addMulReluKernel());
+        List<Kernel> kernels = EncodeCases.demoKernels(r);
         for (Kernel kernel : kernels) {
-            for (NpuSpec spec : List.of(SPEC, SMALL_UB)) {
+            for (NpuSpec spec : EncodeCases.SPECS) {
                 Encoder encoder = null;
                 for (int i = 0; i < 60; i++) {
-                    long s = r.nextInt(4) == 0 ? r.nextInt(3) : 1 + r.nextInt(5000);
-                    long cols = 1 + r.nextInt(4000);
-                    long[][] shapes = new long[kernel.inputCount()][];
-                    for (int slot = 0; slot < shapes.length; slot++) {
-                        long[] dims = kernel.inputDims(slot);
-                        shapes[slot] = dims.length == 1 ? new long[] {dims[0] < 0 ? cols : dims[0]} : new long[] {s, dims[1] < 0 ? cols : dims[1]};
-                    }
+                    long[][] shapes = EncodeCases.randomShapes(kernel, r);
                     Instance instance = instanceOf(kernel.normalize(spec, shapes));
                     encoder = encoder != null ? encoder : Encoder.prepare(instance.graph(), spec);
                     assertSameProgram(encoder, instance, spec, kernel + " " + java.util.Arrays.deepToString(shapes));

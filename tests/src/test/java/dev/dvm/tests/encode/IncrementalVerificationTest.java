@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 class IncrementalVerificationTest {
     private static final NpuSpec SPEC = NpuSpec.host();
-    private static final NpuSpec SMALL_UB = new NpuSpec("small-ub", 2, 8 * 1024, 256, 32, 8);
     private static final ProgramVisitor NO_VISITOR = new ProgramVisitor() {};
 
     /** A number field of a program: word index, bit position and width. */
@@ -54,21 +53,13 @@ class IncrementalVerificationTest {
     @Test
     void demoKernelsAtRandomShapes() {
         SplittableRandom r = new SplittableRandom(5);
-        long h = 1 + r.nextInt(3000);
-        List<Kernel> kernels = List.of(DemoKernels.elementwise10().build().kernel(), DemoKernels.geluKernel(), DemoKernels.softmaxKernel(),
-                DemoKernels.layerNormKernel(h), DemoKernels.rmsNormKernel(h), DemoKernels.addMulReluKernel());
+        List<Kernel> kernels = EncodeCases.demoKernels(r);
         int checked = 0;
         for (Kernel kernel : kernels) {
-            for (NpuSpec spec : List.of(SPEC, SMALL_UB)) {
+            for (NpuSpec spec : EncodeCases.SPECS) {
                 List<Program> programs = new ArrayList<>();
                 for (int i = 0; i < 25; i++) {
-                    long s = r.nextInt(4) == 0 ? r.nextInt(3) : 1 + r.nextInt(5000);
-                    long cols = 1 + r.nextInt(4000);
-                    long[][] shapes = new long[kernel.inputCount()][];
-                    for (int slot = 0; slot < shapes.length; slot++) {
-                        long[] dims = kernel.inputDims(slot);
-                        shapes[slot] = dims.length == 1 ? new long[] {dims[0] < 0 ? cols : dims[0]} : new long[] {s, dims[1] < 0 ? cols : dims[1]};
-                    }
+                    long[][] shapes = EncodeCases.randomShapes(kernel, r);
                     programs.add(kernel.normalize(spec, shapes).program());
                 }
                 checked += checkAgainstFirstOfEachStructure(programs, spec, r);
