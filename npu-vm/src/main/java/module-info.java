@@ -3,5 +3,6 @@ module dev.dvm.vm {
     requires transitive dev.dvm.bytecode;
     requires jdk.incubator.vector;
     requires org.agrona;
+    requires org.objectweb.asm;
     exports dev.dvm.vm;
 }

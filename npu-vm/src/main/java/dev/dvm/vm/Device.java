@@ -37,12 +37,25 @@ public final class Device implements AutoCloseable {
      * @param minElementsPerCore elements each core must get before a stage is spread over
      *     several cores ({@link #DEFAULT_MIN_ELEMENTS_PER_CORE}); 1 spreads every stage of two or
      *     more tiles, which tests use to exercise the workers with small shapes
+     * @param jit whether hot stages run through the JIT tier; checked devices and devices on the
+     *     scalar unit always interpret
      */
-    public record Options(boolean checked, boolean scalarUnit, long minElementsPerCore) {
+    public record Options(boolean checked, boolean scalarUnit, long minElementsPerCore, JitMode jit) {
         public Options {
             if (minElementsPerCore < 1) {
                 throw new IllegalArgumentException("minElementsPerCore is " + minElementsPerCore + "; give 1 or more");
             }
+            Objects.requireNonNull(jit, "jit");
+        }
+
+        /** The JIT mode of system property {@code dvm.jit}. */
+        public Options(boolean checked, boolean scalarUnit, long minElementsPerCore) {
+            this(checked, scalarUnit, minElementsPerCore, JitMode.fromSystemProperty());
+        }
+
+        /** These options with JIT mode {@code jit}. */
+        public Options withJit(JitMode jit) {
+            return new Options(checked, scalarUnit, minElementsPerCore, jit);
         }
 
         /** The default spreading threshold. */
@@ -77,6 +90,8 @@ public final class Device implements AutoCloseable {
     private final Options options;
     private final TileInterpreter caller;
     private final Worker[] workers;
+    /** The JIT mode in effect: OFF for checked devices and the scalar unit, which tests compare the interpreter by. */
+    private final JitMode jit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Arena arena = Arena.ofShared();
     private volatile boolean closed;
@@ -94,6 +109,7 @@ public final class Device implements AutoCloseable {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
         this.caller = new TileInterpreter(spec, options.scalarUnit(), options.checked());
+        this.jit = options.checked() || options.scalarUnit() ? JitMode.OFF : options.jit();
         this.workers = new Worker[spec.cores() - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(i + 1, new TileInterpreter(spec, options.scalarUnit(), options.checked()));
@@ -225,9 +241,10 @@ public final class Device implements AutoCloseable {
         if (tiles == 0) {
             return;
         }
+        CompiledStage code = jit == JitMode.OFF ? null : Jit.codeFor(st, jit);
         if (cores == 1) {
             try {
-                caller.run(st, 0, tiles, segments, bases);
+                run(code, caller, st, 0, tiles, segments, bases);
             } catch (VmException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -237,12 +254,12 @@ public final class Device implements AutoCloseable {
         }
         long perCore = ceilDiv(tiles, cores);
         for (int k = 1; k < cores; k++) {
-            workers[k - 1].post(st, k * perCore, Math.min(tiles, (k + 1) * perCore), segments, bases);
+            workers[k - 1].post(code, st, k * perCore, Math.min(tiles, (k + 1) * perCore), segments, bases);
         }
         handedOff += cores - 1;
         RuntimeException own = null;
         try {
-            caller.run(st, 0, perCore, segments, bases);
+            run(code, caller, st, 0, perCore, segments, bases);
         } catch (VmException e) {
             own = e;
         } catch (RuntimeException e) {
@@ -253,7 +270,7 @@ public final class Device implements AutoCloseable {
             Worker w = workers[k - 1];
             if (w.claim(w.posted)) {
                 try {
-                    caller.run(st, w.first, w.end, segments, bases);
+                    run(code, caller, st, w.first, w.end, segments, bases);
                 } catch (VmException e) {
                     own = own == null ? e : own;
                 } catch (RuntimeException e) {
@@ -270,6 +287,31 @@ public final class Device implements AutoCloseable {
         if (own != null) {
             throw own;
         }
+    }
+
+    /** Runs tiles {@code [first, end)} of {@code st} by its compiled code, or by {@code interpreter} when there is none. */
+    private static void run(CompiledStage code, TileInterpreter interpreter, StagePlan st, long first, long end, MemorySegment[] segments,
+            long[] bases) {
+        if (code != null) {
+            code.run(st, first, end, segments, bases);
+        } else {
+            interpreter.run(st, first, end, segments, bases);
+        }
+    }
+
+    /**
+     * The JIT tier's counters, over all devices of the process.
+     *
+     * @param queued stages queued for background compilation
+     * @param compiled classes generated and defined (one per stage shape)
+     * @param failed stage shapes whose compilation failed (each counted and logged once; they stay interpreted)
+     * @param published stages switched to compiled code, cache hits included
+     */
+    public record JitStats(long queued, long compiled, long failed, long published) {}
+
+    /** The JIT tier's counters so far. */
+    public static JitStats jitStats() {
+        return Jit.stats();
     }
 
     private static VmException failure(StagePlan st, int core, long first, long end, Throwable cause) {
@@ -331,6 +373,7 @@ public final class Device implements AutoCloseable {
         private volatile long claimed;
         private volatile long done;
         private StagePlan stage;
+        private CompiledStage code;
         private long first;
         private long end;
         private MemorySegment[] segs;
@@ -344,7 +387,8 @@ public final class Device implements AutoCloseable {
         }
 
         /** Hands a range to this core; the volatile write publishes the fields before it. */
-        void post(StagePlan st, long first, long end, MemorySegment[] segs, long[] offsets) {
+        void post(CompiledStage code, StagePlan st, long first, long end, MemorySegment[] segs, long[] offsets) {
+            this.code = code;
             this.stage = st;
             this.first = first;
             this.end = end;
@@ -394,7 +438,7 @@ public final class Device implements AutoCloseable {
                 seen = p;
                 if (claim(p)) {
                     try {
-                        interpreter.run(stage, first, end, segs, offsets);
+                        Device.run(code, interpreter, stage, first, end, segs, offsets);
                     } catch (Throwable t) {
                         failure = t;
                     }

@@ -79,6 +79,18 @@ public final class Executable {
         return bytes;
     }
 
+    /**
+     * For each stage, the class file the JIT tier generates for it (the same for every instance of
+     * the stage's structure), or null where the JIT does not support the stage; for inspection.
+     */
+    public byte[][] jitClassFiles() {
+        byte[][] files = new byte[stages.length][];
+        for (int i = 0; i < stages.length; i++) {
+            files[i] = Jit.classFile(stages[i]);
+        }
+        return files;
+    }
+
     /** Number of binding slots the program declares. */
     public int slots() {
         return slotKinds.length;

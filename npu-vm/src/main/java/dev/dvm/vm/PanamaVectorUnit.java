@@ -24,10 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  * double-precision steps in double vectors.
  */
 final class PanamaVectorUnit implements VectorUnit {
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** The F32 species, also the JIT tier's (constant to C2 as a static final). */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
-    private static final int LANES = I.length();
+    static final int LANES = I.length();
     /** Words of {@link #chunk}, the scalar operand of POW repeated; a multiple of every vector width. */
     private static final int CHUNK = 512;
     /** POW works in double: a double vector and the float and int vectors of its lane count (half the width). */
@@ -71,33 +72,35 @@ final class PanamaVectorUnit implements VectorUnit {
     static {
         UNARY_F32[Opcode.SQRT.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(s + i).lanewise(SQRT));
+                u.put(d + i, sqrtF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.RSQRT.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, FloatVector.broadcast(F, 1f).div(u.f(s + i).lanewise(SQRT)));
+                u.put(d + i, rsqrtF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.ABS.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.i(s + i).and(MAGNITUDE));
+                u.put(d + i, absF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.NEG.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.i(s + i).lanewise(XOR, SIGN));
+                u.put(d + i, negF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.LOG.ordinal()] = (u, d, s, bound) -> {
             log(u.ub, d, s, bound);
         };
         UNARY_F32[Opcode.EXP.ordinal()] = (u, d, s, bound) -> {
-            exp(u.ub, s, u.ub, d, bound);
+            for (int i = 0; i < bound; i += LANES) {
+                u.put(d + i, expF32(u.f(s + i)));
+            }
         };
         UNARY_F32[Opcode.RECIPROCAL.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, FloatVector.broadcast(F, 1f).div(u.f(s + i)));
+                u.put(d + i, reciprocalF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.ISFINITE.ordinal()] = (u, d, s, bound) -> {
@@ -112,33 +115,33 @@ final class PanamaVectorUnit implements VectorUnit {
         };
         UNARY_F32[Opcode.ROUND.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, round(u.f(s + i)));
+                u.put(d + i, roundF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.TRUNC.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, trunc(u.f(s + i)));
+                u.put(d + i, truncF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.FLOOR.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                FloatVector x = u.f(s + i);
-                FloatVector t = trunc(x);
-                u.put(d + i, t.blend(t.sub(1f), t.compare(GT, x)));
+                u.put(d + i, floorF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.CEIL.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                FloatVector x = u.f(s + i);
-                FloatVector t = trunc(x);
-                u.put(d + i, t.blend(t.add(1f), t.compare(LT, x)));
+                u.put(d + i, ceilF32(u.f(s + i)));
             }
         };
         UNARY_F32[Opcode.TANH.ordinal()] = (u, d, s, bound) -> {
-            tanh(u.ub, d, s, bound);
+            for (int i = 0; i < bound; i += LANES) {
+                u.put(d + i, tanhF32(u.f(s + i)));
+            }
         };
         UNARY_F32[Opcode.SIGMOID.ordinal()] = (u, d, s, bound) -> {
-            sigmoid(u.ub, d, s, bound);
+            for (int i = 0; i < bound; i += LANES) {
+                u.put(d + i, sigmoidF32(u.f(s + i)));
+            }
         };
         UNARY_F32[Opcode.ERF.ordinal()] = (u, d, s, bound) -> {
             erf(u.ub, d, s, bound);
@@ -206,22 +209,22 @@ final class PanamaVectorUnit implements VectorUnit {
         };
         BINARY_F32[Opcode.ADD.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).add(u.f(b + i)));
+                u.put(d + i, addF32(u.f(a + i), u.f(b + i)));
             }
         };
         BINARY_F32[Opcode.SUB.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).sub(u.f(b + i)));
+                u.put(d + i, subF32(u.f(a + i), u.f(b + i)));
             }
         };
         BINARY_F32[Opcode.MUL.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).mul(u.f(b + i)));
+                u.put(d + i, mulF32(u.f(a + i), u.f(b + i)));
             }
         };
         BINARY_F32[Opcode.DIV.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).div(u.f(b + i)));
+                u.put(d + i, divF32(u.f(a + i), u.f(b + i)));
             }
         };
         BINARY_F32[Opcode.POW.ordinal()] = (u, d, a, b, bound) -> {
@@ -229,12 +232,12 @@ final class PanamaVectorUnit implements VectorUnit {
         };
         BINARY_F32[Opcode.MAX.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, canonicalNaN(u.f(a + i).max(u.f(b + i))));
+                u.put(d + i, maxF32(u.f(a + i), u.f(b + i)));
             }
         };
         BINARY_F32[Opcode.MIN.ordinal()] = (u, d, a, b, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, canonicalNaN(u.f(a + i).min(u.f(b + i))));
+                u.put(d + i, minF32(u.f(a + i), u.f(b + i)));
             }
         };
         BINARY_F32[Opcode.AND.ordinal()] = (u, d, a, b, bound) -> {
@@ -376,36 +379,36 @@ final class PanamaVectorUnit implements VectorUnit {
         SCALAR_F32[Opcode.ADD.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).add(sv));
+                u.put(d + i, addF32(u.f(a + i), sv));
             }
         };
         SCALAR_F32[Opcode.SUB.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             if (left) {
                 for (int i = 0; i < bound; i += LANES) {
-                    u.put(d + i, sv.sub(u.f(a + i)));
+                    u.put(d + i, subF32(sv, u.f(a + i)));
                 }
             } else {
                 for (int i = 0; i < bound; i += LANES) {
-                    u.put(d + i, u.f(a + i).sub(sv));
+                    u.put(d + i, subF32(u.f(a + i), sv));
                 }
             }
         };
         SCALAR_F32[Opcode.MUL.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, u.f(a + i).mul(sv));
+                u.put(d + i, mulF32(u.f(a + i), sv));
             }
         };
         SCALAR_F32[Opcode.DIV.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             if (left) {
                 for (int i = 0; i < bound; i += LANES) {
-                    u.put(d + i, sv.div(u.f(a + i)));
+                    u.put(d + i, divF32(sv, u.f(a + i)));
                 }
             } else {
                 for (int i = 0; i < bound; i += LANES) {
-                    u.put(d + i, u.f(a + i).div(sv));
+                    u.put(d + i, divF32(u.f(a + i), sv));
                 }
             }
         };
@@ -424,13 +427,13 @@ final class PanamaVectorUnit implements VectorUnit {
         SCALAR_F32[Opcode.MAX.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, canonicalNaN(u.f(a + i).max(sv)));
+                u.put(d + i, maxF32(u.f(a + i), sv));
             }
         };
         SCALAR_F32[Opcode.MIN.ordinal()] = (u, d, a, bound, raw, left) -> {
             FloatVector sv = FloatVector.broadcast(F, Float.intBitsToFloat((int) raw));
             for (int i = 0; i < bound; i += LANES) {
-                u.put(d + i, canonicalNaN(u.f(a + i).min(sv)));
+                u.put(d + i, minF32(u.f(a + i), sv));
             }
         };
         SCALAR_F32[Opcode.AND.ordinal()] = (u, d, a, bound, raw, left) -> {
@@ -652,38 +655,92 @@ final class PanamaVectorUnit implements VectorUnit {
 
     // ---- kernels (same constants and order as MathKernels) ----
 
-    /**
-     * {@code to[t..) = e^from[f..)} for {@code n} words, a multiple of the vector width. The exp
-     * kernel is a loop over arrays, never a method taking or returning a vector: C2 will not inline
-     * a big method it has already compiled on its own, and a vector crossing a call that is not
-     * inlined is boxed on the heap. TANH, SIGMOID and ERF therefore repeat its steps in their own loops.
+    /*
+     * Per-vector functions: the one definition of each F32 operation, used by this unit's loops and
+     * by the JIT tier's generated code (JitCompiler), so the two are bit-identical. Each is small
+     * enough for C2 to inline into its caller's loop; a vector crossing a call C2 does not inline
+     * is boxed on the heap, so the transcendental ones keep the exp steps inline rather than
+     * calling a shared exp.
      */
-    private static void exp(int[] from, int f, int[] to, int t, int n) {
-        for (int i = 0; i < n; i += LANES) {
-            FloatVector x = IntVector.fromArray(I, from, f + i).reinterpretAsFloats();
-            // Common case: every lane's result is normal, so no clamps and one integer add for 2^n.
-            boolean normal = x.abs().compare(LE, EXP_NORMAL).allTrue();
-            FloatVector xc = normal ? x : x.max(EXP_LO).min(EXP_HI);
-            FloatVector v = xc.fma(LOG2E, SHIFTER);
-            FloatVector kf = v.sub(SHIFTER);
-            FloatVector r = kf.fma(k(-LN2_HI), xc);
-            r = kf.fma(k(-LN2_LO), r);
-            FloatVector p = r.fma(E0, E1);
-            p = p.fma(r, k(E2));
-            p = p.fma(r, k(E3));
-            p = p.fma(r, k(E4));
-            p = p.fma(r, k(E5));
-            FloatVector y = p.fma(r.mul(r), r).add(1f);
-            if (normal) {
-                y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).intoArray(to, t + i);
-            } else {
-                IntVector k = v.reinterpretAsInts().sub(SHIFTER_BITS);
-                IntVector half = k.lanewise(ASHR, 1);
-                FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-                FloatVector s2 = k.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-                y.mul(s1).mul(s2).reinterpretAsInts().intoArray(to, t + i);
-            }
+
+    static FloatVector addF32(FloatVector a, FloatVector b) {
+        return a.add(b);
+    }
+
+    static FloatVector subF32(FloatVector a, FloatVector b) {
+        return a.sub(b);
+    }
+
+    static FloatVector mulF32(FloatVector a, FloatVector b) {
+        return a.mul(b);
+    }
+
+    static FloatVector divF32(FloatVector a, FloatVector b) {
+        return a.div(b);
+    }
+
+    static FloatVector maxF32(FloatVector a, FloatVector b) {
+        return canonicalNaN(a.max(b));
+    }
+
+    static FloatVector minF32(FloatVector a, FloatVector b) {
+        return canonicalNaN(a.min(b));
+    }
+
+    static FloatVector sqrtF32(FloatVector x) {
+        return x.lanewise(SQRT);
+    }
+
+    static FloatVector rsqrtF32(FloatVector x) {
+        return FloatVector.broadcast(F, 1f).div(x.lanewise(SQRT));
+    }
+
+    static FloatVector reciprocalF32(FloatVector x) {
+        return FloatVector.broadcast(F, 1f).div(x);
+    }
+
+    /** |x| by clearing the sign bit, so NaN payloads pass unchanged as in the scalar unit. */
+    static FloatVector absF32(FloatVector x) {
+        return x.reinterpretAsInts().and(MAGNITUDE).reinterpretAsFloats();
+    }
+
+    static FloatVector negF32(FloatVector x) {
+        return x.reinterpretAsInts().lanewise(XOR, SIGN).reinterpretAsFloats();
+    }
+
+    static FloatVector floorF32(FloatVector x) {
+        FloatVector t = truncF32(x);
+        return t.blend(t.sub(1f), t.compare(GT, x));
+    }
+
+    static FloatVector ceilF32(FloatVector x) {
+        FloatVector t = truncF32(x);
+        return t.blend(t.add(1f), t.compare(LT, x));
+    }
+
+    /** e^x, {@link MathKernels#exp} lane by lane. */
+    static FloatVector expF32(FloatVector x) {
+        // Common case: every lane's result is normal, so no clamps and one integer add for 2^n.
+        boolean normal = x.abs().compare(LE, EXP_NORMAL).allTrue();
+        FloatVector xc = normal ? x : x.max(EXP_LO).min(EXP_HI);
+        FloatVector v = xc.fma(LOG2E, SHIFTER);
+        FloatVector kf = v.sub(SHIFTER);
+        FloatVector r = kf.fma(k(-LN2_HI), xc);
+        r = kf.fma(k(-LN2_LO), r);
+        FloatVector p = r.fma(E0, E1);
+        p = p.fma(r, k(E2));
+        p = p.fma(r, k(E3));
+        p = p.fma(r, k(E4));
+        p = p.fma(r, k(E5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        if (normal) {
+            return y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
         }
+        IntVector k = v.reinterpretAsInts().sub(SHIFTER_BITS);
+        IntVector half = k.lanewise(ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = k.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+        return y.mul(s1).mul(s2);
     }
 
     /** {@code ub[d..) = log(ub[s..))} for {@code n} words, a multiple of the vector width; {@link MathKernels#log} lane by lane. */
@@ -823,66 +880,60 @@ final class PanamaVectorUnit implements VectorUnit {
     }
 
     /**
-     * TANH in one pass, e^2|x| computed in the loop by the exp kernel's steps (no scratch round
-     * trip). The loop must stay under C2's inlining node budget (NodeCountInliningCutoff), or its
-     * last vector calls are left as calls on boxed vectors; hence 2^n by one integer add.
+     * TANH, {@link MathKernels#tanh} lane by lane, e^2|x| by the exp steps inline (no scratch round
+     * trip). The caller's loop must stay under C2's inlining node budget (NodeCountInliningCutoff),
+     * or its last vector calls are left as calls on boxed vectors; hence 2^n by one integer add.
      */
-    private static void tanh(int[] ub, int d, int s, int n) {
-        for (int i = 0; i < n; i += LANES) {
-            IntVector bits = IntVector.fromArray(I, ub, s + i);
-            FloatVector x = bits.reinterpretAsFloats();
-            FloatVector a = x.abs();
-            FloatVector xc = a.add(a).min(TANH_EXP_CLAMP);
-            FloatVector v = xc.fma(LOG2E, SHIFTER);
-            FloatVector kf = v.sub(SHIFTER);
-            FloatVector r = kf.fma(k(-LN2_HI), xc);
-            r = kf.fma(k(-LN2_LO), r);
-            FloatVector p = r.fma(E0, E1);
-            p = p.fma(r, k(E2));
-            p = p.fma(r, k(E3));
-            p = p.fma(r, k(E4));
-            p = p.fma(r, k(E5));
-            FloatVector y = p.fma(r.mul(r), r).add(1f);
-            // e^2|x| < 2^30 is normal: 2^n added into y's exponent bits gives exp's bits, as in exp.
-            FloatVector e = y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
-            FloatVector z = x.mul(x);
-            FloatVector q = z.fma(T0, T1);
-            q = q.fma(z, k(T2));
-            q = q.fma(z, k(T3));
-            q = q.fma(z, k(T4));
-            FloatVector small = q.mul(z).fma(x, x);
-            FloatVector big = k(1f).sub(k(2f).div(e.add(1f)));
-            big.blend(small, a.compare(LT, TANH_SMALL)).reinterpretAsInts().and(MAGNITUDE).or(bits.and(SIGN)).intoArray(ub, d + i);
-        }
+    static FloatVector tanhF32(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        FloatVector a = x.abs();
+        FloatVector xc = a.add(a).min(TANH_EXP_CLAMP);
+        FloatVector v = xc.fma(LOG2E, SHIFTER);
+        FloatVector kf = v.sub(SHIFTER);
+        FloatVector r = kf.fma(k(-LN2_HI), xc);
+        r = kf.fma(k(-LN2_LO), r);
+        FloatVector p = r.fma(E0, E1);
+        p = p.fma(r, k(E2));
+        p = p.fma(r, k(E3));
+        p = p.fma(r, k(E4));
+        p = p.fma(r, k(E5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // e^2|x| < 2^30 is normal: 2^n added into y's exponent bits gives exp's bits, as in exp.
+        FloatVector e = y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
+        FloatVector z = x.mul(x);
+        FloatVector q = z.fma(T0, T1);
+        q = q.fma(z, k(T2));
+        q = q.fma(z, k(T3));
+        q = q.fma(z, k(T4));
+        FloatVector small = q.mul(z).fma(x, x);
+        FloatVector big = k(1f).sub(k(2f).div(e.add(1f)));
+        return big.blend(small, a.compare(LT, TANH_SMALL)).reinterpretAsInts().and(MAGNITUDE).or(bits.and(SIGN)).reinterpretAsFloats();
     }
 
-    /** SIGMOID in one pass, e^-|x| by the exp kernel's steps in the loop (as {@link #tanh}, for the same reason). */
-    private static void sigmoid(int[] ub, int d, int s, int n) {
-        for (int i = 0; i < n; i += LANES) {
-            FloatVector x = IntVector.fromArray(I, ub, s + i).reinterpretAsFloats();
-            FloatVector xc = x.abs().neg().max(EXP_LO);
-            FloatVector v = xc.fma(LOG2E, SHIFTER);
-            IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
-            FloatVector kf = v.sub(SHIFTER);
-            FloatVector r = kf.fma(k(-LN2_HI), xc);
-            r = kf.fma(k(-LN2_LO), r);
-            FloatVector p = r.fma(E0, E1);
-            p = p.fma(r, k(E2));
-            p = p.fma(r, k(E3));
-            p = p.fma(r, k(E4));
-            p = p.fma(r, k(E5));
-            FloatVector y = p.fma(r.mul(r), r).add(1f);
-            // -150 ≤ m ≤ 0: two power-of-two factors, as exp, for the subnormal results.
-            IntVector half = m.lanewise(ASHR, 1);
-            FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = m.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-            FloatVector e = y.mul(s1).mul(s2);
-            e.blend(1f, x.compare(GE, 0f)).div(e.add(1f)).reinterpretAsInts().intoArray(ub, d + i);
-        }
+    /** SIGMOID, {@link MathKernels#sigmoid} lane by lane, e^-|x| by the exp steps inline (as {@link #tanhF32}). */
+    static FloatVector sigmoidF32(FloatVector x) {
+        FloatVector xc = x.abs().neg().max(EXP_LO);
+        FloatVector v = xc.fma(LOG2E, SHIFTER);
+        IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
+        FloatVector kf = v.sub(SHIFTER);
+        FloatVector r = kf.fma(k(-LN2_HI), xc);
+        r = kf.fma(k(-LN2_LO), r);
+        FloatVector p = r.fma(E0, E1);
+        p = p.fma(r, k(E2));
+        p = p.fma(r, k(E3));
+        p = p.fma(r, k(E4));
+        p = p.fma(r, k(E5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // -150 ≤ m ≤ 0: two power-of-two factors, as exp, for the subnormal results.
+        IntVector half = m.lanewise(ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = m.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+        FloatVector e = y.mul(s1).mul(s2);
+        return e.blend(1f, x.compare(GE, 0f)).div(e.add(1f));
     }
 
     /**
-     * ERF in one pass, e^-Q(|x|) by the exp kernel's steps in the loop (as {@link #tanh}). For
+     * ERF in one pass, e^-Q(|x|) by the exp kernel's steps in the loop (as {@link #tanhF32}). For
      * |x| ≤ 4, Q lies in [0.9, 18], inside exp's clamps and with 2^-Q's exponent far from the
      * subnormals, so the clamps are dropped and 2^n added into the exponent bits gives exp's bits.
      */
@@ -933,7 +984,7 @@ final class PanamaVectorUnit implements VectorUnit {
         return x.blend(Float.NaN, x.test(IS_NAN));
     }
 
-    private static FloatVector round(FloatVector x) {
+    static FloatVector roundF32(FloatVector x) {
         IntVector bits = x.reinterpretAsInts();
         FloatVector a = bits.and(MAGNITUDE).reinterpretAsFloats();
         FloatVector y = a.add(TWO23).sub(TWO23).reinterpretAsInts().or(bits.and(SIGN)).reinterpretAsFloats();
@@ -941,7 +992,7 @@ final class PanamaVectorUnit implements VectorUnit {
     }
 
     /** Below 2^23, trunc(|x|) is round(|x|) less one where that rounded up; no float-int conversion needed. */
-    private static FloatVector trunc(FloatVector x) {
+    static FloatVector truncF32(FloatVector x) {
         IntVector bits = x.reinterpretAsInts();
         FloatVector a = bits.and(MAGNITUDE).reinterpretAsFloats();
         FloatVector r = a.add(TWO23).sub(TWO23);

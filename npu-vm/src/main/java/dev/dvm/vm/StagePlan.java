@@ -40,6 +40,12 @@ final class StagePlan {
     final MemoryPlan[] memory;
     /** {@link #access()}, derived on first use: only checked mode reads it, so instances do not keep it otherwise. */
     private volatile long[] access;
+    /** The JIT tier's compiled form, published once ready; null while the stage is interpreted. */
+    volatile Jit.Compiled compiled;
+    /** {@link Jit#NEW}, {@link Jit#CLAIMED} (being looked at or compiled) or {@link Jit#SETTLED}. */
+    volatile int jitState;
+    /** Launches and elements counted towards the JIT thresholds. */
+    long jitLaunches, jitElements;
 
     StagePlan(int index, int byteOffset, long tiles, int rows, int cols, int pitch, int[] outerExtents, int[] innerExtents,
             int[] code, long[] scalars, MemoryPlan[] memory) {
@@ -139,7 +145,7 @@ final class StagePlan {
      * with their 16-byte headers; the opcode constants in {@link #written} are shared and not counted.
      */
     long heapBytes() {
-        long bytes = 16 + 4 * 4 + 8 * 4 + 4 * 4 + 4 * 7;
+        long bytes = 16 + 4 * 4 + 8 * 4 + 4 * 4 + 4 * 7 + 4 * 2 + 8 * 2;
         bytes += array(outerExtents.length, 4) + array(innerExtents.length, 4) + array(code.length, 4) + array(scalars.length, 8)
                 + array(memory.length, 4);
         for (MemoryPlan m : memory) {

@@ -11,6 +11,7 @@ import dev.dvm.tests.reference.ReferenceEvaluator.Meta;
 import dev.dvm.tests.reference.TensorBridge;
 import dev.dvm.tests.reference.Tolerances;
 import dev.dvm.vm.Device;
+import dev.dvm.vm.JitMode;
 import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
@@ -22,15 +23,31 @@ import java.util.stream.IntStream;
 /**
  * The kernel property: a random kernel built through KernelBuilder, run for each of its shape sets
  * on a one-core and a three-core {@link Device}, gives bit-identical outputs on both, of the dtypes
- * and shapes the reference infers, within the reference's bounds ({@link Tolerances}).
+ * and shapes the reference infers, within the reference's bounds ({@link Tolerances}). In JIT mode
+ * ({@link #KernelProperty(boolean)}) the one-core device only interprets, and each case also runs on
+ * a {@value #MANY_CORES}-core device that forces every supported stage through the JIT tier, whose
+ * outputs must be bit-identical to the interpreter's.
  */
 public final class KernelProperty implements AutoCloseable {
     /** Cores of the multi-core device. */
     public static final int MANY_CORES = 3;
 
-    private final Device oneCore = new Device(NpuSpec.host().withCores(1));
+    private final Device oneCore;
     /** Spreads every stage of two or more tiles, however small, so small cases exercise the worker cores too. */
     private final Device manyCores = new Device(NpuSpec.host().withCores(MANY_CORES), new Device.Options(false, false, 1));
+    /** The forced-JIT device in JIT mode, else null. */
+    private final Device jitCores;
+
+    /** The property on the default devices (the JIT mode of system property {@code dvm.jit}). */
+    public KernelProperty() {
+        this(false);
+    }
+
+    /** With {@code jit}, also compares a forced-JIT run with an interpreted one bit for bit. */
+    public KernelProperty(boolean jit) {
+        oneCore = new Device(NpuSpec.host().withCores(1), jit ? new Device.Options(false, false).withJit(JitMode.OFF) : Device.Options.defaults());
+        jitCores = jit ? new Device(NpuSpec.host().withCores(MANY_CORES), new Device.Options(false, false, 1, JitMode.FORCE)) : null;
+    }
 
     /** The shape set and the output a mismatch or core-count difference names. */
     private static final Pattern FAILED_SET = Pattern.compile("^shape set (\\d+) .*?: output (\\d+)");
@@ -67,7 +84,8 @@ public final class KernelProperty implements AutoCloseable {
         if (!m.find()) {
             return "other: " + failure;
         }
-        String what = failure.contains(" cores differ first at element ") ? "core-count difference" : "mismatch with the reference";
+        String what = failure.contains(" cores differ first at element ") ? "core-count difference"
+                : failure.contains(" the JIT differ ") ? "JIT difference" : "mismatch with the reference";
         return what + " at " + opAtFault(c, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
@@ -165,8 +183,23 @@ public final class KernelProperty implements AutoCloseable {
             Tensor[] in = inputs.stream().map(t -> TensorBridge.toTensor(arena, t)).toArray(Tensor[]::new);
             Tensor[] one = kernel.run(oneCore, arena, in);
             Tensor[] many = kernel.run(manyCores, arena, in);
-            return compareOutputs(spec, expected, one, many);
+            String failure = compareOutputs(spec, expected, one, many);
+            return failure != null || jitCores == null ? failure : compareJit(one, kernel.run(jitCores, arena, in));
         }
+    }
+
+    /** The first output element whose bits differ between the interpreted and the forced-JIT run, or null. */
+    private static String compareJit(Tensor[] interpreted, Tensor[] jit) {
+        for (int k = 0; k < interpreted.length; k++) {
+            RefTensor values = TensorBridge.fromTensor(interpreted[k]);
+            int e = firstBitDifference(interpreted[k], jit[k], values);
+            if (e >= 0) {
+                return "output " + k + ": the interpreter and the JIT differ first at element " + e + " "
+                        + Tolerances.Mismatch.multiIndex(e, values.shape()) + ": " + values.get(e) + " vs "
+                        + TensorBridge.fromTensor(jit[k]).get(e);
+            }
+        }
+        return null;
     }
 
     /** Compares outputs of a one-core and a many-core run with each other and with the reference's. */
@@ -248,5 +281,8 @@ public final class KernelProperty implements AutoCloseable {
     public void close() {
         oneCore.close();
         manyCores.close();
+        if (jitCores != null) {
+            jitCores.close();
+        }
     }
 }

@@ -8,18 +8,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random kernels against the reference, one core against three: about 300 cases over a fixed seed
- * list. {@code -Ddvm.seed=S} replaces the seed list by S, {@code -Ddvm.cases=N} sets the case count.
+ * list; then about 60 more, interpreted against forced through the JIT tier. {@code -Ddvm.seed=S} replaces the seed list by S, {@code -Ddvm.cases=N} sets the case count.
  */
 class KernelPropertyTest {
     private static final long[] SEEDS = {20_250_101L, 7L, 424_242L};
 
     @Test
     void randomKernelsMatchTheReferenceOnOneAndManyCores() {
+        check(new KernelProperty(), Property.casesProperty(300));
+    }
+
+    /** About 60 cases, each also run with every supported stage forced through the JIT tier. */
+    @Test
+    void randomKernelsRunBitIdenticallyThroughTheJit() {
+        check(new KernelProperty(true), Property.casesProperty(300) / 5);
+    }
+
+    private static void check(KernelProperty runner, int cases) {
         boolean overridden = System.getProperty("dvm.seed") != null;
         long[] seeds = overridden ? new long[] {Property.seedProperty(0)} : SEEDS;
-        int cases = Property.casesProperty(300);
         List<String> failures = new ArrayList<>();
-        try (KernelProperty kp = new KernelProperty()) {
+        try (KernelProperty kp = runner) {
             Property<KernelCase> property = kp.property(12);
             for (long seed : seeds) {
                 Property.Failure<KernelCase> f = property.run(seed, Math.max(1, cases / seeds.length), i -> { });

@@ -1,0 +1,166 @@
+package dev.dvm.vm;
+
+import dev.dvm.vm.JitCompiler.Shape;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+
+/**
+ * Tiering for the JIT: every stage starts in the interpreter; each launch counts against the
+ * stage's {@link StagePlan} (launches and elements); the launch that crosses a threshold queues the
+ * stage on one background daemon thread, unless its shape is already compiled (then it is
+ * published at once) or unsupported (then it is never queued). The compiled form is published in
+ * the plan's volatile field and used by every later launch on every core. A failure (an exception,
+ * the JVM verifier rejecting the class) leaves the stage interpreted, and is counted and logged
+ * once per shape.
+ *
+ * <p>Generated classes are cached by {@link Shape} through weak references: a plan holds its
+ * {@link Compiled} strongly, the cache only weakly, so a class unloads when the last program
+ * using it is dropped.
+ */
+final class Jit {
+    private Jit() {}
+
+    /** Launches of a stage before it is compiled ({@code dvm.jit.launches}). */
+    static final long LAUNCHES = Long.getLong("dvm.jit.launches", 2);
+    /** Elements processed by a stage before it is compiled ({@code dvm.jit.elements}). */
+    static final long ELEMENTS = Long.getLong("dvm.jit.elements", 1 << 20);
+
+    private static final System.Logger LOG = System.getLogger("dev.dvm.vm.jit");
+
+    /** Test hook: rewrites every generated class file before it is defined, e.g. to make the verifier reject it. */
+    static volatile UnaryOperator<byte[]> classFileHook = UnaryOperator.identity();
+
+    /** A generated class's instance with the shape it was made for (which keeps the cache entry alive). */
+    record Compiled(Shape shape, CompiledStage code) {}
+
+    static final int NEW = 0, CLAIMED = 1, SETTLED = 2;
+
+    private static final Map<Shape, WeakReference<Compiled>> CACHE = new WeakHashMap<>();
+    private static final Set<Shape> FAILED = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong QUEUED = new AtomicLong(), COMPILED = new AtomicLong(), FAILURES = new AtomicLong(),
+            PUBLISHED = new AtomicLong();
+    private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "dvm-jit");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(StagePlan.class, "jitState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The compiled code to run this launch of {@code st} with, or null to interpret it; counts the
+     * launch and, per {@code mode} (AUTO or FORCE), queues or compiles the stage.
+     */
+    static CompiledStage codeFor(StagePlan st, JitMode mode) {
+        Compiled c = st.compiled;
+        if (c != null) {
+            return c.code();
+        }
+        if (st.jitState != NEW) {
+            return null;
+        }
+        if (mode == JitMode.FORCE) {
+            if (claim(st)) {
+                Shape shape = JitCompiler.shapeOf(st);
+                if (shape != null) {
+                    compile(st, shape);
+                }
+                st.jitState = SETTLED;
+            }
+            c = st.compiled;
+            return c == null ? null : c.code();
+        }
+        // Racing launches on several devices may lose a count; the threshold is only a heuristic.
+        long launches = ++st.jitLaunches;
+        long elements = st.jitElements += st.totalRows * st.totalCols;
+        if ((launches >= LAUNCHES || elements >= ELEMENTS) && claim(st)) {
+            Shape shape = JitCompiler.shapeOf(st);
+            Compiled hit = shape == null ? null : cached(shape);
+            if (hit != null) {
+                publish(st, hit);
+                return hit.code();
+            }
+            if (shape == null || FAILED.contains(shape)) {
+                st.jitState = SETTLED;
+                return null;
+            }
+            QUEUED.incrementAndGet();
+            COMPILER.execute(() -> {
+                compile(st, shape);
+                st.jitState = SETTLED;
+            });
+        }
+        return null;
+    }
+
+    private static boolean claim(StagePlan st) {
+        return STATE.compareAndSet(st, NEW, CLAIMED);
+    }
+
+    private static Compiled cached(Shape shape) {
+        synchronized (CACHE) {
+            WeakReference<Compiled> ref = CACHE.get(shape);
+            return ref == null ? null : ref.get();
+        }
+    }
+
+    private static void publish(StagePlan st, Compiled c) {
+        st.compiled = c;
+        PUBLISHED.incrementAndGet();
+    }
+
+    /** Finds or generates the class for {@code shape} and publishes it in {@code st}; a failure leaves {@code st} interpreted. */
+    private static void compile(StagePlan st, Shape shape) {
+        Compiled c;
+        // One compilation per shape at a time: FORCE compiles on launching threads too.
+        synchronized (Jit.class) {
+            c = cached(shape);
+            if (c == null) {
+                if (FAILED.contains(shape)) {
+                    return;
+                }
+                try {
+                    c = new Compiled(shape, JitCompiler.define(classFileHook.apply(JitCompiler.generate(shape))));
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                    if (FAILED.add(shape)) {
+                        FAILURES.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "dvm JIT: compiling stage " + st.index + " (" + shape.steps().size()
+                                + " instructions) failed; it and stages of its shape stay interpreted", e);
+                    }
+                    return;
+                }
+                synchronized (CACHE) {
+                    CACHE.put(shape, new WeakReference<>(c));
+                }
+                COMPILED.incrementAndGet();
+            }
+        }
+        publish(st, c);
+    }
+
+    /** The class file generated for {@code st}, or null when the JIT does not support it. */
+    static byte[] classFile(StagePlan st) {
+        Shape shape = JitCompiler.shapeOf(st);
+        return shape == null ? null : JitCompiler.generate(shape);
+    }
+
+    static Device.JitStats stats() {
+        return new Device.JitStats(QUEUED.get(), COMPILED.get(), FAILURES.get(), PUBLISHED.get());
+    }
+}

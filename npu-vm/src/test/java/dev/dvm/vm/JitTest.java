@@ -1,0 +1,162 @@
+package dev.dvm.vm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Isa;
+import dev.dvm.bytecode.Opcode;
+import dev.dvm.bytecode.Program;
+import dev.dvm.bytecode.Sync;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** The JIT tier against the interpreter: bit-identical results, fallback on failure, concurrent launches while compiling. */
+class JitTest {
+    private static final Opcode[] UNARY = {Opcode.SQRT, Opcode.RSQRT, Opcode.RECIPROCAL, Opcode.ABS, Opcode.NEG, Opcode.ROUND,
+            Opcode.FLOOR, Opcode.CEIL, Opcode.TRUNC, Opcode.EXP, Opcode.TANH, Opcode.SIGMOID, Opcode.COPY};
+    /** rows, cols, tile rows, tile cols: full tiles, row tails, column tails, one element. */
+    private static final int[][] SHAPES = {{1, 1, 1, 8}, {5, 37, 2, 24}, {3, 100, 3, 100}, {67, 300, 4, 64}, {9, 16, 4, 16}};
+
+    /** Gaussian values with specials (NaN, infinities, zeros, subnormals, exp's overflow range) sprinkled in. */
+    private static MemorySegment input(Arena arena, long n, long seed) {
+        Random random = new Random(seed);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -1e-40f, 100f, -100f,
+                8.5e6f, 0.5f, -2.5f};
+        MemorySegment x = arena.allocate(4 * n);
+        for (long i = 0; i < n; i++) {
+            float v = random.nextInt(8) == 0 ? specials[random.nextInt(specials.length)] : (float) (random.nextGaussian() * 4);
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+        }
+        return x;
+    }
+
+    private static int[] run(Device device, Executable exe, MemorySegment x, Arena arena, long n) {
+        MemorySegment y = arena.allocate(4 * n);
+        device.launch(exe, new Bindings(2).set(0, x, 0).set(1, y, 0));
+        // NaN sign and payload are not part of the determinism guarantee (docs/decisions/0003).
+        return Arrays.stream(y.toArray(ValueLayout.JAVA_INT)).map(b -> Float.isNaN(Float.intBitsToFloat(b)) ? 0x7FC0_0000 : b).toArray();
+    }
+
+    private static Device device(int cores, JitMode jit) {
+        return new Device(NpuSpec.host().withCores(cores), new Device.Options(false, false, 1, jit));
+    }
+
+    /** LOAD x, then each op on the previous result in a new buffer, STORE the last, over [rows, cols]. */
+    private static Program chain(long rows, long cols, int tileRows, int tileCols, Opcode... ops) {
+        int pitch = (tileCols + 7) / 8 * 8;
+        int bytes = tileRows * pitch * 4;
+        TestProgram p = new TestProgram((ops.length + 1) * bytes);
+        p.slot(Isa.SLOT_INPUT, ElementType.F32, rows * cols * 4);
+        p.slot(Isa.SLOT_OUTPUT, ElementType.F32, rows * cols * 4);
+        p.stage(new long[] {rows, cols}, 1, tileRows, tileCols, pitch);
+        p.memory(Opcode.LOAD, TestProgram.LOAD_SYNC, 0, 0, ElementType.F32, 0, 0, cols, 1);
+        for (int i = 0; i < ops.length; i++) {
+            // The first op waits for the LOAD and frees its buffer; the last waits for the STORE's buffer and hands it over.
+            int sync = (i == 0 ? Sync.of(Sync.WAIT, 0) | Sync.of(Sync.BACK_SET, 0) : 0)
+                    | (i == ops.length - 1 ? Sync.of(Sync.SET, 0) | Sync.of(Sync.BACK_WAIT, 0) : 0);
+            p.op(ops[i], sync, (i + 1) * bytes, i * bytes, (long) tileRows * pitch, ElementType.F32.code());
+        }
+        p.memory(Opcode.STORE, TestProgram.STORE_SYNC, ops.length * bytes, 1, ElementType.F32, 0, 0, cols, 1);
+        return p.end().build();
+    }
+
+    @Test
+    void everySupportedUnaryOperationIsBitIdenticalToTheInterpreter() {
+        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF); Device one = device(1, JitMode.FORCE);
+                Device three = device(3, JitMode.FORCE)) {
+            for (int[] s : SHAPES) {
+                long n = (long) s[0] * s[1];
+                MemorySegment x = input(arena, n, n);
+                for (Opcode op : UNARY) {
+                    Executable exe = Executable.of(TestProgram.unary(op, s[0], s[1], s[2], s[3]), off.spec());
+                    int[] expected = run(off, exe, x, arena, n);
+                    assertArrayEquals(expected, run(one, exe, x, arena, n), op + " " + Arrays.toString(s) + " on 1 core");
+                    assertNotNull(exe.stages[0].compiled, op + " was compiled");
+                    assertArrayEquals(expected, run(three, exe, x, arena, n), op + " " + Arrays.toString(s) + " on 3 cores");
+                }
+            }
+        }
+    }
+
+    @Test
+    void unsupportedStagesAreNeverCompiled() {
+        // A BOOL result (compare) is outside the supported subset.
+        Executable exe = Executable.of(TestProgram.unary(Opcode.ISFINITE, 4, 16, 4, 16), NpuSpec.host());
+        assertNull(JitCompiler.shapeOf(exe.stages[0]));
+        assertNull(exe.jitClassFiles()[0]);
+        try (Arena arena = Arena.ofShared(); Device force = device(1, JitMode.FORCE)) {
+            run(force, exe, input(arena, 64, 1), arena, 64);
+            assertNull(exe.stages[0].compiled);
+        }
+    }
+
+    @Test
+    void aFailingCompilationFallsBackToTheInterpreterAndIsCountedOnce() {
+        // A shape no other test compiles, so the failure is not masked by a cached class.
+        Opcode[] ops = {Opcode.FLOOR, Opcode.CEIL, Opcode.TRUNC, Opcode.ROUND, Opcode.NEG};
+        UnaryOperator<byte[]> previous = Jit.classFileHook;
+        // A class file cut short: the JVM rejects it when it is defined.
+        Jit.classFileHook = bytes -> Arrays.copyOf(bytes, bytes.length / 2);
+        long failedBefore = Device.jitStats().failed();
+        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF); Device force = device(2, JitMode.FORCE)) {
+            for (int cols : new int[] {40, 300}) {
+                Executable exe = Executable.of(chain(6, cols, 4, 32, ops), off.spec());
+                MemorySegment x = input(arena, 6L * cols, cols);
+                int[] expected = run(off, exe, x, arena, 6L * cols);
+                for (int launch = 0; launch < 3; launch++) {
+                    assertArrayEquals(expected, run(force, exe, x, arena, 6L * cols));
+                }
+                assertNull(exe.stages[0].compiled);
+            }
+        } finally {
+            Jit.classFileHook = previous;
+        }
+        assertEquals(failedBefore + 1, Device.jitStats().failed());
+    }
+
+    @Test
+    void fourThreadsLaunchCorrectlyWhileTheStageCompilesInTheBackground() throws Exception {
+        // A shape of its own, so this test sees its compilation happen.
+        Program program = chain(37, 411, 4, 96, Opcode.SIGMOID, Opcode.ABS, Opcode.SQRT, Opcode.EXP);
+        Executable exe = Executable.of(program, NpuSpec.host());
+        long n = 37L * 411;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF)) {
+            MemorySegment x = input(arena, n, 3);
+            int[] expected = run(off, exe, x, arena, n);
+            List<Future<?>> runs = new ArrayList<>();
+            for (int thread = 0; thread < 4; thread++) {
+                int cores = 1 + thread % 2;
+                runs.add(pool.submit(() -> {
+                    try (Device auto = device(cores, JitMode.AUTO)) {
+                        for (int launch = 0; launch < 300; launch++) {
+                            assertArrayEquals(expected, run(auto, exe, x, arena, n), "launch " + launch);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : runs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertNotNull(exe.stages[0].compiled, "compiled in the background by the end");
+        assertTrue(Device.jitStats().queued() >= 1);
+    }
+}
