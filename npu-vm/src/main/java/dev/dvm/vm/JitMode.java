@@ -16,11 +16,10 @@ public enum JitMode {
 
     /**
      * The mode named by system property {@code dvm.jit} ({@code auto}, {@code force} or {@code off});
-     * OFF when unset, until the JIT's steady-state launches are shown to allocate nothing in every
-     * run of the suite (see docs/JIT.md).
+     * AUTO when unset.
      */
     public static JitMode fromSystemProperty() {
-        String name = System.getProperty("dvm.jit", "off");
+        String name = System.getProperty("dvm.jit", "auto");
         try {
             return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
