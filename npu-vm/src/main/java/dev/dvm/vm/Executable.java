@@ -34,10 +34,14 @@ public final class Executable {
     public static Executable of(Program program, NpuSpec spec) {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(spec, "spec");
-        PreDecoder decoder = DECODERS.get().reset();
-        // One reading pass: each part reaches the pre-decoder only after the verifier accepted it.
-        Verifier.verify(program, spec.ubBytes(), spec.events(), decoder);
-        return new Executable(program, spec, decoder);
+        PreDecoder decoder = DECODERS.get();
+        try {
+            // One reading pass: each part reaches the pre-decoder only after the verifier accepted it.
+            Verifier.verify(program, spec.ubBytes(), spec.events(), decoder);
+            return new Executable(program, spec, decoder);
+        } finally {
+            decoder.reset();
+        }
     }
 
     /**
@@ -52,9 +56,13 @@ public final class Executable {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(verified, "verified");
-        PreDecoder decoder = DECODERS.get().reset();
-        Verifier.verifyNumbers(program, verified, spec.ubBytes(), spec.events(), decoder);
-        return new Executable(program, spec, decoder);
+        PreDecoder decoder = DECODERS.get();
+        try {
+            Verifier.verifyNumbers(program, verified, spec.ubBytes(), spec.events(), decoder);
+            return new Executable(program, spec, decoder);
+        } finally {
+            decoder.reset();
+        }
     }
 
     public Program program() {

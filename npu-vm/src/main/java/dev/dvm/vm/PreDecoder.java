@@ -31,10 +31,16 @@ final class PreDecoder implements ProgramVisitor {
 
     final List<StagePlan> stages = new ArrayList<>();
 
-    /** Forgets the last program's results (the scratch buffers stay) so the decoder can read another. */
-    PreDecoder reset() {
+    /**
+     * Forgets the last program's results (the scratch buffers stay), so that a thread's decoder
+     * keeps no program's plans (nor the compiled classes they may come to hold) reachable.
+     */
+    void reset() {
         stages.clear();
-        return this;
+        memory.clear();
+        slotKinds = null;
+        slotTypes = null;
+        slotBytes = null;
     }
     int[] slotKinds;
     ElementType[] slotTypes;
