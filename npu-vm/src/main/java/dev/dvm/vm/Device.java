@@ -170,8 +170,12 @@ public final class Device implements AutoCloseable {
                 runStage(st, shared ? coresFor(st) : 1);
             }
         } finally {
-            // A finished launch keeps no user segment reachable.
+            // A finished launch keeps no user segment reachable, and no stage or compiled class: an
+            // evicted program (and its hidden class) must be free to go.
             Arrays.fill(segments, null);
+            for (Worker w : workers) {
+                w.forget();
+            }
             lock.unlock();
         }
     }
@@ -306,8 +310,11 @@ public final class Device implements AutoCloseable {
      * @param compiled classes generated and defined (one per stage shape)
      * @param failed stage shapes whose compilation failed (each counted and logged once; they stay interpreted)
      * @param published stages switched to compiled code, cache hits included
+     * @param compileNanos time spent generating and defining the {@code compiled} classes (ASM, then
+     *     {@code defineHiddenClass}), on the background thread in AUTO mode, on the launching thread in FORCE mode
+     * @param maxCompileNanos the longest of those compilations
      */
-    public record JitStats(long queued, long compiled, long failed, long published) {}
+    public record JitStats(long queued, long compiled, long failed, long published, long compileNanos, long maxCompileNanos) {}
 
     /** The JIT tier's counters so far. */
     public static JitStats jitStats() {
@@ -413,6 +420,15 @@ public final class Device implements AutoCloseable {
                     Thread.yield();
                 }
             }
+        }
+
+        /**
+         * Drops the last range's stage and code. Only called once every posted range is done: a
+         * worker reads them only after claiming a range, and each range is claimed once.
+         */
+        void forget() {
+            stage = null;
+            code = null;
         }
 
         Throwable takeFailure() {

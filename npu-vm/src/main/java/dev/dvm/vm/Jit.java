@@ -48,6 +48,8 @@ final class Jit {
     private static final Set<Shape> FAILED = ConcurrentHashMap.newKeySet();
     private static final AtomicLong QUEUED = new AtomicLong(), COMPILED = new AtomicLong(), FAILURES = new AtomicLong(),
             PUBLISHED = new AtomicLong();
+    /** Time spent generating and defining the classes counted by {@link #COMPILED}: the sum and the longest. */
+    private static final AtomicLong COMPILE_NANOS = new AtomicLong(), MAX_COMPILE_NANOS = new AtomicLong();
     private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "dvm-jit");
         thread.setDaemon(true);
@@ -135,6 +137,7 @@ final class Jit {
                 if (FAILED.contains(shape)) {
                     return;
                 }
+                long start = System.nanoTime();
                 try {
                     c = new Compiled(shape, JitCompiler.define(classFileHook.apply(JitCompiler.generate(shape))));
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -148,6 +151,9 @@ final class Jit {
                 synchronized (CACHE) {
                     CACHE.put(shape, new WeakReference<>(c));
                 }
+                long nanos = System.nanoTime() - start;
+                COMPILE_NANOS.addAndGet(nanos);
+                MAX_COMPILE_NANOS.accumulateAndGet(nanos, Math::max);
                 COMPILED.incrementAndGet();
             }
         }
@@ -161,6 +167,7 @@ final class Jit {
     }
 
     static Device.JitStats stats() {
-        return new Device.JitStats(QUEUED.get(), COMPILED.get(), FAILURES.get(), PUBLISHED.get());
+        return new Device.JitStats(QUEUED.get(), COMPILED.get(), FAILURES.get(), PUBLISHED.get(), COMPILE_NANOS.get(),
+                MAX_COMPILE_NANOS.get());
     }
 }

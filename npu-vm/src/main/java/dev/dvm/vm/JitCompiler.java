@@ -23,18 +23,24 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Type;
 
 /**
- * The JIT tier's code generator: turns a stage of F32 elementwise instructions into a hidden class
- * whose {@link CompiledStage#run} walks the tiles like {@link TileInterpreter} and, for each tile
- * row, runs the whole instruction chain per vector step with the values in registers: vectors
- * loaded straight from the global segments, each operation by the same per-vector function
- * {@link PanamaVectorUnit} uses (so results are bit-identical), vectors stored straight to the
- * output segments, the row's tail under a mask. Instance numbers (tile sizes, extents, strides,
- * offsets, scalars) are read from the {@link StagePlan} at run time, so one class serves every
- * stage of the same {@link Shape}.
+ * The JIT tier's code generator: turns a stage of F32 instructions into a hidden class whose
+ * {@link CompiledStage#run} walks the tiles like {@link TileInterpreter} and, for each tile row,
+ * runs the instruction chain per vector step with the values in registers: vectors loaded straight
+ * from the global segments, each operation by the same per-vector function {@link PanamaVectorUnit}
+ * uses (so results are bit-identical), vectors stored straight to the output segments, the row's
+ * tail under a mask. Instance numbers (tile sizes, extents, strides, offsets, scalars) are read
+ * from the {@link StagePlan} at run time, so one class serves every stage of the same {@link Shape}.
+ *
+ * <p>Row reductions split the chain into passes over the row: pass p computes what depends on the
+ * results of p reductions and feeds the reductions of pass p + 1 (see {@link RunEmitter}). A row
+ * buffer (one value per tile row) is one value per row in the generated code, held in every lane
+ * of a vector.
  *
  * <p>Supported: LOAD and STORE of F32 full tiles over exactly one inner dim with inner stride 1,
  * or 0 for a LOAD (a value broadcast along the row); UNARY, BINARY and BINARY_SCALAR F32 operations
- * that have a per-vector function in {@link #FUNCTIONS}; COPY, CAST F32 to F32 and FILL F32.
+ * that have a per-vector function in {@link #FUNCTIONS}, over full or row buffers; COPY, CAST F32
+ * to F32 and FILL F32; REDUCE_SUM/MAX/MIN ({@link #REDUCTIONS}), BROADCAST_ROW and the ROW_BINARY
+ * forms of the operations in {@link #FUNCTIONS}.
  */
 final class JitCompiler {
     private JitCompiler() {}
@@ -43,9 +49,11 @@ final class JitCompiler {
      * One instruction of a supported stage, its UB operands replaced by the steps that produce them
      * ({@code a}, {@code b}; -1 for none), so stages that differ only in UB addresses and instance
      * numbers have equal steps. {@code plan}: the LOAD/STORE's index into {@link StagePlan#memory};
-     * {@code broadcast}: a LOAD of inner stride 0; {@code left}: a scalar-left BINARY_SCALAR.
+     * {@code broadcast}: a LOAD of inner stride 0; {@code left}: a scalar-left BINARY_SCALAR or a
+     * row-left ROW_BINARY (whose {@code b} is the row operand); {@code row}: the step's value is a
+     * row buffer (one value per tile row: a reduction or an operation on row buffers).
      */
-    record Step(Opcode op, int plan, boolean broadcast, int a, int b, boolean left) {}
+    record Step(Opcode op, int plan, boolean broadcast, int a, int b, boolean left, boolean row) {}
 
     /** The structure of a supported stage: the cache key of its generated class. */
     record Shape(List<Step> steps) {}
@@ -60,17 +68,31 @@ final class JitCompiler {
             Map.entry(Opcode.EXP, "expF32"), Map.entry(Opcode.TANH, "tanhF32"), Map.entry(Opcode.SIGMOID, "sigmoidF32")));
 
     /**
+     * A row reduction as {@link PanamaVectorUnit}'s per-step functions: the accumulator's identity,
+     * the functions for a whole vector ({@code name + "Step"}), the row's tail ({@code "Tail"}) and
+     * the result ({@code "Lanes"}, which takes a 16-float scratch when {@code partials}).
+     */
+    private record Reduction(String name, float identity, boolean partials) {}
+
+    private static final Map<Opcode, Reduction> REDUCTIONS = new EnumMap<>(Map.of(
+            Opcode.REDUCE_SUM, new Reduction("sum", -0f, true),
+            Opcode.REDUCE_MAX, new Reduction("max", Float.NEGATIVE_INFINITY, false),
+            Opcode.REDUCE_MIN, new Reduction("min", Float.POSITIVE_INFINITY, false)));
+
+    /**
      * The shape of {@code st}, or null when the JIT does not support it. Checks every rule the
      * generated code relies on: a value read from the UB is exactly a buffer an earlier instruction
-     * of the tile wrote whole (n = rows × pitch words), so the chain can follow values instead of
-     * addresses.
+     * of the tile wrote whole, a full buffer (n = rows × pitch words) or a row buffer (n = rows), so
+     * the chain can follow values instead of addresses. Stages whose reductions are split over
+     * column blocks hand per-tile partials on through ROWS-flagged LOADs and STOREs, which are not
+     * supported: they stay interpreted.
      */
     static Shape shapeOf(StagePlan st) {
         if (st.innerExtents.length != 1) {
             return null;
         }
         int full = st.rows * st.pitch;
-        // Live UB buffers: start word -> producing step; a write drops every buffer it overlaps.
+        // Live UB buffers: {start word, words, producing step}; a write drops every buffer it overlaps.
         List<int[]> live = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
         int[] code = st.code;
@@ -81,8 +103,16 @@ final class JitCompiler {
             if (type != ElementType.F32) {
                 return null;
             }
+            int n = code[r + N];
+            // An elementwise operation works on full buffers or on row buffers, its operands alike;
+            // the row layouts take n = rows and the stage's pitch.
+            boolean row = n == st.rows;
+            boolean rowLayout = op.layout() == Layout.ROW || op.layout() == Layout.ROW_BINARY;
+            if (op.layout() != Layout.MEMORY && (rowLayout ? !row || code[r + X] != st.pitch : n != full && !row)) {
+                return null;
+            }
             Step step;
-            int dst;
+            int dst = code[r + DST], words = n;
             switch (op.layout()) {
                 case MEMORY -> {
                     MemoryPlan m = st.memory[code[r + A]];
@@ -91,11 +121,12 @@ final class JitCompiler {
                     if (inner != 1 && !(broadcast && m.load())) {
                         return null;
                     }
+                    words = full;
                     if (m.load()) {
-                        step = new Step(op, code[r + A], broadcast, -1, -1, false);
+                        step = new Step(op, code[r + A], broadcast, -1, -1, false, false);
                         dst = m.ubWord();
                     } else {
-                        step = new Step(op, code[r + A], false, producer(live, m.ubWord(), full), -1, false);
+                        step = new Step(op, code[r + A], false, producer(live, m.ubWord(), full), -1, false, false);
                         dst = -1;
                     }
                 }
@@ -103,44 +134,57 @@ final class JitCompiler {
                     if (op != Opcode.COPY && !FUNCTIONS.containsKey(op)) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], code[r + N]), -1, false);
-                    dst = code[r + DST];
+                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, false, row);
                 }
                 case BINARY -> {
                     if (!FUNCTIONS.containsKey(op)) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], code[r + N]), producer(live, code[r + B], code[r + N]), false);
-                    dst = code[r + DST];
+                    step = new Step(op, -1, false, producer(live, code[r + A], n), producer(live, code[r + B], n), false, row);
                 }
                 case BINARY_SCALAR -> {
                     if (!FUNCTIONS.containsKey(PreDecoder.tensorForm(op))) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], code[r + N]), -1, code[r + X] != 0);
-                    dst = code[r + DST];
+                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, code[r + X] != 0, row);
                 }
                 case CAST -> {
                     if (ElementType.ofCode(code[r + X]) != ElementType.F32) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], code[r + N]), -1, false);
-                    dst = code[r + DST];
+                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, false, row);
                 }
-                case FILL -> {
-                    step = new Step(op, -1, false, -1, -1, false);
-                    dst = code[r + DST];
+                case FILL -> step = new Step(op, -1, false, -1, -1, false, row);
+                case ROW -> {
+                    if (op == Opcode.BROADCAST_ROW) {
+                        step = new Step(op, -1, false, producer(live, code[r + A], st.rows), -1, false, false);
+                        words = full;
+                    } else if (REDUCTIONS.containsKey(op) && (op != Opcode.REDUCE_SUM || PanamaVectorUnit.LANES == 16)) {
+                        // A sum's accumulator lanes are the canonical partials only on 16-lane vectors.
+                        step = new Step(op, -1, false, producer(live, code[r + A], full), -1, false, true);
+                    } else {
+                        return null;
+                    }
+                }
+                case ROW_BINARY -> {
+                    if (!FUNCTIONS.containsKey(PreDecoder.tensorForm(op))) {
+                        return null;
+                    }
+                    step = new Step(op, -1, false, producer(live, code[r + A], full), producer(live, code[r + B], st.rows), code[r + Y] != 0,
+                            false);
+                    words = full;
                 }
                 default -> {
                     return null;
                 }
             }
-            if (step.a() == MISSING || op.layout() != Layout.MEMORY && code[r + N] != full || step.b() == MISSING) {
+            if (step.a() == MISSING || step.b() == MISSING) {
                 return null;
             }
             if (dst >= 0) {
-                live.removeIf(b -> b[0] < dst + full && dst < b[0] + full);
-                live.add(new int[] {dst, k});
+                int at = dst, size = words;
+                live.removeIf(b -> b[0] < at + size && at < b[0] + b[1]);
+                live.add(new int[] {dst, words, k});
             }
             steps.add(step);
         }
@@ -152,8 +196,8 @@ final class JitCompiler {
 
     private static int producer(List<int[]> live, int word, int words) {
         for (int[] b : live) {
-            if (b[0] == word) {
-                return b[1];
+            if (b[0] == word && b[1] == words) {
+                return b[2];
             }
         }
         return MISSING;
@@ -184,6 +228,31 @@ final class JitCompiler {
     /** The scalar operand of BINARY_SCALAR instruction {@code k}, broadcast as {@link PanamaVectorUnit#binaryScalar} does. */
     static FloatVector scalarOperand(StagePlan st, int k) {
         return FloatVector.broadcast(PanamaVectorUnit.F, Float.intBitsToFloat((int) st.scalars[k]));
+    }
+
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[16]);
+
+    /** This thread's scratch for the 16 partials of a REDUCE_SUM's result, fetched once per run, so launches allocate nothing. */
+    static float[] partials() {
+        return PARTIALS.get();
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Floats of one spilled value's row in the scratch: a tile's columns, whole vectors. */
+    static int scratchStride(StagePlan st) {
+        return (st.cols + PanamaVectorUnit.LANES - 1) / PanamaVectorUnit.LANES * PanamaVectorUnit.LANES;
+    }
+
+    /** This thread's row scratch for {@code spills} values of {@code st}, grown when too small; fetched once per run. */
+    static float[] scratch(StagePlan st, int spills) {
+        float[] s = SCRATCH.get();
+        int floats = scratchStride(st) * spills;
+        if (s.length < floats) {
+            s = new float[floats];
+            SCRATCH.set(s);
+        }
+        return s;
     }
 
     /** The value FILL instruction {@code k} writes, bits unchanged as the scalar unit's fill writes them. */
@@ -247,8 +316,19 @@ final class JitCompiler {
 
     /**
      * Emits {@code run}. Locals: 0 this, 1 st, 2 first, 4 end, 6 segments, 7 bases, then the ones
-     * {@link #local} hands out. The loop nest is tile, row, vector step; the chain is emitted twice
-     * per row, unmasked for whole vectors and masked for the tail.
+     * {@link #local} hands out. The loop nest is tile, row, pass, vector step; each pass's chain is
+     * emitted twice, unmasked for whole vectors and masked for the tail.
+     *
+     * <p>Passes: a step's {@link #level} is the number of reductions its value depends on in
+     * sequence, so pass p can compute it once the reductions of the passes before it are done.
+     * Pass p runs over the row only for its sinks (STOREs of level p, reductions of level-p
+     * values) and computes what they need. A value of an earlier pass is reloaded: a LOAD from
+     * its segment again (the row, at most one tile wide, is in the L1 cache), a computed value
+     * from the per-thread row scratch its own pass spilled it to (recomputing it would repeat
+     * transcendentals such as softmax's EXP and, with every pass's chain inlined twice, exceed
+     * C2's inlining budget, which boxes the vectors). Row-buffer steps run
+     * once per row before the first pass that can compute them, a reduction's result right after
+     * its pass.
      */
     private static final class RunEmitter {
         private static final int ST = 1, FIRST = 2, END = 4, SEGMENTS = 6, BASES = 7;
@@ -260,23 +340,87 @@ final class JitCompiler {
          * BINARY_SCALAR, its scalar's; per plan, its locals.
          */
         private final int[] value, scalar;
+        /** Per REDUCE step, its accumulator's local. */
+        private final int[] accumulator;
+        private final int[] level;
+        /** Per pass, which steps its chain computes, reloads from the scratch, spills to the scratch. */
+        private final boolean[][] needed, reload, spill;
+        /** Per spilled step, the local holding its scratch offset; the scratch's local. */
+        private final int[] spillBase;
+        private int spills, scratch;
         private final int[] planLocal, segment, base, address, broadcast;
-        private int t, rowStart, colStart, rows, cols, bound, r, c, offset, mask;
+        private int t, rowStart, colStart, rows, cols, bound, r, c, offset, mask, partials;
 
         RunEmitter(MethodVisitor mv, List<Step> steps) {
             this.mv = mv;
             this.steps = steps;
             this.value = new int[steps.size()];
             this.scalar = new int[steps.size()];
-            int plans = 0;
-            for (Step s : steps) {
+            this.accumulator = new int[steps.size()];
+            this.level = new int[steps.size()];
+            int plans = 0, passes = 1;
+            for (int k = 0; k < steps.size(); k++) {
+                Step s = steps.get(k);
                 plans = Math.max(plans, s.plan() + 1);
+                int operands = Math.max(s.a() >= 0 ? level[s.a()] : 0, s.b() >= 0 ? level[s.b()] : 0);
+                level[k] = reduction(s) ? operands + 1 : operands;
+                passes = Math.max(passes, level[k] + 1);
+            }
+            needed = new boolean[passes][steps.size()];
+            reload = new boolean[passes][steps.size()];
+            spill = new boolean[passes][steps.size()];
+            spillBase = new int[steps.size()];
+            for (int k = steps.size() - 1; k >= 0; k--) {
+                Step s = steps.get(k);
+                if (s.op() == Opcode.STORE) {
+                    need(level[k], k);
+                } else if (reduction(s)) {
+                    need(level[s.a()], k);
+                }
             }
             planLocal = new int[plans];
             segment = new int[plans];
             base = new int[plans];
             address = new int[plans];
             broadcast = new int[plans];
+        }
+
+        private static boolean reduction(Step s) {
+            return REDUCTIONS.containsKey(s.op());
+        }
+
+        /** Marks step k and the full-buffer steps it reads as computed by pass p's chain; row values are locals already. */
+        private void need(int p, int k) {
+            Step s = steps.get(k);
+            if (needed[p][k] || s.row() && !reduction(s)) {
+                return;
+            }
+            needed[p][k] = true;
+            if (level[k] < p && spillable(s)) {
+                reload[p][k] = true;
+                if (!spill[level[k]][k]) {
+                    spill[level[k]][k] = true;
+                    spills++;
+                    need(level[k], k);
+                }
+                return;
+            }
+            // A reduction's operand is read by its own pass; a BROADCAST_ROW's and a ROW_BINARY's row operand is a local.
+            if (s.a() >= 0 && !(s.op() == Opcode.BROADCAST_ROW)) {
+                need(p, s.a());
+            }
+            if (s.b() >= 0 && s.op().layout() != Layout.ROW_BINARY) {
+                need(p, s.b());
+            }
+        }
+
+        /** A computed full-buffer value; LOADs reload from memory, FILL, COPY, CAST and BROADCAST_ROW values cost nothing. */
+        private static boolean spillable(Step s) {
+            return switch (s.op().layout()) {
+                case UNARY -> s.op() != Opcode.COPY;
+                case BINARY, BINARY_SCALAR, ROW_BINARY -> true;
+                default -> false;
+            };
         }
 
         private int local(int size) {
@@ -314,8 +458,28 @@ final class JitCompiler {
             mv.visitVarInsn(store, to);
         }
 
-        /** Per plan: the MemoryPlan, its segment and base; per scalar: its vector; value locals for every step. */
+        /** Per plan: the MemoryPlan, its segment and base; per scalar: its vector; value locals for every step; the scratch. */
         private void prologue() {
+            if (spills > 0) {
+                scratch = local(1);
+                mv.visitVarInsn(ALOAD, ST);
+                push(spills);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "scratch", "(L" + PLAN + ";I)[F", false);
+                mv.visitVarInsn(ASTORE, scratch);
+                int slot = 0;
+                for (int k = 0; k < steps.size(); k++) {
+                    for (boolean[] pass : spill) {
+                        if (pass[k]) {
+                            spillBase[k] = local(1);
+                            mv.visitVarInsn(ALOAD, ST);
+                            mv.visitMethodInsn(INVOKESTATIC, SELF, "scratchStride", "(L" + PLAN + ";)I", false);
+                            push(slot++);
+                            mv.visitInsn(IMUL);
+                            mv.visitVarInsn(ISTORE, spillBase[k]);
+                        }
+                    }
+                }
+            }
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
                 int p = s.plan();
@@ -345,6 +509,19 @@ final class JitCompiler {
                         value[k] = local(1);
                     }
                     case UNARY, CAST -> value[k] = s.op() == Opcode.COPY || s.op() == Opcode.CAST ? value[s.a()] : local(1);
+                    case ROW -> {
+                        if (s.op() == Opcode.BROADCAST_ROW) {
+                            value[k] = value[s.a()];
+                        } else {
+                            value[k] = local(1);
+                            accumulator[k] = local(1);
+                            if (REDUCTIONS.get(s.op()).partials() && partials == 0) {
+                                partials = local(1);
+                                mv.visitMethodInsn(INVOKESTATIC, SELF, "partials", "()[F", false);
+                                mv.visitVarInsn(ASTORE, partials);
+                            }
+                        }
+                    }
                     case MEMORY -> {
                         if (s.broadcast()) {
                             broadcast[p] = local(1);
@@ -444,19 +621,72 @@ final class JitCompiler {
             mask = local(1);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, r);
-            Label rowLoop = new Label(), tilesNext = new Label(), vectorLoop = new Label(), tail = new Label(), rowNext = new Label();
+            Label rowLoop = new Label(), tilesNext = new Label();
             mv.visitLabel(rowLoop);
             mv.visitVarInsn(ILOAD, r);
             mv.visitVarInsn(ILOAD, rows);
             mv.visitJumpInsn(IF_ICMPGE, tilesNext);
             rowAddresses();
+            for (int p = 0; p < needed.length; p++) {
+                rowSteps(p);
+                pass(p);
+            }
+            mv.visitIincInsn(r, 1);
+            mv.visitJumpInsn(GOTO, rowLoop);
+            mv.visitLabel(tilesNext);
+        }
+
+        /**
+         * Before pass p: the row-buffer steps of level p (reduction results from pass p - 1 and the
+         * operations on them) in program order, then the accumulators of pass p's reductions.
+         */
+        private void rowSteps(int p) {
+            for (int k = 0; k < steps.size(); k++) {
+                Step s = steps.get(k);
+                if (s.row() && level[k] == p) {
+                    if (reduction(s)) {
+                        Reduction red = REDUCTIONS.get(s.op());
+                        mv.visitVarInsn(ALOAD, accumulator[k]);
+                        String descriptor = UNARY_D;
+                        if (red.partials()) {
+                            mv.visitVarInsn(ALOAD, partials);
+                            descriptor = "(" + VECTOR_D + "[F)" + VECTOR_D;
+                        }
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Lanes", descriptor, false);
+                        mv.visitVarInsn(ASTORE, value[k]);
+                    } else {
+                        operation(k, s);
+                    }
+                }
+            }
+            for (int k = 0; k < steps.size(); k++) {
+                Step s = steps.get(k);
+                if (reduction(s) && needed[p][k]) {
+                    mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+                    mv.visitLdcInsn(REDUCTIONS.get(s.op()).identity());
+                    mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
+                    mv.visitVarInsn(ASTORE, accumulator[k]);
+                }
+            }
+        }
+
+        /** Pass p over the row's columns, if it has any sink. */
+        private void pass(int p) {
+            boolean any = false;
+            for (boolean n : needed[p]) {
+                any |= n;
+            }
+            if (!any) {
+                return;
+            }
+            Label vectorLoop = new Label(), tail = new Label(), done = new Label();
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, c);
             mv.visitLabel(vectorLoop);
             mv.visitVarInsn(ILOAD, c);
             mv.visitVarInsn(ILOAD, bound);
             mv.visitJumpInsn(IF_ICMPGE, tail);
-            chain(false);
+            chain(p, false);
             mv.visitVarInsn(ILOAD, c);
             mv.visitFieldInsn(GETSTATIC, UNIT, "LANES", "I");
             mv.visitInsn(IADD);
@@ -465,17 +695,14 @@ final class JitCompiler {
             mv.visitLabel(tail);
             mv.visitVarInsn(ILOAD, c);
             mv.visitVarInsn(ILOAD, cols);
-            mv.visitJumpInsn(IF_ICMPGE, rowNext);
+            mv.visitJumpInsn(IF_ICMPGE, done);
             mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
             mv.visitVarInsn(ILOAD, c);
             mv.visitVarInsn(ILOAD, cols);
             mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "indexInRange", "(II)" + MASK_D, true);
             mv.visitVarInsn(ASTORE, mask);
-            chain(true);
-            mv.visitLabel(rowNext);
-            mv.visitIincInsn(r, 1);
-            mv.visitJumpInsn(GOTO, rowLoop);
-            mv.visitLabel(tilesNext);
+            chain(p, true);
+            mv.visitLabel(done);
         }
 
         /** Every plan's byte address at the row's first column; the broadcast LOADs' vectors. */
@@ -501,8 +728,8 @@ final class JitCompiler {
             }
         }
 
-        /** The whole instruction chain for one vector step at column c; {@code masked}: under the tail mask. */
-        private void chain(boolean masked) {
+        /** Pass p's chain for one vector step at column c; {@code masked}: under the tail mask. */
+        private void chain(int p, boolean masked) {
             mv.visitVarInsn(ILOAD, c);
             mv.visitInsn(I2L);
             mv.visitInsn(ICONST_2);
@@ -510,35 +737,99 @@ final class JitCompiler {
             mv.visitVarInsn(LSTORE, offset);
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
+                if (!needed[p][k]) {
+                    continue;
+                }
+                if (reload[p][k]) {
+                    scratchAccess(k, masked, false);
+                    continue;
+                }
                 switch (s.op().layout()) {
                     case MEMORY -> memory(k, s, masked);
-                    case UNARY -> {
-                        if (s.op() != Opcode.COPY) {
-                            mv.visitVarInsn(ALOAD, value[s.a()]);
-                            call(s.op(), UNARY_D);
-                            mv.visitVarInsn(ASTORE, value[k]);
+                    case ROW -> {
+                        if (reduction(s)) {
+                            accumulate(k, s, masked);
                         }
                     }
-                    case BINARY -> {
-                        mv.visitVarInsn(ALOAD, value[s.a()]);
-                        mv.visitVarInsn(ALOAD, value[s.b()]);
-                        call(s.op(), BINARY_D);
-                        mv.visitVarInsn(ASTORE, value[k]);
-                    }
-                    case BINARY_SCALAR -> binaryScalar(k, s);
-                    default -> {
-                        // CAST F32 to F32 and FILL: their values are locals already.
-                    }
+                    default -> operation(k, s);
+                }
+                if (spill[p][k]) {
+                    scratchAccess(k, masked, true);
                 }
             }
         }
 
-        /** {@code a op s}, or {@code s op a} for a scalar-left non-commutative op, as {@link PanamaVectorUnit#binaryScalar}. */
-        private void binaryScalar(int k, Step s) {
+        /** Step k's vector at column c of its row scratch: stored ({@code store}) or loaded. */
+        private void scratchAccess(int k, boolean masked, boolean store) {
+            if (store) {
+                mv.visitVarInsn(ALOAD, value[k]);
+            } else {
+                mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+            }
+            mv.visitVarInsn(ALOAD, scratch);
+            mv.visitVarInsn(ILOAD, spillBase[k]);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitInsn(IADD);
+            if (masked) {
+                mv.visitVarInsn(ALOAD, mask);
+            }
+            String mask = masked ? MASK_D : "";
+            if (store) {
+                mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "intoArray", "([FI" + mask + ")V", false);
+            } else {
+                mv.visitMethodInsn(INVOKESTATIC, VECTOR, "fromArray", "(" + SPECIES_D + "[FI" + mask + ")" + VECTOR_D, false);
+                mv.visitVarInsn(ASTORE, value[k]);
+            }
+        }
+
+        /** An elementwise step, over a full buffer's vector or a row value's. */
+        private void operation(int k, Step s) {
+            switch (s.op().layout()) {
+                case UNARY -> {
+                    if (s.op() != Opcode.COPY) {
+                        mv.visitVarInsn(ALOAD, value[s.a()]);
+                        call(s.op(), UNARY_D);
+                        mv.visitVarInsn(ASTORE, value[k]);
+                    }
+                }
+                case BINARY -> {
+                    mv.visitVarInsn(ALOAD, value[s.a()]);
+                    mv.visitVarInsn(ALOAD, value[s.b()]);
+                    call(s.op(), BINARY_D);
+                    mv.visitVarInsn(ASTORE, value[k]);
+                }
+                case BINARY_SCALAR -> binaryScalar(k, s, scalar[k]);
+                // Each row is the scalar form with the row's value (VectorUnit#rowBinary).
+                case ROW_BINARY -> binaryScalar(k, s, value[s.b()]);
+                default -> {
+                    // CAST F32 to F32, FILL and BROADCAST_ROW: their values are locals already.
+                }
+            }
+        }
+
+        /** accumulator = step(accumulator, a), or its masked tail form. */
+        private void accumulate(int k, Step s, boolean masked) {
+            mv.visitVarInsn(ALOAD, accumulator[k]);
+            mv.visitVarInsn(ALOAD, value[s.a()]);
+            String name = REDUCTIONS.get(s.op()).name();
+            if (masked) {
+                mv.visitVarInsn(ALOAD, mask);
+                mv.visitMethodInsn(INVOKESTATIC, UNIT, name + "Tail", "(" + VECTOR_D + VECTOR_D + MASK_D + ")" + VECTOR_D, false);
+            } else {
+                mv.visitMethodInsn(INVOKESTATIC, UNIT, name + "Step", BINARY_D, false);
+            }
+            mv.visitVarInsn(ASTORE, accumulator[k]);
+        }
+
+        /**
+         * {@code a op s}, or {@code s op a} for a scalar-left (row-left) non-commutative op, as
+         * {@link PanamaVectorUnit#binaryScalar}; {@code operand}: the local holding s in every lane.
+         */
+        private void binaryScalar(int k, Step s, int operand) {
             Opcode op = PreDecoder.tensorForm(s.op());
             boolean left = s.left() && !ScalarVectorUnit.commutative(op);
-                        mv.visitVarInsn(ALOAD, left ? scalar[k] : value[s.a()]);
-            mv.visitVarInsn(ALOAD, left ? value[s.a()] : scalar[k]);
+            mv.visitVarInsn(ALOAD, left ? operand : value[s.a()]);
+            mv.visitVarInsn(ALOAD, left ? value[s.a()] : operand);
             call(op, BINARY_D);
             mv.visitVarInsn(ASTORE, value[k]);
         }

@@ -1191,13 +1191,13 @@ final class PanamaVectorUnit implements VectorUnit {
         FloatVector a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
         for (; c + 4 * LANES <= cols; c += 4 * LANES) {
-            a0 = a0.max(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
-            a1 = a1.max(IntVector.fromArray(I, ub, row + c + LANES).reinterpretAsFloats());
-            a2 = a2.max(IntVector.fromArray(I, ub, row + c + 2 * LANES).reinterpretAsFloats());
-            a3 = a3.max(IntVector.fromArray(I, ub, row + c + 3 * LANES).reinterpretAsFloats());
+            a0 = maxStep(a0, IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+            a1 = maxStep(a1, IntVector.fromArray(I, ub, row + c + LANES).reinterpretAsFloats());
+            a2 = maxStep(a2, IntVector.fromArray(I, ub, row + c + 2 * LANES).reinterpretAsFloats());
+            a3 = maxStep(a3, IntVector.fromArray(I, ub, row + c + 3 * LANES).reinterpretAsFloats());
         }
         for (; c + LANES <= cols; c += LANES) {
-            a0 = a0.max(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+            a0 = maxStep(a0, IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
         }
         return scalar.reduceF32(Opcode.REDUCE_MAX, row, c, cols, a0.max(a1).max(a2.max(a3)).reduceLanes(MAX));
     }
@@ -1208,13 +1208,13 @@ final class PanamaVectorUnit implements VectorUnit {
         FloatVector a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
         for (; c + 4 * LANES <= cols; c += 4 * LANES) {
-            a0 = a0.min(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
-            a1 = a1.min(IntVector.fromArray(I, ub, row + c + LANES).reinterpretAsFloats());
-            a2 = a2.min(IntVector.fromArray(I, ub, row + c + 2 * LANES).reinterpretAsFloats());
-            a3 = a3.min(IntVector.fromArray(I, ub, row + c + 3 * LANES).reinterpretAsFloats());
+            a0 = minStep(a0, IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+            a1 = minStep(a1, IntVector.fromArray(I, ub, row + c + LANES).reinterpretAsFloats());
+            a2 = minStep(a2, IntVector.fromArray(I, ub, row + c + 2 * LANES).reinterpretAsFloats());
+            a3 = minStep(a3, IntVector.fromArray(I, ub, row + c + 3 * LANES).reinterpretAsFloats());
         }
         for (; c + LANES <= cols; c += LANES) {
-            a0 = a0.min(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+            a0 = minStep(a0, IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
         }
         return scalar.reduceF32(Opcode.REDUCE_MIN, row, c, cols, a0.min(a1).min(a2.min(a3)).reduceLanes(MIN));
     }
@@ -1232,13 +1232,61 @@ final class PanamaVectorUnit implements VectorUnit {
             FloatVector v1 = IntVector.fromArray(I, ub, row + c + 16).reinterpretAsFloats();
             FloatVector v2 = IntVector.fromArray(I, ub, row + c + 32).reinterpretAsFloats();
             FloatVector v3 = IntVector.fromArray(I, ub, row + c + 48).reinterpretAsFloats();
-            acc = acc.add(v0).add(v1).add(v2).add(v3);
+            acc = sumStep(sumStep(sumStep(sumStep(acc, v0), v1), v2), v3);
         }
         for (; c + 16 <= cols; c += 16) {
-            acc = acc.add(IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
+            acc = sumStep(acc, IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
         }
         acc.intoArray(partials, 0);
         return c;
+    }
+
+    /*
+     * Per-row F32 reductions one vector step at a time: the steps the loops above accumulate with,
+     * shared with the JIT tier's generated code (JitCompiler), which feeds them a row's values as
+     * it computes them. A step's accumulator starts at the reduction's identity (-0f, -inf, +inf);
+     * the row's tail goes through the masked form, whose lanes outside the mask keep the
+     * accumulator; the lanes form gives the row's result in every lane. SUM's lanes are the
+     * canonical partials c mod 16 only when LANES == 16 (the JIT tier compiles sums only then).
+     */
+
+    static FloatVector sumStep(FloatVector acc, FloatVector v) {
+        return acc.add(v);
+    }
+
+    static FloatVector sumTail(FloatVector acc, FloatVector v, VectorMask<Float> m) {
+        return acc.add(v, m);
+    }
+
+    /** The canonical combine of the 16 partials in {@code acc}'s lanes, with {@code partials} as scratch. */
+    static FloatVector sumLanes(FloatVector acc, float[] partials) {
+        acc.intoArray(partials, 0);
+        return FloatVector.broadcast(F, ScalarVectorUnit.combine(partials));
+    }
+
+    static FloatVector maxStep(FloatVector acc, FloatVector v) {
+        return acc.max(v);
+    }
+
+    static FloatVector maxTail(FloatVector acc, FloatVector v, VectorMask<Float> m) {
+        return acc.lanewise(MAX, v, m);
+    }
+
+    /** The row's maximum, a NaN as the canonical NaN as {@link ScalarVectorUnit#reduceF32} stores it. */
+    static FloatVector maxLanes(FloatVector acc) {
+        return FloatVector.broadcast(F, Float.intBitsToFloat(Float.floatToIntBits(acc.reduceLanes(MAX))));
+    }
+
+    static FloatVector minStep(FloatVector acc, FloatVector v) {
+        return acc.min(v);
+    }
+
+    static FloatVector minTail(FloatVector acc, FloatVector v, VectorMask<Float> m) {
+        return acc.lanewise(MIN, v, m);
+    }
+
+    static FloatVector minLanes(FloatVector acc) {
+        return FloatVector.broadcast(F, Float.intBitsToFloat(Float.floatToIntBits(acc.reduceLanes(MIN))));
     }
 
     private long reduceI32(Opcode op, int row, int cols) {

@@ -32,31 +32,36 @@ class JitTest {
     private static final int[][] SHAPES = {{1, 1, 1, 8}, {5, 37, 2, 24}, {3, 100, 3, 100}, {67, 300, 4, 64}, {9, 16, 4, 16}};
 
     /** Gaussian values with specials (NaN, infinities, zeros, subnormals, exp's overflow range) sprinkled in. */
-    private static MemorySegment input(Arena arena, long n, long seed) {
+    static MemorySegment input(Arena arena, long n, long seed) {
+        return input(arena, n, seed, 8);
+    }
+
+    /** As {@link #input(Arena, long, long)}, one value in {@code oneIn} special (none for 0), so row sums stay mostly finite. */
+    static MemorySegment input(Arena arena, long n, long seed, int oneIn) {
         Random random = new Random(seed);
         float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -1e-40f, 100f, -100f,
                 8.5e6f, 0.5f, -2.5f};
         MemorySegment x = arena.allocate(4 * n);
         for (long i = 0; i < n; i++) {
-            float v = random.nextInt(8) == 0 ? specials[random.nextInt(specials.length)] : (float) (random.nextGaussian() * 4);
+            float v = oneIn > 0 && random.nextInt(oneIn) == 0 ? specials[random.nextInt(specials.length)] : (float) (random.nextGaussian() * 4);
             x.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
         }
         return x;
     }
 
-    private static int[] run(Device device, Executable exe, MemorySegment x, Arena arena, long n) {
+    static int[] run(Device device, Executable exe, MemorySegment x, Arena arena, long n) {
         MemorySegment y = arena.allocate(4 * n);
         device.launch(exe, new Bindings(2).set(0, x, 0).set(1, y, 0));
         // NaN sign and payload are not part of the determinism guarantee (docs/decisions/0003).
         return Arrays.stream(y.toArray(ValueLayout.JAVA_INT)).map(b -> Float.isNaN(Float.intBitsToFloat(b)) ? 0x7FC0_0000 : b).toArray();
     }
 
-    private static Device device(int cores, JitMode jit) {
+    static Device device(int cores, JitMode jit) {
         return new Device(NpuSpec.host().withCores(cores), new Device.Options(false, false, 1, jit));
     }
 
     /** LOAD x, then each op on the previous result in a new buffer, STORE the last, over [rows, cols]. */
-    private static Program chain(long rows, long cols, int tileRows, int tileCols, Opcode... ops) {
+    static Program chain(long rows, long cols, int tileRows, int tileCols, Opcode... ops) {
         int pitch = (tileCols + 7) / 8 * 8;
         int bytes = tileRows * pitch * 4;
         TestProgram p = new TestProgram((ops.length + 1) * bytes);
@@ -87,6 +92,60 @@ class JitTest {
                     assertArrayEquals(expected, run(one, exe, x, arena, n), op + " " + Arrays.toString(s) + " on 1 core");
                     assertNotNull(exe.stages[0].compiled, op + " was compiled");
                     assertArrayEquals(expected, run(three, exe, x, arena, n), op + " " + Arrays.toString(s) + " on 3 cores");
+                }
+            }
+        }
+    }
+
+    /**
+     * A two-pass row program over [rows, cols]: x; m = reduce(x) × 0.5 (a row-buffer operation);
+     * y = x op m (the row form, row on the side {@code rowLeft} says); s = REDUCE_SUM(y);
+     * out = y + BROADCAST_ROW(√s). The second pass recomputes y from x.
+     */
+    private static Program rowProgram(long rows, long cols, int tileRows, int tileCols, Opcode reduce, Opcode rowForm, boolean rowLeft) {
+        int pitch = (tileCols + 7) / 8 * 8;
+        int full = tileRows * pitch;
+        int bytes = full * 4;
+        int rowBytes = (tileRows * 4 + 31) / 32 * 32;
+        int x = 0, y = bytes, b = 2 * bytes, out = 3 * bytes, m = 4 * bytes, sum = m + rowBytes;
+        TestProgram p = new TestProgram(4 * bytes + 2 * rowBytes);
+        long f32 = ElementType.F32.code();
+        p.slot(Isa.SLOT_INPUT, ElementType.F32, rows * cols * 4);
+        p.slot(Isa.SLOT_OUTPUT, ElementType.F32, rows * cols * 4);
+        p.stage(new long[] {rows, cols}, 1, tileRows, tileCols, pitch);
+        p.memory(Opcode.LOAD, TestProgram.LOAD_SYNC, x, 0, ElementType.F32, 0, 0, cols, 1);
+        p.op(reduce, Sync.of(Sync.WAIT, 0), m, x, tileRows, pitch, f32);
+        p.op(Opcode.MUL_S, Sync.NONE, m, m, tileRows, f32, 0, Float.floatToRawIntBits(0.5f));
+        p.op(rowForm, Sync.of(Sync.BACK_SET, 0), y, x, m, tileRows, pitch, f32, rowLeft ? Isa.FLAG_ROW_LEFT : 0);
+        p.op(Opcode.REDUCE_SUM, Sync.NONE, sum, y, tileRows, pitch, f32);
+        p.op(Opcode.SQRT, Sync.NONE, sum, sum, tileRows, f32);
+        p.op(Opcode.BROADCAST_ROW, Sync.NONE, b, sum, tileRows, pitch, f32);
+        p.op(Opcode.ADD, Sync.of(Sync.SET, 0) | Sync.of(Sync.BACK_WAIT, 0), out, y, b, full, f32);
+        p.memory(Opcode.STORE, TestProgram.STORE_SYNC, out, 1, ElementType.F32, 0, 0, cols, 1);
+        return p.end().build();
+    }
+
+    @Test
+    void rowReductionsAndRowFormsAreBitIdenticalToTheInterpreter() {
+        Opcode[] reductions = {Opcode.REDUCE_SUM, Opcode.REDUCE_MAX, Opcode.REDUCE_MIN};
+        Opcode[] rowForms = {Opcode.ADD_R, Opcode.SUB_R, Opcode.MUL_R, Opcode.DIV_R, Opcode.MAX_R, Opcode.MIN_R};
+        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF); Device one = device(1, JitMode.FORCE);
+                Device three = device(3, JitMode.FORCE)) {
+            for (int[] s : SHAPES) {
+                for (int oneIn : new int[] {0, 200, 8}) {
+                    long n = (long) s[0] * s[1];
+                    MemorySegment x = input(arena, n, n + oneIn, oneIn);
+                    for (int i = 0; i < rowForms.length * 2; i++) {
+                        Opcode reduce = reductions[i % reductions.length];
+                        Opcode rowForm = rowForms[i / 2];
+                        boolean rowLeft = i % 2 == 1;
+                        String what = reduce + " " + rowForm + (rowLeft ? " row-left " : " ") + Arrays.toString(s) + " specials 1/" + oneIn;
+                        Executable exe = Executable.of(rowProgram(s[0], s[1], s[2], s[3], reduce, rowForm, rowLeft), off.spec());
+                        int[] expected = run(off, exe, x, arena, n);
+                        assertArrayEquals(expected, run(one, exe, x, arena, n), what + " on 1 core");
+                        assertNotNull(exe.stages[0].compiled, what + " was compiled");
+                        assertArrayEquals(expected, run(three, exe, x, arena, n), what + " on 3 cores");
+                    }
                 }
             }
         }

@@ -4,15 +4,17 @@ import dev.dvm.core.DType;
 import dev.dvm.core.KernelInstance;
 import dev.dvm.core.Tensor;
 import dev.dvm.vm.Device;
+import dev.dvm.vm.JitMode;
 import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
 
 /**
  * One workload on dvm4j, ready to run: a device of {@code cores} cores, the kernel normalised once
  * for [s, h], the seeded inputs and a preallocated output. The run benchmark times {@link #run};
- * the peer benchmarks use {@link #verify} to prove they compute the same thing.
+ * the peer benchmarks use {@link #verify} to prove they compute the same thing; the JIT suite
+ * ({@code dev.dvm.jmh.jit}) runs it with a given {@link JitMode}.
  */
-final class DvmKernelRun implements AutoCloseable {
+public final class DvmKernelRun implements AutoCloseable {
     private final Workload workload;
     private final Arena arena = Arena.ofShared();
     private final Device device;
@@ -21,8 +23,13 @@ final class DvmKernelRun implements AutoCloseable {
     private final Tensor[] outputs;
 
     DvmKernelRun(Workload workload, long s, int cores) {
+        this(workload, s, cores, JitMode.fromSystemProperty());
+    }
+
+    /** The workload for s rows on a device of {@code cores} cores in JIT mode {@code jit}. */
+    public DvmKernelRun(Workload workload, long s, int cores, JitMode jit) {
         this.workload = workload;
-        device = new Device(NpuSpec.host().withCores(cores));
+        device = new Device(NpuSpec.host().withCores(cores), Device.Options.defaults().withJit(jit));
         long[][] shapes = workload.inputShapes(s);
         float[][] data = workload.inputData(s);
         inputs = new Tensor[shapes.length];
@@ -33,7 +40,8 @@ final class DvmKernelRun implements AutoCloseable {
         outputs = new Tensor[] {Tensor.allocate(arena, DType.F32, instance.outputShape(0))};
     }
 
-    void run() {
+    /** One launch of the normalised instance. */
+    public void run() {
         instance.run(device, inputs, outputs);
     }
 
@@ -69,6 +77,11 @@ final class DvmKernelRun implements AutoCloseable {
         if (mismatch) {
             throw new IllegalStateException("outputs differ: " + line);
         }
+    }
+
+    /** The output after the last {@link #run}. */
+    public float[] output() {
+        return outputs[0].toFloatArray();
     }
 
     @Override

@@ -1,14 +1,23 @@
 package dev.dvm.tests.jit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.dvm.core.DType;
+import dev.dvm.core.Kernel;
+import dev.dvm.core.Tensor;
+import dev.dvm.vm.Device;
+import dev.dvm.vm.JitMode;
 import dev.dvm.tests.DemoKernels;
 import dev.dvm.tests.reference.KernelSpec;
 import dev.dvm.tests.property.KernelProperty;
 import dev.dvm.tests.reference.RefTensor;
 import dev.dvm.vm.NpuSpec;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
@@ -50,10 +59,10 @@ class JitDemoKernelsTest {
         }
     }
 
-    /** The single stage of a pure elementwise kernel is one the JIT supports. */
+    /** Every stage of the kernel at [33, 96] (rows within one tile) is one the JIT supports. */
     private static void assertCompilable(KernelSpec spec) {
-        long[] shape = {33, 96};
-        long[][] shapes = spec.inputs().stream().map(in -> shape).toArray(long[][]::new);
+        long[][] shapes = spec.inputs().stream().map(in -> in.dims().length == 1 ? new long[] {96} : new long[] {33, 96})
+                .toArray(long[][]::new);
         byte[][] files = spec.build().kernel().normalize(NpuSpec.host(), shapes).executable().jitClassFiles();
         for (byte[] file : files) {
             assertNotNull(file, spec.name());
@@ -78,11 +87,69 @@ class JitDemoKernelsTest {
         assertBitIdentical(h -> DemoKernels.elementwise10());
     }
 
-    /** Kernels with reductions: only their elementwise stages, if any, are compiled; the rest stay interpreted. */
     @Test
-    void kernelsWithReductions() {
+    void softmax() {
+        assertCompilable(DemoKernels.softmax());
         assertBitIdentical(h -> DemoKernels.softmax());
+    }
+
+    @Test
+    void layerNorm() {
+        assertCompilable(DemoKernels.layerNorm(96));
         assertBitIdentical(DemoKernels::layerNorm);
+    }
+
+    @Test
+    void rmsNorm() {
+        assertCompilable(DemoKernels.rmsNorm(96));
         assertBitIdentical(DemoKernels::rmsNorm);
+    }
+
+    /** Gaussian values with one in eight special: NaN, infinities, signed zeros, huge, tiny and subnormal. */
+    private static float[] special(long n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 3e38f, -3e38f, 1e-30f, Float.MIN_VALUE,
+                -1e-40f, 88.5f, -104f};
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextInt(8) == 0 ? specials[r.nextInt(specials.length)] : (float) (r.nextDouble(-1, 1) * 6);
+        }
+        return v;
+    }
+
+    /** The output's bits, every NaN as the canonical NaN (payloads are not guaranteed, docs/decisions/0003). */
+    private static int[] bits(Tensor t) {
+        return Arrays.stream(t.segment().toArray(ValueLayout.JAVA_INT)).map(b -> Float.isNaN(Float.intBitsToFloat(b)) ? 0x7FC0_0000 : b)
+                .toArray();
+    }
+
+    /**
+     * Softmax, LayerNorm and RMSNorm on inputs full of special values, forced through the JIT on 1
+     * and 3 cores: bit-identical to the interpreter; every stage of theirs compiles.
+     */
+    @Test
+    void rowKernelsWithSpecialValuesAreBitIdenticalToTheInterpreter() {
+        long failed = Device.jitStats().failed();
+        try (Device off = new Device(NpuSpec.host().withCores(1), new Device.Options(false, false).withJit(JitMode.OFF));
+                Device one = new Device(NpuSpec.host().withCores(1), new Device.Options(false, false).withJit(JitMode.FORCE));
+                Device three = new Device(NpuSpec.host().withCores(3), new Device.Options(false, false, 1, JitMode.FORCE));
+                Arena arena = Arena.ofShared()) {
+            for (long h : COLS) {
+                for (KernelSpec spec : List.of(DemoKernels.softmax(), DemoKernels.layerNorm(h), DemoKernels.rmsNorm(h))) {
+                    Kernel kernel = spec.build().kernel();
+                    for (long rows : ROWS) {
+                        Tensor[] in = spec.inputs().stream()
+                                .map(d -> d.dims().length == 1 ? Tensor.of(arena, special(h, h + rows), h)
+                                        : Tensor.of(arena, special(rows * h, rows * h), rows, h))
+                                .toArray(Tensor[]::new);
+                        String what = spec.name() + " on [" + rows + ", " + h + "]";
+                        int[] expected = bits(kernel.run(off, arena, in)[0]);
+                        assertArrayEquals(expected, bits(kernel.run(one, arena, in)[0]), what + ", 1 core");
+                        assertArrayEquals(expected, bits(kernel.run(three, arena, in)[0]), what + ", 3 cores");
+                    }
+                }
+            }
+        }
+        assertEquals(failed, Device.jitStats().failed(), "no compilation failed");
     }
 }
