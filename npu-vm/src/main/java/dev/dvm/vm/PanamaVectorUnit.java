@@ -880,6 +880,15 @@ final class PanamaVectorUnit implements VectorUnit {
     }
 
     /**
+     * Constant vectors of the tanh and sigmoid kernels: static finals rather than broadcasts at each
+     * use, so the fused JIT loops that inline these kernels stay inside C2's node budget.
+     */
+    private static final FloatVector NEG_LN2_HI_V = k(-LN2_HI), NEG_LN2_LO_V = k(-LN2_LO);
+    private static final FloatVector E2_V = k(E2), E3_V = k(E3), E4_V = k(E4), E5_V = k(E5);
+    private static final FloatVector T2_V = k(T2), T3_V = k(T3), T4_V = k(T4), ONE_V = k(1f), TWO_V = k(2f);
+
+
+    /**
      * TANH, {@link MathKernels#tanh} lane by lane, e^2|x| by the exp steps inline (no scratch round
      * trip). The caller's loop must stay under C2's inlining node budget (NodeCountInliningCutoff),
      * or its last vector calls are left as calls on boxed vectors; hence 2^n by one integer add.
@@ -890,23 +899,23 @@ final class PanamaVectorUnit implements VectorUnit {
         FloatVector xc = a.add(a).min(TANH_EXP_CLAMP);
         FloatVector v = xc.fma(LOG2E, SHIFTER);
         FloatVector kf = v.sub(SHIFTER);
-        FloatVector r = kf.fma(k(-LN2_HI), xc);
-        r = kf.fma(k(-LN2_LO), r);
+        FloatVector r = kf.fma(NEG_LN2_HI_V, xc);
+        r = kf.fma(NEG_LN2_LO_V, r);
         FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, k(E2));
-        p = p.fma(r, k(E3));
-        p = p.fma(r, k(E4));
-        p = p.fma(r, k(E5));
+        p = p.fma(r, E2_V);
+        p = p.fma(r, E3_V);
+        p = p.fma(r, E4_V);
+        p = p.fma(r, E5_V);
         FloatVector y = p.fma(r.mul(r), r).add(1f);
         // e^2|x| < 2^30 is normal: 2^n added into y's exponent bits gives exp's bits, as in exp.
         FloatVector e = y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
         FloatVector z = x.mul(x);
         FloatVector q = z.fma(T0, T1);
-        q = q.fma(z, k(T2));
-        q = q.fma(z, k(T3));
-        q = q.fma(z, k(T4));
+        q = q.fma(z, T2_V);
+        q = q.fma(z, T3_V);
+        q = q.fma(z, T4_V);
         FloatVector small = q.mul(z).fma(x, x);
-        FloatVector big = k(1f).sub(k(2f).div(e.add(1f)));
+        FloatVector big = ONE_V.sub(TWO_V.div(e.add(1f)));
         return big.blend(small, a.compare(LT, TANH_SMALL)).reinterpretAsInts().and(MAGNITUDE).or(bits.and(SIGN)).reinterpretAsFloats();
     }
 
@@ -916,13 +925,13 @@ final class PanamaVectorUnit implements VectorUnit {
         FloatVector v = xc.fma(LOG2E, SHIFTER);
         IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
         FloatVector kf = v.sub(SHIFTER);
-        FloatVector r = kf.fma(k(-LN2_HI), xc);
-        r = kf.fma(k(-LN2_LO), r);
+        FloatVector r = kf.fma(NEG_LN2_HI_V, xc);
+        r = kf.fma(NEG_LN2_LO_V, r);
         FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, k(E2));
-        p = p.fma(r, k(E3));
-        p = p.fma(r, k(E4));
-        p = p.fma(r, k(E5));
+        p = p.fma(r, E2_V);
+        p = p.fma(r, E3_V);
+        p = p.fma(r, E4_V);
+        p = p.fma(r, E5_V);
         FloatVector y = p.fma(r.mul(r), r).add(1f);
         // -150 ≤ m ≤ 0: two power-of-two factors, as exp, for the subnormal results.
         IntVector half = m.lanewise(ASHR, 1);

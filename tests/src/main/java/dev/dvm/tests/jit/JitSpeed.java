@@ -27,6 +27,7 @@ public final class JitSpeed {
         long[][] rowShapes = {{64, 1024}, {16384, 1024}};
         List<Case> cases = List.of(
                 new Case("add_mul_relu", DemoKernels.addMulReluKernel(), addMulReluShapes, new boolean[] {true, true, true}),
+                new Case("gelu", DemoKernels.geluKernel(), rowShapes, new boolean[] {true}),
                 new Case("softmax", DemoKernels.softmaxKernel(), rowShapes, new boolean[] {true}),
                 new Case("layer_norm", DemoKernels.layerNormKernel(1024), rowShapes, new boolean[] {true, false, false}),
                 new Case("rms_norm", DemoKernels.rmsNormKernel(1024), rowShapes, new boolean[] {true, false}));
