@@ -293,15 +293,18 @@ public final class Kernel {
         if (outputs == null) {
             throw new DvmException("kernel '" + name() + "': outputs must not be null; use run(device, arena, inputs) to allocate them");
         }
+        checkTensors("input", inputs, inputCount(), true);
+        checkTensors("output", outputs, outputCount(), false);
         Pinned pin = isStatic ? prepared(device.spec()).pinned : null;
         KernelInstance instance;
         if (pin != null && pin.instance.accepts(inputs, outputs)) {
             hits.increment();
             instance = pin.instance;
         } else {
-            instance = instanceFor(device.spec(), inputs, outputs, scratch);
+            instance = lookup(device.spec(), inputs, outputs, scratch);
         }
-        instance.launch(device, inputs, outputs, scratch);
+        // The tensors are checked and their input layouts are the instance's (its key or accepts says so).
+        instance.launchChecked(device, inputs, outputs, scratch);
     }
 
     /** The instance for the tensors' layouts: the signature is written into {@code scratch}, so a hit allocates nothing. */
@@ -310,6 +313,11 @@ public final class Kernel {
         if (outputs != null) {
             checkTensors("output", outputs, outputCount(), false);
         }
+        return lookup(spec, inputs, outputs, scratch);
+    }
+
+    /** {@link #instanceFor} for tensors already checked. */
+    private KernelInstance lookup(NpuSpec spec, Tensor[] inputs, Tensor[] outputs, LaunchScratch scratch) {
         int length = 0;
         for (Tensor t : inputs) {
             length += 1 + 2 * t.shape.length;

@@ -192,6 +192,15 @@ public final class KernelInstance {
         for (int i = 0; i < inputs.length; i++) {
             checkLayout("input", i, inputs[i], inputShapes[i], inputStrides[i]);
         }
+        launchChecked(device, inputs, outputs, scratch);
+    }
+
+    /**
+     * {@link #launch} for a non-null device and tensors already checked (count, dtype, liveness)
+     * whose input layouts are this instance's, as after a cache lookup: checks what the lookup key
+     * does not cover (the outputs' shapes, writability and overlaps), binds and runs.
+     */
+    void launchChecked(Device device, Tensor[] inputs, Tensor[] outputs, LaunchScratch scratch) {
         for (int i = 0; i < outputs.length; i++) {
             Tensor out = outputs[i];
             if (out.isBroadcastView()) {
