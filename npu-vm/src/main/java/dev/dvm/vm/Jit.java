@@ -30,9 +30,9 @@ final class Jit {
     private Jit() {}
 
     /** Launches of a stage before it is compiled ({@code dvm.jit.launches}). */
-    static final long LAUNCHES = Long.getLong("dvm.jit.launches", 2);
+    static final long LAUNCHES = threshold("dvm.jit.launches", 2);
     /** Elements processed by a stage before it is compiled ({@code dvm.jit.elements}). */
-    static final long ELEMENTS = Long.getLong("dvm.jit.elements", 1 << 20);
+    static final long ELEMENTS = threshold("dvm.jit.elements", 1 << 20);
     /**
      * Whether AUTO also compiles stages with row reductions ({@code dvm.jit.rows}, default false).
      * They are bit-identical and about twice as fast at 16M elements, but C2 sometimes leaves
@@ -122,6 +122,23 @@ final class Jit {
     private static Shape autoShape(StagePlan st) {
         Shape shape = JitCompiler.shapeOf(st);
         return shape != null && shape.hasRows() && !ROWS ? null : shape;
+    }
+
+    /** A positive count from system property {@code name}, else {@code fallback}; a bad value fails naming the property. */
+    private static long threshold(String name, long fallback) {
+        String text = System.getProperty(name);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= 1) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the valid range
+        }
+        throw new IllegalArgumentException("system property " + name + " is '" + text + "'; give a whole number of 1 or more");
     }
 
     private static boolean claim(StagePlan st) {
