@@ -241,29 +241,42 @@ final class JitCompiler {
         return FloatVector.broadcast(PanamaVectorUnit.F, Float.intBitsToFloat((int) st.scalars[k]));
     }
 
-    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[16]);
+    /**
+     * A thread's working memory for compiled runs, fetched once per run: each memory plan's byte
+     * address at the current tile row ({@code address}), the row values reductions produced for
+     * the current row ({@code row}, by step index), the row scratch spilled values pass through
+     * ({@code scratch}) and a REDUCE_SUM's 16 partials. Passes exchange values through it as
+     * scalars and addresses, never as vectors, so no vector crosses a call.
+     */
+    static final class Frame {
+        final long[] address;
+        final float[] row;
+        final float[] scratch;
+        final float[] partials = new float[16];
 
-    /** This thread's scratch for the 16 partials of a REDUCE_SUM's result, fetched once per run, so launches allocate nothing. */
-    static float[] partials() {
-        return PARTIALS.get();
+        private Frame(int plans, int steps, int scratchFloats) {
+            address = new long[plans];
+            row = new float[steps];
+            scratch = new float[scratchFloats];
+        }
     }
 
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<Frame> FRAMES = ThreadLocal.withInitial(() -> new Frame(0, 0, 0));
+
+    /** This thread's frame, grown when {@code st}'s run needs more; launches allocate nothing once it is large enough. */
+    static Frame frame(StagePlan st, int plans, int steps, int spills) {
+        Frame f = FRAMES.get();
+        int floats = scratchStride(st) * spills;
+        if (f.address.length < plans || f.row.length < steps || f.scratch.length < floats) {
+            f = new Frame(Math.max(plans, f.address.length), Math.max(steps, f.row.length), Math.max(floats, f.scratch.length));
+            FRAMES.set(f);
+        }
+        return f;
+    }
 
     /** Floats of one spilled value's row in the scratch: a tile's columns, whole vectors. */
     static int scratchStride(StagePlan st) {
         return (st.cols + PanamaVectorUnit.LANES - 1) / PanamaVectorUnit.LANES * PanamaVectorUnit.LANES;
-    }
-
-    /** This thread's row scratch for {@code spills} values of {@code st}, grown when too small; fetched once per run. */
-    static float[] scratch(StagePlan st, int spills) {
-        float[] s = SCRATCH.get();
-        int floats = scratchStride(st) * spills;
-        if (s.length < floats) {
-            s = new float[floats];
-            SCRATCH.set(s);
-        }
-        return s;
     }
 
     /** The value FILL instruction {@code k} writes, bits unchanged as the scalar unit's fill writes them. */
@@ -307,8 +320,13 @@ final class JitCompiler {
         init.visitInsn(RETURN);
         init.visitMaxs(0, 0);
         init.visitEnd();
-        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + PLAN + ";JJ[" + SEGMENT_D + "[J)V", null, null);
-        new RunEmitter(mv, shape.steps()).emit();
+        Passes passes = new Passes(shape.steps());
+        new RunEmitter(cw.visitMethod(ACC_PUBLIC, "run", "(L" + PLAN + ";JJ[" + SEGMENT_D + "[J)V", null, null), name, passes).emit();
+        for (int p = 0; p < passes.count(); p++) {
+            if (passes.hasSinks(p)) {
+                new PassEmitter(cw.visitMethod(ACC_PRIVATE | ACC_STATIC, "pass" + p, PASS_D, null, null), passes, p).emit();
+            }
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }
@@ -326,49 +344,29 @@ final class JitCompiler {
     }
 
     /**
-     * Emits {@code run}. Locals: 0 this, 1 st, 2 first, 4 end, 6 segments, 7 bases, then the ones
-     * {@link #local} hands out. The loop nest is tile, row, pass, vector step; each pass's chain is
-     * emitted twice, unmasked for whole vectors and masked for the tail.
-     *
-     * <p>Passes: a step's {@link #level} is the number of reductions its value depends on in
-     * sequence, so pass p can compute it once the reductions of the passes before it are done.
-     * Pass p runs over the row only for its sinks (STOREs of level p, reductions of level-p
-     * values) and computes what they need. A value of an earlier pass is reloaded: a LOAD from
-     * its segment again (the row, at most one tile wide, is in the L1 cache), a computed value
-     * from the per-thread row scratch its own pass spilled it to (recomputing it would repeat
-     * transcendentals such as softmax's EXP and, with every pass's chain inlined twice, exceed
-     * C2's inlining budget, which boxes the vectors). Row-buffer steps run
-     * once per row before the first pass that can compute them, a reduction's result right after
-     * its pass.
+     * How a stage's steps divide into passes over a tile row. A step's {@link #level} is the
+     * number of reductions its value depends on in sequence, so pass p can compute it once the
+     * reductions of the passes before it are done. Pass p runs over the row only for its sinks
+     * (STOREs of level p, reductions of level-p values) and computes what they need. A value of an
+     * earlier pass is reloaded: a LOAD from its segment again (the row, at most one tile wide, is
+     * in the L1 cache), a computed value from the per-thread row scratch its own pass spilled it to
+     * (recomputing it would repeat transcendentals such as softmax's EXP). Row values (reduction
+     * results and the operations on them) are computed once per row at the start of each pass
+     * that uses them.
      */
-    private static final class RunEmitter {
-        private static final int ST = 1, FIRST = 2, END = 4, SEGMENTS = 6, BASES = 7;
-        private final MethodVisitor mv;
-        private final List<Step> steps;
-        private int next = 8;
-        /**
-         * Per step, the local holding its value (COPY and CAST share their operand's) and, for
-         * BINARY_SCALAR, its scalar's; per plan, its locals.
-         */
-        private final int[] value, scalar;
-        /** Per REDUCE step, its accumulator's local. */
-        private final int[] accumulator;
-        private final int[] level;
-        /** Per pass, which steps its chain computes, reloads from the scratch, spills to the scratch. */
-        private final boolean[][] needed, reload, spill;
-        /** Per spilled step, the local holding its scratch offset; the scratch's local. */
-        private final int[] spillBase;
-        private int spills, scratch;
-        private final int[] planLocal, segment, base, address, broadcast;
-        private int t, rowStart, colStart, rows, cols, bound, r, c, offset, mask, partials;
+    private static final class Passes {
+        final List<Step> steps;
+        final int[] level;
+        /** Per pass, which full-buffer steps its chain computes, reloads from the scratch, spills to it; which row values it uses. */
+        final boolean[][] needed, reload, spill, rowNeeded;
+        /** Per spilled step, its row's index in the scratch. */
+        final int[] spillSlot;
+        int spills;
+        final int plans;
 
-        RunEmitter(MethodVisitor mv, List<Step> steps) {
-            this.mv = mv;
+        Passes(List<Step> steps) {
             this.steps = steps;
-            this.value = new int[steps.size()];
-            this.scalar = new int[steps.size()];
-            this.accumulator = new int[steps.size()];
-            this.level = new int[steps.size()];
+            level = new int[steps.size()];
             int plans = 0, passes = 1;
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
@@ -377,10 +375,12 @@ final class JitCompiler {
                 level[k] = reduction(s) ? operands + 1 : operands;
                 passes = Math.max(passes, level[k] + 1);
             }
+            this.plans = plans;
             needed = new boolean[passes][steps.size()];
             reload = new boolean[passes][steps.size()];
             spill = new boolean[passes][steps.size()];
-            spillBase = new int[steps.size()];
+            rowNeeded = new boolean[passes][steps.size()];
+            spillSlot = new int[steps.size()];
             for (int k = steps.size() - 1; k >= 0; k--) {
                 Step s = steps.get(k);
                 if (s.op() == Opcode.STORE) {
@@ -389,21 +389,29 @@ final class JitCompiler {
                     need(level[s.a()], k);
                 }
             }
-            planLocal = new int[plans];
-            segment = new int[plans];
-            base = new int[plans];
-            address = new int[plans];
-            broadcast = new int[plans];
         }
 
-        private static boolean reduction(Step s) {
-            return REDUCTIONS.containsKey(s.op());
+        int count() {
+            return needed.length;
         }
 
-        /** Marks step k and the full-buffer steps it reads as computed by pass p's chain; row values are locals already. */
+        boolean hasSinks(int p) {
+            for (boolean n : needed[p]) {
+                if (n) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Marks step k and the steps it reads as computed by pass p. */
         private void need(int p, int k) {
             Step s = steps.get(k);
-            if (needed[p][k] || s.row() && !reduction(s)) {
+            if (s.row() && !reduction(s)) {
+                needRow(p, k);
+                return;
+            }
+            if (needed[p][k]) {
                 return;
             }
             needed[p][k] = true;
@@ -411,17 +419,42 @@ final class JitCompiler {
                 reload[p][k] = true;
                 if (!spill[level[k]][k]) {
                     spill[level[k]][k] = true;
-                    spills++;
+                    spillSlot[k] = spills++;
                     need(level[k], k);
                 }
                 return;
             }
-            // A reduction's operand is read by its own pass; a BROADCAST_ROW's and a ROW_BINARY's row operand is a local.
-            if (s.a() >= 0 && !(s.op() == Opcode.BROADCAST_ROW)) {
-                need(p, s.a());
+            // A BROADCAST_ROW's operand and a ROW_BINARY's row operand are row values.
+            if (s.a() >= 0) {
+                if (s.op() == Opcode.BROADCAST_ROW) {
+                    needRow(p, s.a());
+                } else {
+                    need(p, s.a());
+                }
             }
-            if (s.b() >= 0 && s.op().layout() != Layout.ROW_BINARY) {
-                need(p, s.b());
+            if (s.b() >= 0) {
+                if (s.op().layout() == Layout.ROW_BINARY) {
+                    needRow(p, s.b());
+                } else {
+                    need(p, s.b());
+                }
+            }
+        }
+
+        /** Marks row value k and the row values it is computed from as used by pass p; a reduction's result is in the frame. */
+        private void needRow(int p, int k) {
+            if (rowNeeded[p][k]) {
+                return;
+            }
+            rowNeeded[p][k] = true;
+            Step s = steps.get(k);
+            if (!reduction(s)) {
+                if (s.a() >= 0) {
+                    needRow(p, s.a());
+                }
+                if (s.b() >= 0) {
+                    needRow(p, s.b());
+                }
             }
         }
 
@@ -432,6 +465,53 @@ final class JitCompiler {
                 case BINARY, BINARY_SCALAR, ROW_BINARY -> true;
                 default -> false;
             };
+        }
+    }
+
+    private static boolean reduction(Step s) {
+        return REDUCTIONS.containsKey(s.op());
+    }
+
+    private static final String FRAME = Type.getInternalName(Frame.class);
+    private static final String FRAME_D = "L" + FRAME + ";";
+    /** A pass over one tile row: {@code (st, segments, frame, cols)}; the row's addresses and row values are in the frame. */
+    private static final String PASS_D = "(L" + PLAN + ";[" + SEGMENT_D + FRAME_D + "I)V";
+
+    /** Pushes an int constant. */
+    private static void push(MethodVisitor mv, int v) {
+        if (v <= 5) {
+            mv.visitInsn(ICONST_0 + v);
+        } else if (v <= Short.MAX_VALUE) {
+            mv.visitIntInsn(SIPUSH, v);
+        } else {
+            mv.visitLdcInsn(v);
+        }
+    }
+
+    /**
+     * Emits {@code run}: the tile and row loops of {@link TileInterpreter#run}; per tile row, each
+     * memory plan's byte address into the frame, then a call of each pass. Locals: 0 this, 1 st,
+     * 2 first, 4 end, 6 segments, 7 bases, then the ones {@link #local} hands out.
+     *
+     * <p>Each pass is its own small method so that the JIT compilers take them one at a time: one
+     * method holding every pass of softmax (each pass's chain twice, unmasked and masked) made C1
+     * run out of registers and C2 never compile it, which left its vectors boxed.
+     */
+    private static final class RunEmitter {
+        private static final int ST = 1, FIRST = 2, END = 4, SEGMENTS = 6, BASES = 7;
+        private final MethodVisitor mv;
+        private final String owner;
+        private final Passes passes;
+        private int next = 8;
+        private final int[] planLocal, base;
+        private int frame, address, t, rowStart, colStart, rows, cols, r;
+
+        RunEmitter(MethodVisitor mv, String owner, Passes passes) {
+            this.mv = mv;
+            this.owner = owner;
+            this.passes = passes;
+            planLocal = new int[passes.plans];
+            base = new int[passes.plans];
         }
 
         private int local(int size) {
@@ -444,7 +524,8 @@ final class JitCompiler {
             mv.visitCode();
             prologue();
             t = local(2);
-            long2(LLOAD, FIRST, LSTORE, t);
+            mv.visitVarInsn(LLOAD, FIRST);
+            mv.visitVarInsn(LSTORE, t);
             Label tileLoop = new Label(), done = new Label();
             mv.visitLabel(tileLoop);
             mv.visitVarInsn(LLOAD, t);
@@ -464,110 +545,35 @@ final class JitCompiler {
             mv.visitEnd();
         }
 
-        private void long2(int load, int from, int store, int to) {
-            mv.visitVarInsn(load, from);
-            mv.visitVarInsn(store, to);
-        }
-
-        /** Per plan: the MemoryPlan, its segment and base; per scalar: its vector; value locals for every step; the scratch. */
+        /** The frame and its address array; per plan, the MemoryPlan and its base. */
         private void prologue() {
-            if (spills > 0) {
-                scratch = local(1);
-                mv.visitVarInsn(ALOAD, ST);
-                push(spills);
-                mv.visitMethodInsn(INVOKESTATIC, SELF, "scratch", "(L" + PLAN + ";I)[F", false);
-                mv.visitVarInsn(ASTORE, scratch);
-                int slot = 0;
-                for (int k = 0; k < steps.size(); k++) {
-                    for (boolean[] pass : spill) {
-                        if (pass[k]) {
-                            spillBase[k] = local(1);
-                            mv.visitVarInsn(ALOAD, ST);
-                            mv.visitMethodInsn(INVOKESTATIC, SELF, "scratchStride", "(L" + PLAN + ";)I", false);
-                            push(slot++);
-                            mv.visitInsn(IMUL);
-                            mv.visitVarInsn(ISTORE, spillBase[k]);
-                        }
-                    }
-                }
-            }
-            for (int k = 0; k < steps.size(); k++) {
-                Step s = steps.get(k);
+            frame = local(1);
+            mv.visitVarInsn(ALOAD, ST);
+            push(mv, passes.plans);
+            push(mv, passes.steps.size());
+            push(mv, passes.spills);
+            mv.visitMethodInsn(INVOKESTATIC, SELF, "frame", "(L" + PLAN + ";III)" + FRAME_D, false);
+            mv.visitVarInsn(ASTORE, frame);
+            address = local(1);
+            mv.visitVarInsn(ALOAD, frame);
+            mv.visitFieldInsn(GETFIELD, FRAME, "address", "[J");
+            mv.visitVarInsn(ASTORE, address);
+            for (Step s : passes.steps) {
                 int p = s.plan();
                 if (p >= 0 && planLocal[p] == 0) {
                     planLocal[p] = local(1);
                     mv.visitVarInsn(ALOAD, ST);
                     mv.visitFieldInsn(GETFIELD, PLAN, "memory", "[L" + MEMORY_PLAN + ";");
-                    push(p);
+                    push(mv, p);
                     mv.visitInsn(AALOAD);
                     mv.visitVarInsn(ASTORE, planLocal[p]);
-                    segment[p] = local(1);
-                    mv.visitVarInsn(ALOAD, SEGMENTS);
-                    slot(p);
-                    mv.visitInsn(AALOAD);
-                    mv.visitVarInsn(ASTORE, segment[p]);
                     base[p] = local(2);
                     mv.visitVarInsn(ALOAD, BASES);
-                    slot(p);
+                    mv.visitVarInsn(ALOAD, planLocal[p]);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, MEMORY_PLAN, "slot", "()I", false);
                     mv.visitInsn(LALOAD);
                     mv.visitVarInsn(LSTORE, base[p]);
-                    address[p] = local(2);
                 }
-                switch (s.op().layout()) {
-                    case FILL -> value[k] = scalarVector(k, "fillValue");
-                    case BINARY_SCALAR -> {
-                        scalar[k] = scalarVector(k, "scalarOperand");
-                        value[k] = local(1);
-                    }
-                    case UNARY, CAST -> value[k] = s.op() == Opcode.COPY || s.op() == Opcode.CAST ? value[s.a()] : local(1);
-                    case ROW -> {
-                        if (s.op() == Opcode.BROADCAST_ROW) {
-                            value[k] = value[s.a()];
-                        } else {
-                            value[k] = local(1);
-                            accumulator[k] = local(1);
-                            if (REDUCTIONS.get(s.op()).partials() && partials == 0) {
-                                partials = local(1);
-                                mv.visitMethodInsn(INVOKESTATIC, SELF, "partials", "()[F", false);
-                                mv.visitVarInsn(ASTORE, partials);
-                            }
-                        }
-                    }
-                    case MEMORY -> {
-                        if (s.broadcast()) {
-                            broadcast[p] = local(1);
-                            value[k] = broadcast[p];
-                        } else if (s.op() == Opcode.LOAD) {
-                            value[k] = local(1);
-                        }
-                    }
-                    default -> value[k] = local(1);
-                }
-            }
-        }
-
-        /** A new local holding the vector {@code helper} makes of step {@code k}'s scalar, read once per run. */
-        private int scalarVector(int k, String helper) {
-            int at = local(1);
-            mv.visitVarInsn(ALOAD, ST);
-            push(k);
-            mv.visitMethodInsn(INVOKESTATIC, SELF, helper, "(L" + PLAN + ";I)" + VECTOR_D, false);
-            mv.visitVarInsn(ASTORE, at);
-            return at;
-        }
-
-        private void slot(int p) {
-            mv.visitVarInsn(ALOAD, planLocal[p]);
-            mv.visitMethodInsn(INVOKEVIRTUAL, MEMORY_PLAN, "slot", "()I", false);
-        }
-
-        private void push(int v) {
-            if (v <= 5) {
-                mv.visitInsn(ICONST_0 + v);
-            } else if (v <= Short.MAX_VALUE) {
-                mv.visitIntInsn(SIPUSH, v);
-            } else {
-                mv.visitLdcInsn(v);
             }
         }
 
@@ -594,11 +600,6 @@ final class JitCompiler {
             mv.visitVarInsn(LSTORE, colStart);
             rows = extent("rows", "totalRows", rowStart);
             cols = extent("cols", "totalCols", colStart);
-            bound = local(1);
-            mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-            mv.visitVarInsn(ILOAD, cols);
-            mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "loopBound", "(I)I", true);
-            mv.visitVarInsn(ISTORE, bound);
         }
 
         private void field(String name) {
@@ -627,9 +628,6 @@ final class JitCompiler {
 
         private void rowLoop() {
             r = local(1);
-            c = local(1);
-            offset = local(2);
-            mask = local(1);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, r);
             Label rowLoop = new Label(), tilesNext = new Label();
@@ -638,87 +636,28 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, rows);
             mv.visitJumpInsn(IF_ICMPGE, tilesNext);
             rowAddresses();
-            for (int p = 0; p < needed.length; p++) {
-                rowSteps(p);
-                pass(p);
+            for (int p = 0; p < passes.count(); p++) {
+                if (passes.hasSinks(p)) {
+                    mv.visitVarInsn(ALOAD, ST);
+                    mv.visitVarInsn(ALOAD, SEGMENTS);
+                    mv.visitVarInsn(ALOAD, frame);
+                    mv.visitVarInsn(ILOAD, cols);
+                    mv.visitMethodInsn(INVOKESTATIC, owner, "pass" + p, PASS_D, false);
+                }
             }
             mv.visitIincInsn(r, 1);
             mv.visitJumpInsn(GOTO, rowLoop);
             mv.visitLabel(tilesNext);
         }
 
-        /**
-         * Before pass p: the row-buffer steps of level p (reduction results from pass p - 1 and the
-         * operations on them) in program order, then the accumulators of pass p's reductions.
-         */
-        private void rowSteps(int p) {
-            for (int k = 0; k < steps.size(); k++) {
-                Step s = steps.get(k);
-                if (s.row() && level[k] == p) {
-                    if (reduction(s)) {
-                        Reduction red = REDUCTIONS.get(s.op());
-                        mv.visitVarInsn(ALOAD, accumulator[k]);
-                        String descriptor = UNARY_D;
-                        if (red.partials()) {
-                            mv.visitVarInsn(ALOAD, partials);
-                            descriptor = "(" + VECTOR_D + "[F)" + VECTOR_D;
-                        }
-                        mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Lanes", descriptor, false);
-                        mv.visitVarInsn(ASTORE, value[k]);
-                    } else {
-                        operation(k, s);
-                    }
-                }
-            }
-            for (int k = 0; k < steps.size(); k++) {
-                Step s = steps.get(k);
-                if (reduction(s) && needed[p][k]) {
-                    mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-                    mv.visitLdcInsn(REDUCTIONS.get(s.op()).identity());
-                    mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
-                    mv.visitVarInsn(ASTORE, accumulator[k]);
-                }
-            }
-        }
-
-        /** Pass p over the row's columns, if it has any sink. */
-        private void pass(int p) {
-            boolean any = false;
-            for (boolean n : needed[p]) {
-                any |= n;
-            }
-            if (!any) {
-                return;
-            }
-            Label vectorLoop = new Label(), tail = new Label(), done = new Label();
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, c);
-            mv.visitLabel(vectorLoop);
-            mv.visitVarInsn(ILOAD, c);
-            mv.visitVarInsn(ILOAD, bound);
-            mv.visitJumpInsn(IF_ICMPGE, tail);
-            chain(p, false);
-            mv.visitVarInsn(ILOAD, c);
-            mv.visitFieldInsn(GETSTATIC, UNIT, "LANES", "I");
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, c);
-            mv.visitJumpInsn(GOTO, vectorLoop);
-            mv.visitLabel(tail);
-            mv.visitVarInsn(ILOAD, c);
-            mv.visitVarInsn(ILOAD, cols);
-            mv.visitJumpInsn(IF_ICMPGE, done);
-            mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-            mv.visitVarInsn(ILOAD, c);
-            mv.visitVarInsn(ILOAD, cols);
-            mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "indexInRange", "(II)" + MASK_D, true);
-            mv.visitVarInsn(ASTORE, mask);
-            chain(p, true);
-            mv.visitLabel(done);
-        }
-
-        /** Every plan's byte address at the row's first column; the broadcast LOADs' vectors. */
+        /** Every plan's byte address at the row's first column, into the frame. */
         private void rowAddresses() {
             for (int p = 0; p < planLocal.length; p++) {
+                if (planLocal[p] == 0) {
+                    continue;
+                }
+                mv.visitVarInsn(ALOAD, address);
+                push(mv, p);
                 mv.visitVarInsn(ALOAD, planLocal[p]);
                 mv.visitVarInsn(ALOAD, ST);
                 mv.visitFieldInsn(GETFIELD, PLAN, "outerExtents", "[I");
@@ -729,18 +668,284 @@ final class JitCompiler {
                 mv.visitInsn(LADD);
                 mv.visitVarInsn(LLOAD, colStart);
                 mv.visitMethodInsn(INVOKESTATIC, SELF, "rowAddress", "(L" + MEMORY_PLAN + ";[IJJJ)J", false);
-                mv.visitVarInsn(LSTORE, address[p]);
-                if (broadcast[p] != 0) {
-                    mv.visitVarInsn(ALOAD, segment[p]);
-                    mv.visitVarInsn(LLOAD, address[p]);
+                mv.visitInsn(LASTORE);
+            }
+        }
+    }
+
+    /**
+     * Emits {@code pass<p>(st, segments, frame, cols)}: pass p over one tile row. Prologue: the
+     * segments and row addresses of the plans it touches, broadcast LOADs, scalars, FILL values,
+     * the row values it uses (reduction results from the frame, then the operations on them, in
+     * program order), scratch offsets, accumulators. Then the vector loop (the chain unmasked) and
+     * the tail (the chain under a mask); last, each reduction's result into the frame.
+     */
+    private static final class PassEmitter {
+        private static final int ST = 0, SEGMENTS = 1, FRAME_ARG = 2, COLS = 3;
+        private final MethodVisitor mv;
+        private final Passes passes;
+        private final List<Step> steps;
+        private final int p;
+        private int next = 4;
+        /** Per step, the local holding its value (COPY, CAST and BROADCAST_ROW share their operand's), its scalar's, its accumulator's. */
+        private final int[] value, scalar, spillBase;
+        /** Per REDUCE step, its accumulators: {@link #UNROLL} for a MAX or MIN in an unrolled pass, else one. */
+        private final int[][] accumulator;
+        private final int[] segment, address;
+        private int scratch, partials, bound, c, offset, mask;
+        /** Whether the vector loop runs {@link #UNROLL} steps at a time, each MAX/MIN step into its own accumulator. */
+        private final boolean unrolled;
+
+        PassEmitter(MethodVisitor mv, Passes passes, int p) {
+            this.mv = mv;
+            this.passes = passes;
+            this.steps = passes.steps;
+            this.p = p;
+            value = new int[steps.size()];
+            scalar = new int[steps.size()];
+            accumulator = new int[steps.size()][];
+            spillBase = new int[steps.size()];
+            segment = new int[passes.plans];
+            address = new int[passes.plans];
+            boolean latencyBound = false;
+            int computed = 0;
+            for (int k = 0; k < steps.size(); k++) {
+                if (passes.needed[p][k]) {
+                    computed++;
+                    latencyBound |= steps.get(k).op() == Opcode.REDUCE_MAX || steps.get(k).op() == Opcode.REDUCE_MIN;
+                }
+            }
+            unrolled = latencyBound && computed <= MAX_UNROLLED_STEPS;
+        }
+
+        /**
+         * Java's max and min are a sequence of instructions, so one accumulator makes a loop of short
+         * chains wait on its latency; the interpreter's reductions use four. MAX and MIN give the same
+         * bits in any order, so the accumulators combine at the end; a sum keeps one accumulator, whose
+         * lanes are the canonical partials. Unrolling repeats the chain, so only short chains are.
+         */
+        private static final int UNROLL = 4, MAX_UNROLLED_STEPS = 6;
+
+        private int local(int size) {
+            int at = next;
+            next += size;
+            return at;
+        }
+
+        /** Whether this pass computes step k with its chain (as opposed to reloading it or not needing it). */
+        private boolean computes(int k) {
+            return passes.needed[p][k] && !passes.reload[p][k];
+        }
+
+        void emit() {
+            mv.visitCode();
+            assignLocals();
+            prologue();
+            loop();
+            epilogue();
+            mv.visitInsn(RETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+        }
+
+        private void assignLocals() {
+            for (int k = 0; k < steps.size(); k++) {
+                Step s = steps.get(k);
+                value[k] = switch (s.op().layout()) {
+                    case UNARY, CAST -> s.op() == Opcode.COPY || s.op() == Opcode.CAST ? value[s.a()] : local(1);
+                    case ROW -> s.op() == Opcode.BROADCAST_ROW ? value[s.a()] : local(1);
+                    case MEMORY -> s.op() == Opcode.LOAD ? local(1) : -1;
+                    default -> local(1);
+                };
+            }
+        }
+
+        private void prologue() {
+            for (int k = 0; k < steps.size(); k++) {
+                Step s = steps.get(k);
+                int q = s.plan();
+                if (q >= 0 && computes(k) && segment[q] == 0) {
+                    segment[q] = local(1);
+                    mv.visitVarInsn(ALOAD, SEGMENTS);
+                    mv.visitVarInsn(ALOAD, ST);
+                    mv.visitFieldInsn(GETFIELD, PLAN, "memory", "[L" + MEMORY_PLAN + ";");
+                    push(mv, q);
+                    mv.visitInsn(AALOAD);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, MEMORY_PLAN, "slot", "()I", false);
+                    mv.visitInsn(AALOAD);
+                    mv.visitVarInsn(ASTORE, segment[q]);
+                    address[q] = local(2);
+                    mv.visitVarInsn(ALOAD, FRAME_ARG);
+                    mv.visitFieldInsn(GETFIELD, FRAME, "address", "[J");
+                    push(mv, q);
+                    mv.visitInsn(LALOAD);
+                    mv.visitVarInsn(LSTORE, address[q]);
+                }
+                if (computes(k) && s.broadcast()) {
+                    mv.visitVarInsn(ALOAD, segment[q]);
+                    mv.visitVarInsn(LLOAD, address[q]);
                     mv.visitMethodInsn(INVOKESTATIC, SELF, "broadcastLoad", "(" + SEGMENT_D + "J)" + VECTOR_D, false);
-                    mv.visitVarInsn(ASTORE, broadcast[p]);
+                    mv.visitVarInsn(ASTORE, value[k]);
+                }
+                if (computes(k) || passes.rowNeeded[p][k]) {
+                    switch (s.op().layout()) {
+                        case BINARY_SCALAR -> scalar[k] = scalarVector(k, "scalarOperand");
+                        case FILL -> {
+                            mv.visitVarInsn(ALOAD, ST);
+                            push(mv, k);
+                            mv.visitMethodInsn(INVOKESTATIC, SELF, "fillValue", "(L" + PLAN + ";I)" + VECTOR_D, false);
+                            mv.visitVarInsn(ASTORE, value[k]);
+                        }
+                        default -> {}
+                    }
+                }
+                if (passes.rowNeeded[p][k]) {
+                    if (reduction(s)) {
+                        mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+                        mv.visitVarInsn(ALOAD, FRAME_ARG);
+                        mv.visitFieldInsn(GETFIELD, FRAME, "row", "[F");
+                        push(mv, k);
+                        mv.visitInsn(FALOAD);
+                        mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
+                        mv.visitVarInsn(ASTORE, value[k]);
+                    } else {
+                        operation(k, s);
+                    }
+                }
+            }
+            for (int k = 0; k < steps.size(); k++) {
+                if (passes.spill[p][k] || passes.reload[p][k]) {
+                    if (scratch == 0) {
+                        scratch = local(1);
+                        mv.visitVarInsn(ALOAD, FRAME_ARG);
+                        mv.visitFieldInsn(GETFIELD, FRAME, "scratch", "[F");
+                        mv.visitVarInsn(ASTORE, scratch);
+                    }
+                    spillBase[k] = local(1);
+                    mv.visitVarInsn(ALOAD, ST);
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "scratchStride", "(L" + PLAN + ";)I", false);
+                    push(mv, passes.spillSlot[k]);
+                    mv.visitInsn(IMUL);
+                    mv.visitVarInsn(ISTORE, spillBase[k]);
+                }
+                Step s = steps.get(k);
+                if (reduction(s) && passes.needed[p][k]) {
+                    accumulator[k] = new int[unrolled && s.op() != Opcode.REDUCE_SUM ? UNROLL : 1];
+                    for (int j = 0; j < accumulator[k].length; j++) {
+                        accumulator[k][j] = local(1);
+                        mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+                        mv.visitLdcInsn(REDUCTIONS.get(s.op()).identity());
+                        mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
+                        mv.visitVarInsn(ASTORE, accumulator[k][j]);
+                    }
+                    if (REDUCTIONS.get(s.op()).partials() && partials == 0) {
+                        partials = local(1);
+                        mv.visitVarInsn(ALOAD, FRAME_ARG);
+                        mv.visitFieldInsn(GETFIELD, FRAME, "partials", "[F");
+                        mv.visitVarInsn(ASTORE, partials);
+                    }
+                }
+            }
+            bound = local(1);
+            mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+            mv.visitVarInsn(ILOAD, COLS);
+            mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "loopBound", "(I)I", true);
+            mv.visitVarInsn(ISTORE, bound);
+        }
+
+        /** A new local holding the vector {@code helper} makes of step {@code k}'s scalar. */
+        private int scalarVector(int k, String helper) {
+            int at = local(1);
+            mv.visitVarInsn(ALOAD, ST);
+            push(mv, k);
+            mv.visitMethodInsn(INVOKESTATIC, SELF, helper, "(L" + PLAN + ";I)" + VECTOR_D, false);
+            mv.visitVarInsn(ASTORE, at);
+            return at;
+        }
+
+        /** The vector loop over the row's whole vectors, then its tail under a mask. */
+        private void loop() {
+            c = local(1);
+            offset = local(2);
+            mask = local(1);
+            Label vectorLoop = new Label(), tail = new Label(), done = new Label();
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, c);
+            if (unrolled) {
+                // while (c < (cols & -(UNROLL * LANES))): UNROLL steps, step j into accumulator j
+                Label unrolledLoop = new Label();
+                mv.visitLabel(unrolledLoop);
+                mv.visitVarInsn(ILOAD, c);
+                mv.visitVarInsn(ILOAD, COLS);
+                mv.visitFieldInsn(GETSTATIC, UNIT, "LANES", "I");
+                push(mv, UNROLL);
+                mv.visitInsn(IMUL);
+                mv.visitInsn(INEG);
+                mv.visitInsn(IAND);
+                mv.visitJumpInsn(IF_ICMPGE, vectorLoop);
+                for (int j = 0; j < UNROLL; j++) {
+                    chain(false, j);
+                    nextVector();
+                }
+                mv.visitJumpInsn(GOTO, unrolledLoop);
+            }
+            mv.visitLabel(vectorLoop);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitVarInsn(ILOAD, bound);
+            mv.visitJumpInsn(IF_ICMPGE, tail);
+            chain(false, 0);
+            nextVector();
+            mv.visitJumpInsn(GOTO, vectorLoop);
+            mv.visitLabel(tail);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitVarInsn(ILOAD, COLS);
+            mv.visitJumpInsn(IF_ICMPGE, done);
+            mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitVarInsn(ILOAD, COLS);
+            mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "indexInRange", "(II)" + MASK_D, true);
+            mv.visitVarInsn(ASTORE, mask);
+            chain(true, 0);
+            mv.visitLabel(done);
+        }
+
+        /** c += LANES. */
+        private void nextVector() {
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitFieldInsn(GETSTATIC, UNIT, "LANES", "I");
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, c);
+        }
+
+        /** Each reduction of this pass: frame.row[k] = its result. */
+        private void epilogue() {
+            for (int k = 0; k < steps.size(); k++) {
+                Step s = steps.get(k);
+                if (reduction(s) && passes.needed[p][k]) {
+                    Reduction red = REDUCTIONS.get(s.op());
+                    mv.visitVarInsn(ALOAD, FRAME_ARG);
+                    mv.visitFieldInsn(GETFIELD, FRAME, "row", "[F");
+                    push(mv, k);
+                    mv.visitVarInsn(ALOAD, accumulator[k][0]);
+                    for (int j = 1; j < accumulator[k].length; j++) {
+                        mv.visitVarInsn(ALOAD, accumulator[k][j]);
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Step", BINARY_D, false);
+                    }
+                    String descriptor = UNARY_D;
+                    if (red.partials()) {
+                        mv.visitVarInsn(ALOAD, partials);
+                        descriptor = "(" + VECTOR_D + "[F)" + VECTOR_D;
+                    }
+                    mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Lanes", descriptor, false);
+                    mv.visitInsn(ICONST_0);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "lane", "(I)F", false);
+                    mv.visitInsn(FASTORE);
                 }
             }
         }
 
-        /** Pass p's chain for one vector step at column c; {@code masked}: under the tail mask. */
-        private void chain(int p, boolean masked) {
+        /** The chain for one vector step at column c; {@code masked}: under the tail mask; MAX/MIN into accumulator {@code j}. */
+        private void chain(boolean masked, int j) {
             mv.visitVarInsn(ILOAD, c);
             mv.visitInsn(I2L);
             mv.visitInsn(ICONST_2);
@@ -748,10 +953,10 @@ final class JitCompiler {
             mv.visitVarInsn(LSTORE, offset);
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
-                if (!needed[p][k]) {
+                if (!passes.needed[p][k]) {
                     continue;
                 }
-                if (reload[p][k]) {
+                if (passes.reload[p][k]) {
                     scratchAccess(k, masked, false);
                     continue;
                 }
@@ -759,17 +964,16 @@ final class JitCompiler {
                     case MEMORY -> memory(k, s, masked);
                     case ROW -> {
                         if (reduction(s)) {
-                            accumulate(k, s, masked);
+                            accumulate(s, masked, accumulator[k][Math.min(j, accumulator[k].length - 1)]);
                         }
                     }
                     default -> operation(k, s);
                 }
-                if (spill[p][k]) {
+                if (passes.spill[p][k]) {
                     scratchAccess(k, masked, true);
                 }
             }
         }
-
         /** Step k's vector at column c of its row scratch: stored ({@code store}) or loaded. */
         private void scratchAccess(int k, boolean masked, boolean store) {
             if (store) {
@@ -818,9 +1022,9 @@ final class JitCompiler {
             }
         }
 
-        /** accumulator = step(accumulator, a), or its masked tail form. */
-        private void accumulate(int k, Step s, boolean masked) {
-            mv.visitVarInsn(ALOAD, accumulator[k]);
+        /** acc = step(acc, a), or its masked tail form; {@code acc}: the accumulator's local. */
+        private void accumulate(Step s, boolean masked, int acc) {
+            mv.visitVarInsn(ALOAD, acc);
             mv.visitVarInsn(ALOAD, value[s.a()]);
             String name = REDUCTIONS.get(s.op()).name();
             if (masked) {
@@ -829,7 +1033,7 @@ final class JitCompiler {
             } else {
                 mv.visitMethodInsn(INVOKESTATIC, UNIT, name + "Step", BINARY_D, false);
             }
-            mv.visitVarInsn(ASTORE, accumulator[k]);
+            mv.visitVarInsn(ASTORE, acc);
         }
 
         /**
@@ -850,13 +1054,13 @@ final class JitCompiler {
         }
 
         private void memory(int k, Step s, boolean masked) {
-            int p = s.plan();
+            int q = s.plan();
             if (s.op() == Opcode.LOAD) {
                 if (s.broadcast()) {
                     return;
                 }
                 mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-                addressOperands(p);
+                addressOperands(q);
                 if (masked) {
                     mv.visitVarInsn(ALOAD, mask);
                 }
@@ -865,7 +1069,7 @@ final class JitCompiler {
                 mv.visitVarInsn(ASTORE, value[k]);
             } else {
                 mv.visitVarInsn(ALOAD, value[s.a()]);
-                addressOperands(p);
+                addressOperands(q);
                 if (masked) {
                     mv.visitVarInsn(ALOAD, mask);
                 }
@@ -874,9 +1078,9 @@ final class JitCompiler {
         }
 
         /** segment, address + c * 4, little-endian. */
-        private void addressOperands(int p) {
-            mv.visitVarInsn(ALOAD, segment[p]);
-            mv.visitVarInsn(LLOAD, address[p]);
+        private void addressOperands(int q) {
+            mv.visitVarInsn(ALOAD, segment[q]);
+            mv.visitVarInsn(LLOAD, address[q]);
             mv.visitVarInsn(LLOAD, offset);
             mv.visitInsn(LADD);
             mv.visitFieldInsn(GETSTATIC, Type.getInternalName(ByteOrder.class), "LITTLE_ENDIAN", ORDER_D);
