@@ -33,13 +33,6 @@ final class Jit {
     static final long LAUNCHES = threshold("dvm.jit.launches", 2);
     /** Elements processed by a stage before it is compiled ({@code dvm.jit.elements}). */
     static final long ELEMENTS = threshold("dvm.jit.elements", 1 << 20);
-    /**
-     * Whether AUTO also compiles stages with row reductions ({@code dvm.jit.rows}, default false).
-     * They are bit-identical and about twice as fast at 16M elements, but C2 sometimes leaves
-     * softmax's fused loop with boxed vectors (15x slower at 1K), so by default they stay
-     * interpreted; FORCE compiles them, which is how the tests check them.
-     */
-    static final boolean ROWS = Boolean.getBoolean("dvm.jit.rows");
 
     private static final System.Logger LOG = System.getLogger("dev.dvm.vm.jit");
 
@@ -99,7 +92,7 @@ final class Jit {
         long launches = ++st.jitLaunches;
         long elements = st.jitElements += st.totalRows * st.totalCols;
         if ((launches >= LAUNCHES || elements >= ELEMENTS) && claim(st)) {
-            Shape shape = autoShape(st);
+            Shape shape = JitCompiler.shapeOf(st);
             Compiled hit = shape == null ? null : cached(shape);
             if (hit != null) {
                 publish(st, hit);
@@ -116,12 +109,6 @@ final class Jit {
             });
         }
         return null;
-    }
-
-    /** The stage's shape if AUTO compiles it, else null (unsupported, or with rows while {@link #ROWS} is off). */
-    private static Shape autoShape(StagePlan st) {
-        Shape shape = JitCompiler.shapeOf(st);
-        return shape != null && shape.hasRows() && !ROWS ? null : shape;
     }
 
     /** A positive count from system property {@code name}, else {@code fallback}; a bad value fails naming the property. */

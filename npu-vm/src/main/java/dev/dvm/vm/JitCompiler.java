@@ -56,18 +56,7 @@ final class JitCompiler {
     record Step(Opcode op, int plan, boolean broadcast, int a, int b, boolean left, boolean row) {}
 
     /** The structure of a supported stage: the cache key of its generated class. */
-    record Shape(List<Step> steps) {
-        /** Whether the stage reduces rows or uses row values (the second slice of the tier). */
-        boolean hasRows() {
-            for (Step s : steps) {
-                Layout layout = s.op().layout();
-                if (s.row() || layout == Layout.ROW || layout == Layout.ROW_BINARY) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
+    record Shape(List<Step> steps) {}
 
     /** The per-vector function of each supported operation, in its tensor form; all take and return F32 vectors. */
     private static final Map<Opcode, String> FUNCTIONS = new EnumMap<>(Map.ofEntries(
