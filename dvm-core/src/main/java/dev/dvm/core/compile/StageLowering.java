@@ -251,7 +251,7 @@ final class StageLowering {
     private void reduce(Value v) {
         Value x = in(v, 0);
         ElementType type = compute(x.node.dtype());
-        int src = load(x, v.inputMap, false);
+        int src = load(x, v.inputMap, 0, false);
         Opcode opcode = switch (v.node.op()) {
             case REDUCE_SUM -> Opcode.REDUCE_SUM;
             case REDUCE_MIN -> Opcode.REDUCE_MIN;
@@ -284,8 +284,7 @@ final class StageLowering {
         Value x = in(v, 0);
         Attrs.OneHot attrs = (Attrs.OneHot) v.node.attrs();
         ElementType index = compute(x.node.dtype());
-        int[] dims = Arrays.copyOf(v.map, x.shape.length);
-        int indices = load(x, dims, false);
+        int indices = load(x, v.map, 0, false);
         Instr iota = new Instr(Opcode.IOTA);
         iota.type = check(Opcode.IOTA, index, v);
         iota.mod = Math.max(1, attrs.depth());
@@ -306,19 +305,15 @@ final class StageLowering {
 
     /** Operand {@code x} of elementwise node {@code v}, right-aligned, at v's level. */
     private int operand(Value v, Value x) {
-        int[] dims = new int[x.shape.length];
-        int offset = v.shape.length - x.shape.length;
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = v.map[i + offset];
-        }
-        return load(x, dims, v.row);
+        return load(x, v.map, v.shape.length - x.shape.length, v.row);
     }
 
     /**
      * The buffer holding {@code x} at the given level: its own buffer when computed here, else a
-     * FILL of its scalar or a LOAD of its global window with dim i running along stage axis dims[i].
+     * FILL of its scalar or a LOAD of its global window with dim i running along stage axis
+     * {@code dims[i + from]} (an operand's map is its node's map right-aligned: no copy per operand).
      */
-    private int load(Value x, int[] dims, boolean row) {
+    private int load(Value x, int[] dims, int from, boolean row) {
         if (x.stage == stage && x.available) {
             int b = bufferOf(x);
             if (!x.row || row) {
@@ -338,12 +333,14 @@ final class StageLowering {
         }
         View g = x.gm;
         long[] strides = new long[axes];
-        for (int i = 0; i < dims.length; i++) {
-            if (x.shape[i] != 1 && dims[i] >= 0) {
-                strides[position[dims[i]]] += g.strides()[i];
+        for (int i = 0; i < x.shape.length; i++) {
+            int axis = dims[i + from];
+            if (x.shape[i] != 1 && axis >= 0) {
+                strides[position[axis]] += g.strides()[i];
             }
         }
-        for (Instr l : loadCache) {
+        for (int i = 0; i < loadCache.size(); i++) {
+            Instr l = loadCache.get(i);
             Access a = l.access;
             if (a.slot == g.slot() && a.offset == g.offset() && a.rows == row && Arrays.equals(a.strides, strides)) {
                 return l.dst;
@@ -363,7 +360,8 @@ final class StageLowering {
     }
 
     private int fill(long bits, ElementType type, boolean row) {
-        for (Instr f : fillCache) {
+        for (int i = 0; i < fillCache.size(); i++) {
+            Instr f = fillCache.get(i);
             if (f.scalar == bits && f.type == type && body.rowBuffer[f.dst] == row) {
                 return f.dst;
             }

@@ -41,6 +41,8 @@ final class StagePartitioner {
     private int[] hard = new int[8], soft = new int[8];
     /** {@link #elementwiseMap} scratch, per stage axis. */
     private boolean[] used = new boolean[8];
+    /** {@link #candidates} scratch: every caller is done with the list before the next call. */
+    private final List<Stage> candidates = new ArrayList<>(UNRELATED_TRIES);
     /** Set by {@link #elementwiseMap} with each map it returns. */
     private boolean mapIsRow;
 
@@ -272,7 +274,9 @@ final class StagePartitioner {
                 return;
             }
         }
-        for (Stage t : candidates(inputs)) {
+        List<Stage> cands = candidates(inputs);
+        for (int i = 0; i < cands.size(); i++) {
+            Stage t = cands.get(i);
             int[] map = elementwiseMap(v, inputs, t);
             if (map != null && dependenciesAllow(inputs, t)) {
                 join(v, t, map, mapIsRow, inputs);
@@ -290,7 +294,8 @@ final class StagePartitioner {
 
     /** The stages of in-stage operands (latest first), or else the latest unrelated stages. */
     private List<Stage> candidates(Value[] inputs) {
-        List<Stage> c = new ArrayList<>(2);
+        List<Stage> c = candidates;
+        c.clear();
         for (Value x : inputs) {
             if (x.isMember() && x.available && !c.contains(x.stage)) {
                 c.add(x.stage);
