@@ -15,8 +15,23 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.EQ;
+import static jdk.incubator.vector.VectorOperators.F2I;
+import static jdk.incubator.vector.VectorOperators.I2B;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.I2S;
+import static jdk.incubator.vector.VectorOperators.NE;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -45,27 +60,60 @@ import org.objectweb.asm.Type;
 final class JitCompiler {
     private JitCompiler() {}
 
+    /** How a LOAD or STORE walks the row: unit stride in its element type, one element for every column (a LOAD), any other stride. */
+    enum Access { CONTIGUOUS, BROADCAST, STRIDED }
+
     /**
      * One instruction of a supported stage, its UB operands replaced by the steps that produce them
-     * ({@code a}, {@code b}; -1 for none), so stages that differ only in UB addresses and instance
-     * numbers have equal steps. {@code plan}: the LOAD/STORE's index into {@link StagePlan#memory};
-     * {@code broadcast}: a LOAD of inner stride 0; {@code left}: a scalar-left BINARY_SCALAR or a
-     * row-left ROW_BINARY (whose {@code b} is the row operand); {@code row}: the step's value is a
-     * row buffer (one value per tile row: a reduction or an operation on row buffers).
+     * ({@code a}, {@code b}, {@code c}: SELECT's condition and values; -1 for none), so stages that
+     * differ only in UB addresses and instance numbers have equal steps. {@code type}: the
+     * instruction's type (a LOAD/STORE's memory type, a CAST's source); {@code to}: a CAST's target;
+     * {@code plan}: the LOAD/STORE's index into {@link StagePlan#memory}; {@code left}: a scalar-left
+     * BINARY_SCALAR or a row-left ROW_BINARY (whose {@code b} is the row operand); {@code row}: the
+     * step's value is a row buffer (one value per tile row: a reduction or an operation on row
+     * buffers).
      */
-    record Step(Opcode op, int plan, boolean broadcast, int a, int b, boolean left, boolean row) {}
+    record Step(Opcode op, ElementType type, ElementType to, int plan, Access access, int a, int b, int c, boolean left, boolean row) {
+        /** Whether the value is UB words as an IntVector (I32, BOOL as 0 or 1) rather than a FloatVector. */
+        boolean ints() {
+            if (op.result() == Opcode.Result.BOOL) {
+                return true;
+            }
+            return (op == Opcode.CAST ? to : type).computeType() == ElementType.I32;
+        }
+
+        /** A CAST between types of one compute type, or a COPY: the value is its operand's. */
+        boolean aliases() {
+            return op == Opcode.COPY || op == Opcode.CAST && type.computeType() == to && to != ElementType.BOOL;
+        }
+    }
 
     /** The structure of a supported stage: the cache key of its generated class. */
     record Shape(List<Step> steps) {}
 
-    /** The per-vector function of each supported operation, in its tensor form; all take and return F32 vectors. */
+    /** The per-vector function of each supported F32 operation, in its tensor form; all take and return F32 vectors. */
     private static final Map<Opcode, String> FUNCTIONS = new EnumMap<>(Map.ofEntries(
             Map.entry(Opcode.ADD, "addF32"), Map.entry(Opcode.SUB, "subF32"), Map.entry(Opcode.MUL, "mulF32"),
             Map.entry(Opcode.DIV, "divF32"), Map.entry(Opcode.MAX, "maxF32"), Map.entry(Opcode.MIN, "minF32"),
             Map.entry(Opcode.SQRT, "sqrtF32"), Map.entry(Opcode.RSQRT, "rsqrtF32"), Map.entry(Opcode.RECIPROCAL, "reciprocalF32"),
             Map.entry(Opcode.ABS, "absF32"), Map.entry(Opcode.NEG, "negF32"), Map.entry(Opcode.ROUND, "roundF32"),
             Map.entry(Opcode.FLOOR, "floorF32"), Map.entry(Opcode.CEIL, "ceilF32"), Map.entry(Opcode.TRUNC, "truncF32"),
-            Map.entry(Opcode.EXP, "expF32"), Map.entry(Opcode.TANH, "tanhF32"), Map.entry(Opcode.SIGMOID, "sigmoidF32")));
+            Map.entry(Opcode.EXP, "expF32"), Map.entry(Opcode.TANH, "tanhF32"), Map.entry(Opcode.SIGMOID, "sigmoidF32"),
+            Map.entry(Opcode.LOG, "logF32"), Map.entry(Opcode.ERF, "erfF32"), Map.entry(Opcode.SIN, "sinF32"),
+            Map.entry(Opcode.COS, "cosF32")));
+
+    /** I32 operations: the {@code VectorOperators} constant of each (Unary for ABS and NEG, Binary otherwise), as the interpreter applies it. */
+    private static final Map<Opcode, String> INT_OPERATORS = new EnumMap<>(Map.of(
+            Opcode.ADD, "ADD", Opcode.SUB, "SUB", Opcode.MUL, "MUL", Opcode.MAX, "MAX", Opcode.MIN, "MIN",
+            Opcode.ABS, "ABS", Opcode.NEG, "NEG"));
+
+    /** Compares of either type: the {@code VectorOperators.Comparison} constant of each; results are BOOL words. */
+    private static final Map<Opcode, String> COMPARISONS = new EnumMap<>(Map.of(
+            Opcode.EQ, "EQ", Opcode.NE, "NE", Opcode.GT, "GT", Opcode.GE, "GE", Opcode.LT, "LT", Opcode.LE, "LE"));
+
+    /** Operations of either type on truth values (nonzero is true), by the helper computing each. */
+    private static final Map<Opcode, String> LOGICAL = new EnumMap<>(Map.of(
+            Opcode.AND, "and", Opcode.OR, "or", Opcode.LOGICAL_NOT, "isZero"));
 
     /**
      * A row reduction as {@link PanamaVectorUnit}'s per-step functions: the accumulator's identity,
@@ -79,13 +127,30 @@ final class JitCompiler {
             Opcode.REDUCE_MAX, new Reduction("max", Float.NEGATIVE_INFINITY, false),
             Opcode.REDUCE_MIN, new Reduction("min", Float.POSITIVE_INFINITY, false)));
 
+    /** Whether the generated code computes {@code op} (tensor form) on operands of {@code ints}. */
+    private static boolean supported(Opcode op, boolean ints) {
+        if (COMPARISONS.containsKey(op) || LOGICAL.containsKey(op) || op == Opcode.COPY) {
+            return true;
+        }
+        return ints ? INT_OPERATORS.containsKey(op) : FUNCTIONS.containsKey(op) || op == Opcode.ISFINITE;
+    }
+
+    /** Memory types the generated code loads and stores (F16 lane by lane; BOOL and BF16 need vectors of at least 8 lanes). */
+    private static boolean supportedMemory(ElementType type) {
+        return switch (type) {
+            case F32, I32, F16 -> true;
+            case BOOL, BF16 -> PanamaVectorUnit.LANES >= 8;
+            case I64 -> false;
+        };
+    }
+
     /**
      * The shape of {@code st}, or null when the JIT does not support it. Checks every rule the
      * generated code relies on: a value read from the UB is exactly a buffer an earlier instruction
-     * of the tile wrote whole, a full buffer (n = rows × pitch words) or a row buffer (n = rows), so
-     * the chain can follow values instead of addresses. Stages whose reductions are split over
-     * column blocks hand per-tile partials on through ROWS-flagged LOADs and STOREs, which are not
-     * supported: they stay interpreted.
+     * of the tile wrote whole, a full buffer (n = rows × pitch words) or a row buffer (n = rows), of
+     * the kind (float or int words) the reader expects, so the chain can follow values instead of
+     * addresses. Stages whose reductions are split over column blocks hand per-tile partials on
+     * through ROWS-flagged LOADs and STOREs, which are not supported: they stay interpreted.
      */
     static Shape shapeOf(StagePlan st) {
         if (st.innerExtents.length != 1) {
@@ -100,68 +165,81 @@ final class JitCompiler {
             int r = k * W;
             Opcode op = OPCODES[code[r + OP]];
             ElementType type = ElementType.ofCode(code[r + TYPE]);
-            if (type != ElementType.F32) {
-                return null;
-            }
             int n = code[r + N];
+            Layout layout = op.layout();
             // An elementwise operation works on full buffers or on row buffers, its operands alike;
             // the row layouts take n = rows and the stage's pitch.
             boolean row = n == st.rows;
-            boolean rowLayout = op.layout() == Layout.ROW || op.layout() == Layout.ROW_BINARY;
-            if (op.layout() != Layout.MEMORY && (rowLayout ? !row || code[r + X] != st.pitch : n != full && !row)) {
+            boolean rowLayout = layout == Layout.ROW || layout == Layout.ROW_BINARY;
+            if (layout != Layout.MEMORY && (rowLayout ? !row || code[r + X] != st.pitch : n != full && !row)) {
                 return null;
             }
+            if (layout != Layout.MEMORY && layout != Layout.CAST && type != ElementType.F32 && (type != ElementType.I32 || rowLayout)) {
+                return null;
+            }
+            boolean ints = type == ElementType.I32;
             Step step;
             int dst = code[r + DST], words = n;
-            switch (op.layout()) {
+            switch (layout) {
                 case MEMORY -> {
                     MemoryPlan m = st.memory[code[r + A]];
-                    long inner = m.perRow() ? -1 : m.innerStrides()[0];
-                    boolean broadcast = inner == 0;
-                    if (inner != 1 && !(broadcast && m.load())) {
+                    if (m.perRow() || !supportedMemory(m.type())) {
                         return null;
                     }
+                    long inner = m.innerStrides()[0];
+                    // A STORE of stride 0 writes every column to one element, the last column winning, as lane-by-lane stores in order do.
+                    Access access = inner == 1 ? Access.CONTIGUOUS : inner == 0 && m.load() ? Access.BROADCAST : Access.STRIDED;
                     words = full;
                     if (m.load()) {
-                        step = new Step(op, code[r + A], broadcast, -1, -1, false, false);
+                        step = new Step(op, m.type(), null, code[r + A], access, -1, -1, -1, false, false);
                         dst = m.ubWord();
                     } else {
-                        step = new Step(op, code[r + A], false, producer(live, m.ubWord(), full), -1, false, false);
+                        int a = producer(live, m.ubWord(), full);
+                        if (a >= 0 && steps.get(a).ints() != (m.type().computeType() == ElementType.I32)) {
+                            return null;
+                        }
+                        step = new Step(op, m.type(), null, code[r + A], access, a, -1, -1, false, false);
                         dst = -1;
                     }
                 }
                 case UNARY -> {
-                    if (op != Opcode.COPY && !FUNCTIONS.containsKey(op)) {
+                    if (!supported(op, ints) || op == Opcode.ISFINITE && ints) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, false, row);
+                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), -1, -1, false, row);
                 }
                 case BINARY -> {
-                    if (!FUNCTIONS.containsKey(op)) {
+                    if (!supported(op, ints)) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), producer(live, code[r + B], n), false, row);
+                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), producer(live, code[r + B], n), -1, false, row);
                 }
                 case BINARY_SCALAR -> {
-                    if (!FUNCTIONS.containsKey(PreDecoder.tensorForm(op))) {
+                    if (!supported(PreDecoder.tensorForm(op), ints)) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, code[r + X] != 0, row);
+                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), -1, -1, code[r + X] != 0, row);
                 }
+                case SELECT -> step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), producer(live, code[r + B], n),
+                        producer(live, code[r + X], n), false, row);
                 case CAST -> {
-                    if (ElementType.ofCode(code[r + X]) != ElementType.F32) {
+                    ElementType to = ElementType.ofCode(code[r + X]);
+                    boolean fromInts = type.computeType() == ElementType.I32;
+                    // I64 is not supported; an integer to F16 or BF16 rounds twice.
+                    boolean toHalf = to == ElementType.F16 || to == ElementType.BF16;
+                    if (type == ElementType.I64 || to == ElementType.I64 || toHalf && fromInts) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, false, row);
+                    step = new Step(op, type, to, -1, null, producer(live, code[r + A], n), -1, -1, false, row);
                 }
-                case FILL -> step = new Step(op, -1, false, -1, -1, false, row);
+                case FILL -> step = new Step(op, type, null, -1, null, -1, -1, -1, false, row);
                 case ROW -> {
                     if (op == Opcode.BROADCAST_ROW) {
-                        step = new Step(op, -1, false, producer(live, code[r + A], st.rows), -1, false, false);
+                        step = new Step(op, type, null, -1, null, producer(live, code[r + A], st.rows), -1, -1, false, false);
                         words = full;
                     } else if (REDUCTIONS.containsKey(op) && (op != Opcode.REDUCE_SUM || PanamaVectorUnit.LANES == 16)) {
                         // A sum's accumulator lanes are the canonical partials only on 16-lane vectors.
-                        step = new Step(op, -1, false, producer(live, code[r + A], full), -1, false, true);
+                        step = new Step(op, type, null, -1, null, producer(live, code[r + A], full), -1, -1, false, true);
                     } else {
                         return null;
                     }
@@ -170,15 +248,15 @@ final class JitCompiler {
                     if (!FUNCTIONS.containsKey(PreDecoder.tensorForm(op))) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], full), producer(live, code[r + B], st.rows), code[r + Y] != 0,
-                            false);
+                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], full), producer(live, code[r + B], st.rows), -1,
+                            code[r + Y] != 0, false);
                     words = full;
                 }
                 default -> {
                     return null;
                 }
             }
-            if (step.a() == MISSING || step.b() == MISSING) {
+            if (step.a() == MISSING || step.b() == MISSING || step.c() == MISSING || !operandKindsMatch(steps, step)) {
                 return null;
             }
             if (dst >= 0) {
@@ -189,6 +267,23 @@ final class JitCompiler {
             steps.add(step);
         }
         return new Shape(List.copyOf(steps));
+    }
+
+    /**
+     * Whether each operand holds the kind of words the step reads: ints for I32 operations, a
+     * SELECT's condition and an integer CAST's source, floats otherwise. A program that reads a
+     * buffer as the other kind stays interpreted, which reads words as they are.
+     */
+    private static boolean operandKindsMatch(List<Step> steps, Step s) {
+        Layout layout = s.op().layout();
+        if (layout == Layout.MEMORY) {
+            return true;
+        }
+        boolean ints = s.type().computeType() == ElementType.I32;
+        boolean ok = s.a() < 0 || steps.get(s.a()).ints() == (layout == Layout.SELECT || ints);
+        ok &= s.b() < 0 || steps.get(s.b()).ints() == ints;
+        ok &= s.c() < 0 || steps.get(s.c()).ints() == ints;
+        return ok;
     }
 
     /** Marks an operand that is not a whole buffer written earlier in the tile. */
@@ -217,12 +312,7 @@ final class JitCompiler {
             element += rest % outerExtents[d] * strides[d];
             rest /= outerExtents[d];
         }
-        return base + element * Float.BYTES;
-    }
-
-    /** The value at {@code address} in every lane: a LOAD of inner stride 0. */
-    static FloatVector broadcastLoad(MemorySegment segment, long address) {
-        return FloatVector.broadcast(PanamaVectorUnit.F, segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, address));
+        return base + element * m.type().byteSize();
     }
 
     /** The scalar operand of BINARY_SCALAR instruction {@code k}, broadcast as {@link PanamaVectorUnit#binaryScalar} does. */
@@ -273,6 +363,199 @@ final class JitCompiler {
         return IntVector.broadcast(PanamaVectorUnit.I, (int) st.scalars[k]).reinterpretAsFloats();
     }
 
+    /** The scalar of instruction {@code k} (BINARY_SCALAR or FILL of I32) in every lane. */
+    static IntVector intScalar(StagePlan st, int k) {
+        return IntVector.broadcast(PanamaVectorUnit.I, (int) st.scalars[k]);
+    }
+
+    /** Bytes between a plan's consecutive columns. */
+    static long strideBytes(MemoryPlan m) {
+        return m.innerStrides()[0] * m.type().byteSize();
+    }
+
+    // Elements as UB words, converted as Transfer converts them; type codes as ElementType#code.
+
+    private static int word(MemorySegment seg, long address, int type) {
+        return switch (ElementType.ofCode(type)) {
+            case F32, I32 -> seg.get(ValueLayout.JAVA_INT_UNALIGNED, address);
+            case F16 -> Float.floatToRawIntBits(Float.float16ToFloat(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, address)));
+            case BF16 -> seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, address) << 16;
+            case BOOL -> seg.get(ValueLayout.JAVA_BYTE, address) != 0 ? 1 : 0;
+            case I64 -> throw new AssertionError();
+        };
+    }
+
+    private static void putWord(MemorySegment seg, long address, int type, int word) {
+        switch (ElementType.ofCode(type)) {
+            case F32, I32 -> seg.set(ValueLayout.JAVA_INT_UNALIGNED, address, word);
+            case F16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, address, Float.floatToFloat16(Float.intBitsToFloat(word)));
+            case BF16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, address, (short) (MathKernels.roundBf16(word) >>> 16));
+            case BOOL -> seg.set(ValueLayout.JAVA_BYTE, address, (byte) (word != 0 ? 1 : 0));
+            case I64 -> throw new AssertionError();
+        }
+    }
+
+    /** The element at {@code address} as a UB word in every lane: a LOAD of inner stride 0. */
+    static IntVector broadcastWord(MemorySegment seg, long address, int type) {
+        return IntVector.broadcast(PanamaVectorUnit.I, word(seg, address, type));
+    }
+
+    /** {@code count} elements every {@code strideBytes} from {@code address} as UB words (lanes from {@code count} on: 0). */
+    static IntVector gather(MemorySegment seg, long address, long strideBytes, int count, int type) {
+        IntVector v = IntVector.zero(PanamaVectorUnit.I);
+        for (int lane = 0; lane < count; lane++) {
+            v = v.withLane(lane, word(seg, address + lane * strideBytes, type));
+        }
+        return v;
+    }
+
+    /** The first {@code count} lanes of {@code words} to elements every {@code strideBytes} from {@code address}. */
+    static void scatter(IntVector words, MemorySegment seg, long address, long strideBytes, int count, int type) {
+        for (int lane = 0; lane < count; lane++) {
+            putWord(seg, address + lane * strideBytes, type, words.lane(lane));
+        }
+    }
+
+    /** Byte and short vectors with the lanes of an F32 vector, for BOOL and BF16 rows; null where that is under 64 bits. */
+    private static final VectorSpecies<Byte> BYTES =
+            PanamaVectorUnit.LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(PanamaVectorUnit.LANES * 8)) : null;
+    private static final VectorSpecies<Short> SHORTS =
+            PanamaVectorUnit.LANES >= 8 ? VectorSpecies.of(short.class, VectorShape.forBitSize(PanamaVectorUnit.LANES * 16)) : null;
+
+    static IntVector loadI32(MemorySegment seg, long address) {
+        return IntVector.fromMemorySegment(PanamaVectorUnit.I, seg, address, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static IntVector loadI32(MemorySegment seg, long address, int count) {
+        return IntVector.fromMemorySegment(PanamaVectorUnit.I, seg, address, ByteOrder.LITTLE_ENDIAN, PanamaVectorUnit.I.indexInRange(0, count));
+    }
+
+    static void storeI32(IntVector v, MemorySegment seg, long address) {
+        v.intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static void storeI32(IntVector v, MemorySegment seg, long address, int count) {
+        v.intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN, PanamaVectorUnit.I.indexInRange(0, count));
+    }
+
+    /** BOOL bytes (nonzero reads as 1) as 0/1 words. */
+    static IntVector loadBool(MemorySegment seg, long address) {
+        return nonzero((IntVector) ByteVector.fromMemorySegment(BYTES, seg, address, ByteOrder.LITTLE_ENDIAN).convertShape(B2I, PanamaVectorUnit.I, 0));
+    }
+
+    static IntVector loadBool(MemorySegment seg, long address, int count) {
+        ByteVector b = ByteVector.fromMemorySegment(BYTES, seg, address, ByteOrder.LITTLE_ENDIAN, BYTES.indexInRange(0, count));
+        return nonzero((IntVector) b.convertShape(B2I, PanamaVectorUnit.I, 0));
+    }
+
+    static void storeBool(IntVector v, MemorySegment seg, long address) {
+        nonzero(v).convertShape(I2B, BYTES, 0).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static void storeBool(IntVector v, MemorySegment seg, long address, int count) {
+        ((ByteVector) nonzero(v).convertShape(I2B, BYTES, 0)).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN, BYTES.indexInRange(0, count));
+    }
+
+    /** BF16 elements as F32 (their bits in the upper half). */
+    static FloatVector loadBf16(MemorySegment seg, long address) {
+        return bf16Words(ShortVector.fromMemorySegment(SHORTS, seg, address, ByteOrder.LITTLE_ENDIAN));
+    }
+
+    static FloatVector loadBf16(MemorySegment seg, long address, int count) {
+        return bf16Words(ShortVector.fromMemorySegment(SHORTS, seg, address, ByteOrder.LITTLE_ENDIAN, SHORTS.indexInRange(0, count)));
+    }
+
+    private static FloatVector bf16Words(ShortVector v) {
+        return ((IntVector) v.convertShape(S2I, PanamaVectorUnit.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** F32 rounded to BF16, to nearest even (a NaN stays a NaN), as {@link MathKernels#roundBf16}. */
+    static void storeBf16(FloatVector v, MemorySegment seg, long address) {
+        bf16Halves(v).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static void storeBf16(FloatVector v, MemorySegment seg, long address, int count) {
+        bf16Halves(v).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN, SHORTS.indexInRange(0, count));
+    }
+
+    private static ShortVector bf16Halves(FloatVector v) {
+        return (ShortVector) PanamaVectorUnit.bf16Bits(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 16).convertShape(I2S, SHORTS, 0);
+    }
+
+    // Truth values as UB words (0 or 1), as the interpreter's putBool writes them; nonzero is true.
+
+    static IntVector bool(VectorMask<?> m) {
+        return IntVector.zero(PanamaVectorUnit.I).blend(1, m.cast(PanamaVectorUnit.I));
+    }
+
+    static IntVector isFinite(FloatVector x) {
+        return bool(x.reinterpretAsInts().and(0x7F80_0000).compare(NE, 0x7F80_0000));
+    }
+
+    static IntVector isZero(FloatVector x) {
+        return bool(x.compare(EQ, 0f));
+    }
+
+    static IntVector isZero(IntVector x) {
+        return bool(x.compare(EQ, 0));
+    }
+
+    static IntVector nonzero(FloatVector x) {
+        return bool(x.compare(NE, 0f));
+    }
+
+    static IntVector nonzero(IntVector x) {
+        return bool(x.compare(NE, 0));
+    }
+
+    static IntVector and(FloatVector a, FloatVector b) {
+        return bool(a.compare(NE, 0f).and(b.compare(NE, 0f)));
+    }
+
+    static IntVector and(IntVector a, IntVector b) {
+        return bool(a.compare(NE, 0).and(b.compare(NE, 0)));
+    }
+
+    static IntVector or(FloatVector a, FloatVector b) {
+        return bool(a.compare(NE, 0f).or(b.compare(NE, 0f)));
+    }
+
+    static IntVector or(IntVector a, IntVector b) {
+        return bool(a.compare(NE, 0).or(b.compare(NE, 0)));
+    }
+
+    /** SELECT: {@code cond != 0 ? a : b} lane by lane, bits unchanged. */
+    static FloatVector select(IntVector cond, FloatVector a, FloatVector b) {
+        return b.blend(a, cond.compare(NE, 0).cast(PanamaVectorUnit.F));
+    }
+
+    static IntVector select(IntVector cond, IntVector a, IntVector b) {
+        return b.blend(a, cond.compare(NE, 0));
+    }
+
+    /** CAST F32 to I32: Java's (int) conversion, as the interpreter's F2I. */
+    static IntVector toI32(FloatVector x) {
+        return (IntVector) x.convert(F2I, 0);
+    }
+
+    static FloatVector toF32(IntVector x) {
+        return (FloatVector) x.convert(I2F, 0);
+    }
+
+    static FloatVector toBf16(FloatVector x) {
+        return PanamaVectorUnit.bf16Bits(x.reinterpretAsInts()).reinterpretAsFloats();
+    }
+
+    /** F32 rounded to F16 precision lane by lane, as {@link MathKernels#roundF16} (no vector form of the rounding). */
+    static FloatVector toF16(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        IntVector rounded = bits;
+        for (int lane = 0; lane < PanamaVectorUnit.LANES; lane++) {
+            rounded = rounded.withLane(lane, MathKernels.roundF16(bits.lane(lane)));
+        }
+        return rounded.reinterpretAsFloats();
+    }
+
     // ---- code generation ----
 
     private static final String SELF = Type.getInternalName(JitCompiler.class);
@@ -289,6 +572,10 @@ final class JitCompiler {
     private static final String SEGMENT_D = "L" + SEGMENT + ";";
     private static final String ORDER_D = Type.getDescriptor(ByteOrder.class);
     private static final String UNARY_D = "(" + VECTOR_D + ")" + VECTOR_D;
+    private static final String INTS = Type.getInternalName(IntVector.class);
+    private static final String INTS_D = "L" + INTS + ";";
+    private static final String OPERATORS = "jdk/incubator/vector/VectorOperators";
+    private static final String VECTOR_ANY = "jdk/incubator/vector/Vector";
     private static final String BINARY_D = "(" + VECTOR_D + VECTOR_D + ")" + VECTOR_D;
 
     /** The class file for {@code shape}; {@link #define} turns it into a {@link CompiledStage}. */
@@ -428,6 +715,9 @@ final class JitCompiler {
                     need(p, s.b());
                 }
             }
+            if (s.c() >= 0) {
+                need(p, s.c());
+            }
         }
 
         /** Marks row value k and the row values it is computed from as used by pass p; a reduction's result is in the frame. */
@@ -444,14 +734,17 @@ final class JitCompiler {
                 if (s.b() >= 0) {
                     needRow(p, s.b());
                 }
+                if (s.c() >= 0) {
+                    needRow(p, s.c());
+                }
             }
         }
 
-        /** A computed full-buffer value; LOADs reload from memory, FILL, COPY, CAST and BROADCAST_ROW values cost nothing. */
+        /** A computed full-buffer value; LOADs reload from memory, FILL, BROADCAST_ROW and aliases (COPY, same-type CAST) cost nothing. */
         private static boolean spillable(Step s) {
             return switch (s.op().layout()) {
-                case UNARY -> s.op() != Opcode.COPY;
-                case BINARY, BINARY_SCALAR, ROW_BINARY -> true;
+                case UNARY, CAST -> !s.aliases();
+                case BINARY, BINARY_SCALAR, ROW_BINARY, SELECT -> true;
                 default -> false;
             };
         }
@@ -459,6 +752,16 @@ final class JitCompiler {
 
     private static boolean reduction(Step s) {
         return REDUCTIONS.containsKey(s.op());
+    }
+
+    /** Whether a step's operands are int words (its type is I32 or BOOL); a CAST's source. */
+    private static boolean operandInts(Step s) {
+        return s.type().computeType() == ElementType.I32;
+    }
+
+    /** A LOAD or STORE that moves elements one lane at a time: strided, or F16 (no vector conversion). */
+    private static boolean laneByLane(Step s) {
+        return s.access() == Access.STRIDED || s.access() == Access.CONTIGUOUS && s.type() == ElementType.F16;
     }
 
     private static final String FRAME = Type.getInternalName(Frame.class);
@@ -680,7 +983,8 @@ final class JitCompiler {
         private final int[] value, scalar, spillBase;
         /** Per REDUCE step, its accumulators: {@link #UNROLL} for a MAX or MIN in an unrolled pass, else one. */
         private final int[][] accumulator;
-        private final int[] segment, address;
+        /** Per plan, the locals of its segment, its row address and, for lane-by-lane access, its stride in bytes. */
+        private final int[] segment, address, strideBytes;
         private int scratch, partials, bound, c, offset, mask;
         /** Whether the vector loop runs {@link #UNROLL} steps at a time, each MAX/MIN step into its own accumulator. */
         private final boolean unrolled;
@@ -696,6 +1000,7 @@ final class JitCompiler {
             spillBase = new int[steps.size()];
             segment = new int[passes.plans];
             address = new int[passes.plans];
+            strideBytes = new int[passes.plans];
             boolean latencyBound = false;
             int computed = 0;
             for (int k = 0; k < steps.size(); k++) {
@@ -741,7 +1046,7 @@ final class JitCompiler {
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
                 value[k] = switch (s.op().layout()) {
-                    case UNARY, CAST -> s.op() == Opcode.COPY || s.op() == Opcode.CAST ? value[s.a()] : local(1);
+                    case UNARY, CAST -> s.aliases() ? value[s.a()] : local(1);
                     case ROW -> s.op() == Opcode.BROADCAST_ROW ? value[s.a()] : local(1);
                     case MEMORY -> s.op() == Opcode.LOAD ? local(1) : -1;
                     default -> local(1);
@@ -770,19 +1075,40 @@ final class JitCompiler {
                     mv.visitInsn(LALOAD);
                     mv.visitVarInsn(LSTORE, address[q]);
                 }
-                if (computes(k) && s.broadcast()) {
+                if (q >= 0 && computes(k) && laneByLane(s) && strideBytes[q] == 0) {
+                    strideBytes[q] = local(2);
+                    mv.visitVarInsn(ALOAD, ST);
+                    mv.visitFieldInsn(GETFIELD, PLAN, "memory", "[L" + MEMORY_PLAN + ";");
+                    push(mv, q);
+                    mv.visitInsn(AALOAD);
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "strideBytes", "(L" + MEMORY_PLAN + ";)J", false);
+                    mv.visitVarInsn(LSTORE, strideBytes[q]);
+                }
+                if (computes(k) && s.access() == Access.BROADCAST) {
                     mv.visitVarInsn(ALOAD, segment[q]);
                     mv.visitVarInsn(LLOAD, address[q]);
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "broadcastLoad", "(" + SEGMENT_D + "J)" + VECTOR_D, false);
+                    push(mv, s.type().code());
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "broadcastWord", "(" + SEGMENT_D + "JI)" + INTS_D, false);
+                    asKind(s.ints());
                     mv.visitVarInsn(ASTORE, value[k]);
                 }
                 if (computes(k) || passes.rowNeeded[p][k]) {
                     switch (s.op().layout()) {
-                        case BINARY_SCALAR -> scalar[k] = scalarVector(k, "scalarOperand");
+                        case BINARY_SCALAR -> {
+                            scalar[k] = local(1);
+                            mv.visitVarInsn(ALOAD, ST);
+                            push(mv, k);
+                            boolean ints = operandInts(s);
+                            mv.visitMethodInsn(INVOKESTATIC, SELF, ints ? "intScalar" : "scalarOperand", "(L" + PLAN + ";I)" + (ints ? INTS_D : VECTOR_D),
+                                    false);
+                            mv.visitVarInsn(ASTORE, scalar[k]);
+                        }
                         case FILL -> {
                             mv.visitVarInsn(ALOAD, ST);
                             push(mv, k);
-                            mv.visitMethodInsn(INVOKESTATIC, SELF, "fillValue", "(L" + PLAN + ";I)" + VECTOR_D, false);
+                            boolean ints = s.ints();
+                            mv.visitMethodInsn(INVOKESTATIC, SELF, ints ? "intScalar" : "fillValue", "(L" + PLAN + ";I)" + (ints ? INTS_D : VECTOR_D),
+                                    false);
                             mv.visitVarInsn(ASTORE, value[k]);
                         }
                         default -> {}
@@ -840,16 +1166,6 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, COLS);
             mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "loopBound", "(I)I", true);
             mv.visitVarInsn(ISTORE, bound);
-        }
-
-        /** A new local holding the vector {@code helper} makes of step {@code k}'s scalar. */
-        private int scalarVector(int k, String helper) {
-            int at = local(1);
-            mv.visitVarInsn(ALOAD, ST);
-            push(mv, k);
-            mv.visitMethodInsn(INVOKESTATIC, SELF, helper, "(L" + PLAN + ";I)" + VECTOR_D, false);
-            mv.visitVarInsn(ASTORE, at);
-            return at;
         }
 
         /** The vector loop over the row's whole vectors, then its tail under a mask. */
@@ -963,10 +1279,14 @@ final class JitCompiler {
                 }
             }
         }
-        /** Step k's vector at column c of its row scratch: stored ({@code store}) or loaded. */
+        /** Step k's vector at column c of its row scratch: stored ({@code store}) or loaded; int words travel as float bits. */
         private void scratchAccess(int k, boolean masked, boolean store) {
+            boolean ints = steps.get(k).ints();
             if (store) {
                 mv.visitVarInsn(ALOAD, value[k]);
+                if (ints) {
+                    mv.visitMethodInsn(INVOKEVIRTUAL, INTS, "reinterpretAsFloats", "()" + VECTOR_D, false);
+                }
             } else {
                 mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
             }
@@ -982,7 +1302,17 @@ final class JitCompiler {
                 mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "intoArray", "([FI" + mask + ")V", false);
             } else {
                 mv.visitMethodInsn(INVOKESTATIC, VECTOR, "fromArray", "(" + SPECIES_D + "[FI" + mask + ")" + VECTOR_D, false);
+                if (ints) {
+                    mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "reinterpretAsInts", "()" + INTS_D, false);
+                }
                 mv.visitVarInsn(ASTORE, value[k]);
+            }
+        }
+
+        /** Converts the IntVector of words on the stack to a FloatVector of the same bits unless {@code ints}. */
+        private void asKind(boolean ints) {
+            if (!ints) {
+                mv.visitMethodInsn(INVOKEVIRTUAL, INTS, "reinterpretAsFloats", "()" + VECTOR_D, false);
             }
         }
 
@@ -990,25 +1320,110 @@ final class JitCompiler {
         private void operation(int k, Step s) {
             switch (s.op().layout()) {
                 case UNARY -> {
-                    if (s.op() != Opcode.COPY) {
-                        mv.visitVarInsn(ALOAD, value[s.a()]);
-                        call(s.op(), UNARY_D);
-                        mv.visitVarInsn(ASTORE, value[k]);
+                    if (!s.aliases()) {
+                        unary(k, s);
                     }
                 }
-                case BINARY -> {
+                case BINARY -> binary(k, s, value[s.a()], value[s.b()], false);
+                case BINARY_SCALAR -> binary(k, s, value[s.a()], scalar[k], s.left());
+                // Each row is the scalar form with the row's value (VectorUnit#rowBinary).
+                case ROW_BINARY -> binary(k, s, value[s.a()], value[s.b()], s.left());
+                case SELECT -> {
+                    String kind = s.ints() ? INTS_D : VECTOR_D;
                     mv.visitVarInsn(ALOAD, value[s.a()]);
                     mv.visitVarInsn(ALOAD, value[s.b()]);
-                    call(s.op(), BINARY_D);
+                    mv.visitVarInsn(ALOAD, value[s.c()]);
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "select", "(" + INTS_D + kind + kind + ")" + kind, false);
                     mv.visitVarInsn(ASTORE, value[k]);
                 }
-                case BINARY_SCALAR -> binaryScalar(k, s, scalar[k]);
-                // Each row is the scalar form with the row's value (VectorUnit#rowBinary).
-                case ROW_BINARY -> binaryScalar(k, s, value[s.b()]);
+                case CAST -> {
+                    if (!s.aliases()) {
+                        cast(k, s);
+                    }
+                }
                 default -> {
-                    // CAST F32 to F32, FILL and BROADCAST_ROW: their values are locals already.
+                    // FILL and BROADCAST_ROW: their values are locals already.
                 }
             }
+        }
+
+        private void unary(int k, Step s) {
+            boolean ints = operandInts(s);
+            String in = ints ? INTS_D : VECTOR_D;
+            mv.visitVarInsn(ALOAD, value[s.a()]);
+            switch (s.op()) {
+                case ISFINITE -> mv.visitMethodInsn(INVOKESTATIC, SELF, "isFinite", "(" + in + ")" + INTS_D, false);
+                case LOGICAL_NOT -> mv.visitMethodInsn(INVOKESTATIC, SELF, LOGICAL.get(s.op()), "(" + in + ")" + INTS_D, false);
+                default -> {
+                    if (ints) {
+                        operator(INT_OPERATORS.get(s.op()));
+                        mv.visitMethodInsn(INVOKEVIRTUAL, INTS, "lanewise", "(L" + OPERATORS + "$Unary;)" + INTS_D, false);
+                    } else {
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, FUNCTIONS.get(s.op()), UNARY_D, false);
+                    }
+                }
+            }
+            mv.visitVarInsn(ASTORE, value[k]);
+        }
+
+        /**
+         * {@code x op y} into step k's local, or {@code y op x} for a scalar-left (row-left)
+         * non-commutative op, as {@link PanamaVectorUnit#binaryScalar} computes it; {@code x} and
+         * {@code y}: locals holding the operands (a scalar or row value in every lane).
+         */
+        private void binary(int k, Step s, int x, int y, boolean left) {
+            Opcode op = s.op().layout() == Layout.BINARY ? s.op() : PreDecoder.tensorForm(s.op());
+            if (left && !ScalarVectorUnit.commutative(op)) {
+                int t = x;
+                x = y;
+                y = t;
+            }
+            boolean ints = operandInts(s);
+            String in = ints ? INTS_D : VECTOR_D;
+            String owner = ints ? INTS : VECTOR;
+            mv.visitVarInsn(ALOAD, x);
+            if (COMPARISONS.containsKey(op)) {
+                operator(COMPARISONS.get(op));
+                mv.visitVarInsn(ALOAD, y);
+                mv.visitMethodInsn(INVOKEVIRTUAL, owner, "compare", "(L" + OPERATORS + "$Comparison;L" + VECTOR_ANY + ";)" + MASK_D, false);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, "bool", "(" + MASK_D + ")" + INTS_D, false);
+            } else if (LOGICAL.containsKey(op)) {
+                mv.visitVarInsn(ALOAD, y);
+                mv.visitMethodInsn(INVOKESTATIC, SELF, LOGICAL.get(op), "(" + in + in + ")" + INTS_D, false);
+            } else if (ints) {
+                operator(INT_OPERATORS.get(op));
+                mv.visitVarInsn(ALOAD, y);
+                mv.visitMethodInsn(INVOKEVIRTUAL, INTS, "lanewise", "(L" + OPERATORS + "$Binary;L" + VECTOR_ANY + ";)" + INTS_D, false);
+            } else {
+                mv.visitVarInsn(ALOAD, y);
+                mv.visitMethodInsn(INVOKESTATIC, UNIT, FUNCTIONS.get(op), BINARY_D, false);
+            }
+            mv.visitVarInsn(ASTORE, value[k]);
+        }
+
+        /** Pushes the {@code VectorOperators} constant {@code name}, a static final C2 sees as a constant. */
+        private void operator(String name) {
+            try {
+                mv.visitFieldInsn(GETSTATIC, OPERATORS, name, Type.getDescriptor(VectorOperators.class.getField(name).getType()));
+            } catch (NoSuchFieldException e) {
+                throw new AssertionError(name, e);
+            }
+        }
+
+        /** A CAST that changes words: to BOOL, between F32 and I32, or rounding to BF16 or F16 (as {@link PanamaVectorUnit#cast}). */
+        private void cast(int k, Step s) {
+            boolean fromInts = operandInts(s);
+            String in = fromInts ? INTS_D : VECTOR_D;
+            mv.visitVarInsn(ALOAD, value[s.a()]);
+            switch (s.to()) {
+                case BOOL -> mv.visitMethodInsn(INVOKESTATIC, SELF, "nonzero", "(" + in + ")" + INTS_D, false);
+                case I32 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toI32", "(" + VECTOR_D + ")" + INTS_D, false);
+                case F32 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toF32", "(" + INTS_D + ")" + VECTOR_D, false);
+                case BF16 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toBf16", UNARY_D, false);
+                case F16 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toF16", UNARY_D, false);
+                default -> throw new AssertionError(s);
+            }
+            mv.visitVarInsn(ASTORE, value[k]);
         }
 
         /** acc = step(acc, a), or its masked tail form; {@code acc}: the accumulator's local. */
@@ -1044,10 +1459,69 @@ final class JitCompiler {
 
         private void memory(int k, Step s, boolean masked) {
             int q = s.plan();
-            if (s.op() == Opcode.LOAD) {
-                if (s.broadcast()) {
-                    return;
+            boolean load = s.op() == Opcode.LOAD;
+            if (s.access() == Access.BROADCAST) {
+                return;
+            }
+            if (laneByLane(s)) {
+                if (!load) {
+                    mv.visitVarInsn(ALOAD, value[s.a()]);
+                    if (!s.type().computeType().equals(ElementType.I32)) {
+                        mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "reinterpretAsInts", "()" + INTS_D, false);
+                    }
                 }
+                mv.visitVarInsn(ALOAD, segment[q]);
+                mv.visitVarInsn(LLOAD, address[q]);
+                mv.visitVarInsn(ILOAD, c);
+                mv.visitInsn(I2L);
+                mv.visitVarInsn(LLOAD, strideBytes[q]);
+                mv.visitInsn(LMUL);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LLOAD, strideBytes[q]);
+                count(masked);
+                push(mv, s.type().code());
+                if (load) {
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "gather", "(" + SEGMENT_D + "JJII)" + INTS_D, false);
+                    asKind(s.ints());
+                    mv.visitVarInsn(ASTORE, value[k]);
+                } else {
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "scatter", "(" + INTS_D + SEGMENT_D + "JJII)V", false);
+                }
+                return;
+            }
+            if (s.type() != ElementType.F32) {
+                // I32, BOOL and BF16 rows: helpers that convert between the memory type and UB words.
+                String name = switch (s.type()) {
+                    case I32 -> "I32";
+                    case BOOL -> "Bool";
+                    case BF16 -> "Bf16";
+                    default -> throw new AssertionError(s);
+                };
+                String kind = s.type() == ElementType.BF16 ? VECTOR_D : INTS_D;
+                if (!load) {
+                    mv.visitVarInsn(ALOAD, value[s.a()]);
+                }
+                mv.visitVarInsn(ALOAD, segment[q]);
+                mv.visitVarInsn(LLOAD, address[q]);
+                mv.visitVarInsn(ILOAD, c);
+                mv.visitInsn(I2L);
+                push(mv, Integer.numberOfTrailingZeros(s.type().byteSize()));
+                mv.visitInsn(LSHL);
+                mv.visitInsn(LADD);
+                String countD = "";
+                if (masked) {
+                    count(true);
+                    countD = "I";
+                }
+                if (load) {
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "load" + name, "(" + SEGMENT_D + "J" + countD + ")" + kind, false);
+                    mv.visitVarInsn(ASTORE, value[k]);
+                } else {
+                    mv.visitMethodInsn(INVOKESTATIC, SELF, "store" + name, "(" + kind + SEGMENT_D + "J" + countD + ")V", false);
+                }
+                return;
+            }
+            if (load) {
                 mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
                 addressOperands(q);
                 if (masked) {
@@ -1063,6 +1537,17 @@ final class JitCompiler {
                     mv.visitVarInsn(ALOAD, mask);
                 }
                 mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "intoMemorySegment", "(" + SEGMENT_D + "J" + ORDER_D + (masked ? MASK_D : "") + ")V", false);
+            }
+        }
+
+        /** The lanes a memory step moves: all of them, or the tail's {@code cols - c}. */
+        private void count(boolean masked) {
+            if (masked) {
+                mv.visitVarInsn(ILOAD, COLS);
+                mv.visitVarInsn(ILOAD, c);
+                mv.visitInsn(ISUB);
+            } else {
+                mv.visitFieldInsn(GETSTATIC, UNIT, "LANES", "I");
             }
         }
 

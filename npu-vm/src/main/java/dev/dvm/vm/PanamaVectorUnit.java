@@ -743,71 +743,87 @@ final class PanamaVectorUnit implements VectorUnit {
         return y.mul(s1).mul(s2);
     }
 
-    /** {@code ub[d..) = log(ub[s..))} for {@code n} words, a multiple of the vector width; {@link MathKernels#log} lane by lane. */
+    /** {@code ub[d..) = log(ub[s..))} for {@code n} words, a multiple of the vector width. */
     private static void log(int[] ub, int d, int s, int n) {
         for (int i = 0; i < n; i += LANES) {
-            FloatVector x = IntVector.fromArray(I, ub, s + i).reinterpretAsFloats();
-            VectorMask<Float> subnormal = x.compare(LT, Float.MIN_NORMAL);
-            FloatVector xs = x.blend(x.mul(TWO23_SCALE), subnormal);
-            IntVector ix = xs.reinterpretAsInts().sub(SQRT_HALF_BITS);
-            IntVector exponent = ix.lanewise(ASHR, 23);
-            exponent = exponent.blend(exponent.sub(23), subnormal.cast(I));
-            FloatVector e = (FloatVector) exponent.convert(I2F, 0);
-            FloatVector f = ix.and(0x007F_FFFF).add(SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
-            FloatVector z = f.mul(f);
-            FloatVector p = f.fma(k(L0), k(L1));
-            p = p.fma(f, k(L2));
-            p = p.fma(f, k(L3));
-            p = p.fma(f, k(L4));
-            p = p.fma(f, k(L5));
-            p = p.fma(f, k(L6));
-            p = p.fma(f, k(L7));
-            p = p.fma(f, k(L8));
-            FloatVector y = p.mul(z.mul(f));
-            y = e.fma(k(LOG_LN2_LO), y);
-            y = z.fma(k(-0.5f), y);
-            FloatVector r = e.fma(k(LOG_LN2_HI), f.add(y));
-            r = r.blend(x, x.compare(LT, Float.POSITIVE_INFINITY).not());
-            r = r.blend(Float.NEGATIVE_INFINITY, x.compare(EQ, 0f));
-            r = r.blend(Float.NaN, x.compare(LT, 0f));
-            r.reinterpretAsInts().intoArray(ub, d + i);
+            logF32(IntVector.fromArray(I, ub, s + i).reinterpretAsFloats()).reinterpretAsInts().intoArray(ub, d + i);
         }
     }
 
-    /**
-     * {@code ub[d..) = sin(ub[s..) + quarter π/2)} for {@code n} words, a multiple of the vector
-     * width: {@link MathKernels#sin} (quarter 0) or {@link MathKernels#cos} (quarter 1) lane by
-     * lane; lanes at or beyond the reduction's range take {@link MathKernels#large}.
-     */
+    /** LOG of a vector: {@link MathKernels#log} lane by lane. */
+    static FloatVector logF32(FloatVector x) {
+        VectorMask<Float> subnormal = x.compare(LT, Float.MIN_NORMAL);
+        FloatVector xs = x.blend(x.mul(TWO23_SCALE), subnormal);
+        IntVector ix = xs.reinterpretAsInts().sub(SQRT_HALF_BITS);
+        IntVector exponent = ix.lanewise(ASHR, 23);
+        exponent = exponent.blend(exponent.sub(23), subnormal.cast(I));
+        FloatVector e = (FloatVector) exponent.convert(I2F, 0);
+        FloatVector f = ix.and(0x007F_FFFF).add(SQRT_HALF_BITS).reinterpretAsFloats().sub(1f);
+        FloatVector z = f.mul(f);
+        FloatVector p = f.fma(k(L0), k(L1));
+        p = p.fma(f, k(L2));
+        p = p.fma(f, k(L3));
+        p = p.fma(f, k(L4));
+        p = p.fma(f, k(L5));
+        p = p.fma(f, k(L6));
+        p = p.fma(f, k(L7));
+        p = p.fma(f, k(L8));
+        FloatVector y = p.mul(z.mul(f));
+        y = e.fma(k(LOG_LN2_LO), y);
+        y = z.fma(k(-0.5f), y);
+        FloatVector r = e.fma(k(LOG_LN2_HI), f.add(y));
+        r = r.blend(x, x.compare(LT, Float.POSITIVE_INFINITY).not());
+        r = r.blend(Float.NEGATIVE_INFINITY, x.compare(EQ, 0f));
+        r = r.blend(Float.NaN, x.compare(LT, 0f));
+        return r;
+    }
+
+    /** {@code ub[d..) = sin(ub[s..) + quarter π/2)} for {@code n} words, a multiple of the vector width. */
     private static void sinCos(int[] ub, int d, int s, int n, int quarter) {
         for (int i = 0; i < n; i += LANES) {
-            FloatVector x = IntVector.fromArray(I, ub, s + i).reinterpretAsFloats();
-            FloatVector t = x.fma(k(TWO_OVER_PI), k(SHIFTER));
-            IntVector q = t.reinterpretAsInts().sub(SHIFTER_BITS - quarter);
-            FloatVector j = t.sub(SHIFTER);
-            FloatVector r = j.fma(k(-PIO2_1), x);
-            r = j.fma(k(-PIO2_2), r);
-            r = j.fma(k(-PIO2_3), r);
-            FloatVector z = r.mul(r);
-            FloatVector ps = z.fma(k(S0), k(S1));
-            ps = ps.fma(z, k(S2));
-            FloatVector sin = ps.mul(z).fma(r, r);
-            sin = sin.blend(x, sin.compare(EQ, 0f));
-            FloatVector pc = z.fma(k(C0), k(C1));
-            pc = pc.fma(z, k(C2));
-            pc = pc.fma(z, k(-0.5f));
-            FloatVector cos = pc.fma(z, k(1f));
-            IntVector y = sin.blend(cos, q.and(1).compare(NE, 0).cast(F)).reinterpretAsInts();
-            y.lanewise(XOR, q.and(2).lanewise(LSHL, 30)).intoArray(ub, d + i);
-            VectorMask<Float> large = x.abs().compare(LT, SINCOS_FAST).not();
-            if (large.anyTrue()) {
-                for (int lane = 0; lane < LANES; lane++) {
-                    if (large.laneIsSet(lane)) {
-                        ub[d + i + lane] = Float.floatToRawIntBits(MathKernels.large(x.lane(lane), quarter));
-                    }
+            sinCosF32(IntVector.fromArray(I, ub, s + i).reinterpretAsFloats(), quarter).reinterpretAsInts().intoArray(ub, d + i);
+        }
+    }
+
+    static FloatVector sinF32(FloatVector x) {
+        return sinCosF32(x, 0);
+    }
+
+    static FloatVector cosF32(FloatVector x) {
+        return sinCosF32(x, 1);
+    }
+
+    /**
+     * sin(x + quarter π/2) of a vector: {@link MathKernels#sin} (quarter 0) or {@link MathKernels#cos}
+     * (quarter 1) lane by lane; lanes at or beyond the reduction's range take {@link MathKernels#large}.
+     */
+    private static FloatVector sinCosF32(FloatVector x, int quarter) {
+        FloatVector t = x.fma(k(TWO_OVER_PI), k(SHIFTER));
+        IntVector q = t.reinterpretAsInts().sub(SHIFTER_BITS - quarter);
+        FloatVector j = t.sub(SHIFTER);
+        FloatVector r = j.fma(k(-PIO2_1), x);
+        r = j.fma(k(-PIO2_2), r);
+        r = j.fma(k(-PIO2_3), r);
+        FloatVector z = r.mul(r);
+        FloatVector ps = z.fma(k(S0), k(S1));
+        ps = ps.fma(z, k(S2));
+        FloatVector sin = ps.mul(z).fma(r, r);
+        sin = sin.blend(x, sin.compare(EQ, 0f));
+        FloatVector pc = z.fma(k(C0), k(C1));
+        pc = pc.fma(z, k(C2));
+        pc = pc.fma(z, k(-0.5f));
+        FloatVector cos = pc.fma(z, k(1f));
+        IntVector y = sin.blend(cos, q.and(1).compare(NE, 0).cast(F)).reinterpretAsInts();
+        FloatVector result = y.lanewise(XOR, q.and(2).lanewise(LSHL, 30)).reinterpretAsFloats();
+        VectorMask<Float> large = x.abs().compare(LT, SINCOS_FAST).not();
+        if (large.anyTrue()) {
+            for (int lane = 0; lane < LANES; lane++) {
+                if (large.laneIsSet(lane)) {
+                    result = result.withLane(lane, MathKernels.large(x.lane(lane), quarter));
                 }
             }
         }
+        return result;
     }
 
     /**
@@ -941,48 +957,51 @@ final class PanamaVectorUnit implements VectorUnit {
         return e.blend(1f, x.compare(GE, 0f)).div(e.add(1f));
     }
 
-    /**
-     * ERF in one pass, e^-Q(|x|) by the exp kernel's steps in the loop (as {@link #tanhF32}). For
-     * |x| ≤ 4, Q lies in [0.9, 18], inside exp's clamps and with 2^-Q's exponent far from the
-     * subnormals, so the clamps are dropped and 2^n added into the exponent bits gives exp's bits.
-     */
+    /** {@code ub[d..) = erf(ub[s..))} for {@code n} words, a multiple of the vector width. */
     private static void erf(int[] ub, int d, int s, int n) {
-        // Constants hoisted: inlining a broadcast per use would take the loop past C2's node budget.
-        FloatVector b1 = k(B1), b2 = k(B2), b3 = k(B3), e2 = k(E2), e3 = k(E3), e4 = k(E4), e5 = k(E5);
-        FloatVector a1 = k(A1), a2 = k(A2), a3 = k(A3), a4 = k(A4), one = k(1f), lnHi = k(-LN2_HI), lnLo = k(-LN2_LO);
         for (int i = 0; i < n; i += LANES) {
-            IntVector bits = IntVector.fromArray(I, ub, s + i);
-            FloatVector x = bits.reinterpretAsFloats();
-            FloatVector a = bits.and(MAGNITUDE).reinterpretAsFloats();
-            FloatVector c = a.min(ERF_CLAMP);
-            FloatVector q = c.fma(B7, B6);
-            FloatVector u = c.fma(B5, B4);
-            q = q.fma(c.mul(c), u);
-            q = q.fma(c, b3);
-            q = q.fma(c, b2);
-            q = q.fma(c, b1);
-            FloatVector xc = q.fma(c, c).neg();
-            FloatVector v = xc.fma(LOG2E, SHIFTER);
-            FloatVector kf = v.sub(SHIFTER);
-            FloatVector r = kf.fma(lnHi, xc);
-            r = kf.fma(lnLo, r);
-            FloatVector p = r.fma(E0, E1);
-            p = p.fma(r, e2);
-            p = p.fma(r, e3);
-            p = p.fma(r, e4);
-            p = p.fma(r, e5);
-            FloatVector y = p.fma(r.mul(r), r).add(one);
-            FloatVector big = one.sub(y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats());
-            FloatVector z = x.mul(x);
-            FloatVector ps = z.fma(A6, A5);
-            ps = ps.fma(z, a4);
-            ps = ps.fma(z, a3);
-            ps = ps.fma(z, a2);
-            ps = ps.fma(z, a1);
-            FloatVector small = ps.fma(x, x);
-            big.reinterpretAsInts().and(MAGNITUDE).or(bits.and(SIGN)).reinterpretAsFloats()
-                    .blend(small, a.compare(LT, ERF_SMALL)).reinterpretAsInts().intoArray(ub, d + i);
+            erfF32(IntVector.fromArray(I, ub, s + i).reinterpretAsFloats()).reinterpretAsInts().intoArray(ub, d + i);
         }
+    }
+
+    private static final FloatVector B1_V = k(B1), B2_V = k(B2), B3_V = k(B3), A1_V = k(A1), A2_V = k(A2), A3_V = k(A3), A4_V = k(A4);
+
+    /**
+     * ERF of a vector in one pass, e^-Q(|x|) by the exp kernel's steps inline (as {@link #tanhF32}).
+     * For |x| ≤ 4, Q lies in [0.9, 18], inside exp's clamps and with 2^-Q's exponent far from the
+     * subnormals, so the clamps are dropped and 2^n added into the exponent bits gives exp's bits.
+     * Constants are static finals: a broadcast per use would take loops past C2's node budget.
+     */
+    static FloatVector erfF32(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        FloatVector a = bits.and(MAGNITUDE).reinterpretAsFloats();
+        FloatVector c = a.min(ERF_CLAMP);
+        FloatVector q = c.fma(B7, B6);
+        FloatVector u = c.fma(B5, B4);
+        q = q.fma(c.mul(c), u);
+        q = q.fma(c, B3_V);
+        q = q.fma(c, B2_V);
+        q = q.fma(c, B1_V);
+        FloatVector xc = q.fma(c, c).neg();
+        FloatVector v = xc.fma(LOG2E, SHIFTER);
+        FloatVector kf = v.sub(SHIFTER);
+        FloatVector r = kf.fma(NEG_LN2_HI_V, xc);
+        r = kf.fma(NEG_LN2_LO_V, r);
+        FloatVector p = r.fma(E0, E1);
+        p = p.fma(r, E2_V);
+        p = p.fma(r, E3_V);
+        p = p.fma(r, E4_V);
+        p = p.fma(r, E5_V);
+        FloatVector y = p.fma(r.mul(r), r).add(ONE_V);
+        FloatVector big = ONE_V.sub(y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats());
+        FloatVector z = x.mul(x);
+        FloatVector ps = z.fma(A6, A5);
+        ps = ps.fma(z, A4_V);
+        ps = ps.fma(z, A3_V);
+        ps = ps.fma(z, A2_V);
+        ps = ps.fma(z, A1_V);
+        FloatVector small = ps.fma(x, x);
+        return big.reinterpretAsInts().and(MAGNITUDE).or(bits.and(SIGN)).reinterpretAsFloats().blend(small, a.compare(LT, ERF_SMALL));
     }
 
     /**
@@ -1108,10 +1127,7 @@ final class PanamaVectorUnit implements VectorUnit {
             }
         } else if (fromFloat && to == ElementType.BF16) {
             for (int i = 0; i < bound; i += LANES) {
-                IntVector v = i(src + i);
-                IntVector rounded = v.add(0x7FFF).add(v.lanewise(LSHR, 16).and(1)).and(0xFFFF_0000);
-                IntVector quiet = v.or(0x0040_0000).and(0xFFFF_0000);
-                put(dst + i, rounded.blend(quiet, v.and(MAGNITUDE).compare(GT, 0x7F80_0000)));
+                put(dst + i, bf16Bits(i(src + i)));
             }
         } else {
             bound = 0;
@@ -1120,6 +1136,13 @@ final class PanamaVectorUnit implements VectorUnit {
             // 32-bit to 32-bit casts keep word offsets equal to element offsets; the rest start at 0.
             scalar.cast(from, to, dst + bound, src + bound, n - bound);
         }
+    }
+
+    /** F32 bits rounded to BF16 (low half zero), as {@link MathKernels#roundBf16} lane by lane. */
+    static IntVector bf16Bits(IntVector v) {
+        IntVector rounded = v.add(0x7FFF).add(v.lanewise(LSHR, 16).and(1)).and(0xFFFF_0000);
+        IntVector quiet = v.or(0x0040_0000).and(0xFFFF_0000);
+        return rounded.blend(quiet, v.and(MAGNITUDE).compare(GT, 0x7F80_0000));
     }
 
     @Override

@@ -153,7 +153,7 @@ class JitTest {
 
     @Test
     void unsupportedStagesAreNeverCompiled() {
-        // A BOOL result (compare) is outside the supported subset.
+        // A BOOL result stored as F32 reads int words as floats: outside what the JIT compiles.
         Executable exe = Executable.of(TestProgram.unary(Opcode.ISFINITE, 4, 16, 4, 16), NpuSpec.host());
         assertNull(JitCompiler.shapeOf(exe.stages[0]));
         assertNull(exe.jitClassFiles()[0]);
