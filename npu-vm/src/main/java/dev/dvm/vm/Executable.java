@@ -28,6 +28,10 @@ public final class Executable {
     final int[] slotKinds;
     final ElementType[] slotTypes;
     final long[] slotBytes;
+    /** {@link #decodedBytes()}, counted while decoding: only the decoder knows which arrays it shared. */
+    private final long decodedBytes;
+    /** Heap bytes of this object: 12-byte header, 6 references, 3 longs, 8-byte aligned. */
+    static final long OBJECT_BYTES = StagePlan.object(6 * 4 + 3 * 8);
 
     private Executable(Program program, Supplier<Program> source, NpuSpec spec, PreDecoder decoded) {
         this.program = source != null ? source : () -> program;
@@ -35,9 +39,11 @@ public final class Executable {
         this.ubBytes = program.ubBytes();
         this.tiles = program.tiles();
         this.stages = decoded.stages.toArray(StagePlan[]::new);
-        this.slotKinds = decoded.slotKinds;
-        this.slotTypes = decoded.slotTypes;
-        this.slotBytes = decoded.slotBytes;
+        this.slotKinds = decoded.slotKinds();
+        this.slotTypes = decoded.slotTypes();
+        this.slotBytes = decoded.slotBytes();
+        this.decodedBytes = OBJECT_BYTES + StagePlan.array(stages.length, 4) + StagePlan.array(slotBytes.length, 8)
+                + stages.length * StagePlan.OBJECT_BYTES + decoded.shared.keptBytes;
     }
 
     /** Verifies {@code program} for {@code spec}; throws {@link dev.dvm.bytecode.MalformedProgramException}. */
@@ -96,16 +102,14 @@ public final class Executable {
     }
 
     /**
-     * Heap bytes of the pre-decoded form this executable keeps besides its program: the stage plans
-     * and slot arrays (an estimate with 16-byte headers and 4-byte references).
+     * Heap bytes this executable added when it was made: itself, its stage plans, the slot bytes
+     * and each array or memory plan the pre-decoder could not share with an executable made
+     * before on the same thread (see {@code SharedArrays}); an estimate with 12-byte headers and
+     * 4-byte references (compressed oops), 8-byte aligned. The program words are not counted: an
+     * executable made with a program source does not keep them.
      */
     public long decodedBytes() {
-        long bytes = 16 + 4 * 6 + 8 * 2 + StagePlan.array(stages.length, 4) + StagePlan.array(slotKinds.length, 4)
-                + StagePlan.array(slotTypes.length, 4) + StagePlan.array(slotBytes.length, 8);
-        for (StagePlan stage : stages) {
-            bytes += stage.heapBytes();
-        }
-        return bytes;
+        return decodedBytes;
     }
 
     /**

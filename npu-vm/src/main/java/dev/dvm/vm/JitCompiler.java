@@ -106,27 +106,24 @@ final class JitCompiler {
         // Live UB buffers: {start word, words, producing step}; a write drops every buffer it overlaps.
         List<int[]> live = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
-        int[] code = st.code;
         for (int k = 0; k < st.length(); k++) {
-            int r = k * W;
-            Opcode op = OPCODES[code[r + OP]];
-            ElementType type = ElementType.ofCode(code[r + TYPE]);
-            if (type != ElementType.F32) {
+            Opcode op = st.written(k);
+            if (st.type(k) != ElementType.F32) {
                 return null;
             }
-            int n = code[r + N];
+            int n = op.layout() == Layout.MEMORY ? 0 : st.num(k, N);
             // An elementwise operation works on full buffers or on row buffers, its operands alike;
             // the row layouts take n = rows and the stage's pitch.
             boolean row = n == st.rows;
             boolean rowLayout = op.layout() == Layout.ROW || op.layout() == Layout.ROW_BINARY;
-            if (op.layout() != Layout.MEMORY && (rowLayout ? !row || code[r + X] != st.pitch : n != full && !row)) {
+            if (op.layout() != Layout.MEMORY && (rowLayout ? !row || st.num(k, op.layout() == Layout.ROW ? B : X) != st.pitch : n != full && !row)) {
                 return null;
             }
             Step step;
-            int dst = code[r + DST], words = n;
+            int dst = op.layout() == Layout.MEMORY ? 0 : st.num(k, DST), words = n;
             switch (op.layout()) {
                 case MEMORY -> {
-                    MemoryPlan m = st.memory[code[r + A]];
+                    MemoryPlan m = st.memory[st.arg(k)];
                     long inner = m.perRow() ? -1 : m.innerStrides()[0];
                     boolean broadcast = inner == 0;
                     if (inner != 1 && !(broadcast && m.load())) {
@@ -134,10 +131,10 @@ final class JitCompiler {
                     }
                     words = full;
                     if (m.load()) {
-                        step = new Step(op, code[r + A], broadcast, -1, -1, false, false);
+                        step = new Step(op, st.arg(k), broadcast, -1, -1, false, false);
                         dst = m.ubWord();
                     } else {
-                        step = new Step(op, code[r + A], false, producer(live, m.ubWord(), full), -1, false, false);
+                        step = new Step(op, st.arg(k), false, producer(live, m.ubWord(), full), -1, false, false);
                         dst = -1;
                     }
                 }
@@ -145,34 +142,34 @@ final class JitCompiler {
                     if (op != Opcode.COPY && !FUNCTIONS.containsKey(op)) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, false, row);
+                    step = new Step(op, -1, false, producer(live, st.num(k, A), n), -1, false, row);
                 }
                 case BINARY -> {
                     if (!FUNCTIONS.containsKey(op)) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), producer(live, code[r + B], n), false, row);
+                    step = new Step(op, -1, false, producer(live, st.num(k, A), n), producer(live, st.num(k, B), n), false, row);
                 }
                 case BINARY_SCALAR -> {
                     if (!FUNCTIONS.containsKey(PreDecoder.tensorForm(op))) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, code[r + X] != 0, row);
+                    step = new Step(op, -1, false, producer(live, st.num(k, A), n), -1, st.arg(k) != 0, row);
                 }
                 case CAST -> {
-                    if (ElementType.ofCode(code[r + X]) != ElementType.F32) {
+                    if (ElementType.ofCode(st.arg(k)) != ElementType.F32) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], n), -1, false, row);
+                    step = new Step(op, -1, false, producer(live, st.num(k, A), n), -1, false, row);
                 }
                 case FILL -> step = new Step(op, -1, false, -1, -1, false, row);
                 case ROW -> {
                     if (op == Opcode.BROADCAST_ROW) {
-                        step = new Step(op, -1, false, producer(live, code[r + A], st.rows), -1, false, false);
+                        step = new Step(op, -1, false, producer(live, st.num(k, A), st.rows), -1, false, false);
                         words = full;
                     } else if (REDUCTIONS.containsKey(op) && (op != Opcode.REDUCE_SUM || PanamaVectorUnit.LANES == 16)) {
                         // A sum's accumulator lanes are the canonical partials only on 16-lane vectors.
-                        step = new Step(op, -1, false, producer(live, code[r + A], full), -1, false, true);
+                        step = new Step(op, -1, false, producer(live, st.num(k, A), full), -1, false, true);
                     } else {
                         return null;
                     }
@@ -181,7 +178,7 @@ final class JitCompiler {
                     if (!FUNCTIONS.containsKey(PreDecoder.tensorForm(op))) {
                         return null;
                     }
-                    step = new Step(op, -1, false, producer(live, code[r + A], full), producer(live, code[r + B], st.rows), code[r + Y] != 0,
+                    step = new Step(op, -1, false, producer(live, st.num(k, A), full), producer(live, st.num(k, B), st.rows), st.arg(k) != 0,
                             false);
                     words = full;
                 }
