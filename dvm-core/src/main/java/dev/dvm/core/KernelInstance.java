@@ -64,11 +64,11 @@ public final class KernelInstance {
         outputStrides = instance.outputStrides();
         boolean outs = true;
         for (int i = 0; i < nOut; i++) {
-            outs &= Arrays.equals(outputStrides[i], Shapes.contiguousStrides(outputShapes[i]));
+            outs &= Shapes.isContiguous(outputShapes[i], outputStrides[i]);
         }
         boolean ins = true;
         for (int i = 0; i < nIn; i++) {
-            ins &= Arrays.equals(inputStrides[i], Shapes.contiguousStrides(inputShapes[i]));
+            ins &= Shapes.isContiguous(inputShapes[i], inputStrides[i]);
         }
         outputsContiguous = outs;
         contiguous = outs && ins;

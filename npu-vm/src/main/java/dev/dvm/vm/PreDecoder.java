@@ -67,7 +67,7 @@ final class PreDecoder implements ProgramVisitor {
 
     /** The slot element types of the last program, shared. */
     ElementType[] slotTypes() {
-        return shared.objects(slotTypes, slots);
+        return shared.types(slotTypes, slots);
     }
 
     /** The slot byte counts of the last program, a new array (they differ between instances). */
@@ -99,9 +99,11 @@ final class PreDecoder implements ProgramVisitor {
             return;
         }
         if (op == Opcode.END) {
-            stages.add(new StagePlan(stages.size(), stageAt, tiles, rows, cols, pitch, shared.ints(dims, 0, rank - innerRank),
-                    shared.ints(dims, rank - innerRank, rank), shared.ints(records, 0, count * W), shared.ints(nums, 0, numCount),
-                    shared.longs(scalars, 0, count), shared.objects(memory, memoryCount)));
+            // Extents and numbers change with the shape and tiling, seldom equal across instances:
+            // copied, not looked up (an entry would keep a young array alive into the old generation).
+            stages.add(new StagePlan(stages.size(), stageAt, tiles, rows, cols, pitch, shared.copy(dims, 0, rank - innerRank),
+                    shared.copy(dims, rank - innerRank, rank), shared.ints(records, 0, count * W), shared.copy(nums, 0, numCount),
+                    shared.longs(scalars, 0, count), shared.plans(memory, memoryCount)));
             return;
         }
         if (count * W == records.length) {
@@ -220,13 +222,12 @@ final class PreDecoder implements ProgramVisitor {
         for (int d = 0; d < n; d++) {
             strides[d] = ops.get(6 + d);
         }
-        MemoryPlan plan = new MemoryPlan(op == Opcode.LOAD, ops.getInt(0) >>> 2, ops.getInt(1), type, perRow, ops.get(5),
-                shared.longs(strides, 0, outer), shared.longs(strides, outer, perRow ? outer : n), perRow ? strides[outer] : 0);
         if (memoryCount == memory.length) {
             memory = Arrays.copyOf(memory, memoryCount * 2);
         }
         records[r + ARG] = memoryCount;
-        memory[memoryCount++] = shared.plan(plan);
+        memory[memoryCount++] = shared.plan(op == Opcode.LOAD, ops.getInt(0) >>> 2, ops.getInt(1), type, perRow, ops.get(5),
+                shared.longs(strides, 0, outer), shared.longs(strides, outer, perRow ? outer : n), perRow ? strides[outer] : 0);
         records[r + TYPE] = type.code();
     }
 

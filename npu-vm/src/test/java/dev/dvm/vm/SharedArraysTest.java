@@ -28,7 +28,9 @@ class SharedArraysTest {
         assertArrayEquals(new int[] {1, 2, 3}, first, "kept arrays are copies, never the scratch");
         long[] strides = shared.longs(new long[] {0, 1}, 1, 2);
         assertSame(strides, shared.longs(new long[] {1}, 0, 1));
-        assertNotSame(shared.ints(new int[0], 0, 0), shared.longs(new long[0], 0, 0));
+        long kept = shared.keptBytes;
+        assertSame(shared.ints(new int[0], 0, 0), shared.ints(scratch, 2, 2), "empty ranges share one array");
+        assertEquals(kept, shared.keptBytes);
         shared.resetKept();
         assertEquals(0, shared.keptBytes);
     }
@@ -43,20 +45,21 @@ class SharedArraysTest {
     }
 
     @Test
-    void plansAndObjectArraysAreSharedByValue() {
+    void plansAreSharedByValueAndObjectArraysByTheirElements() {
         SharedArrays shared = new SharedArrays();
         long[] strides = shared.longs(new long[] {1}, 0, 1);
         long[] none = shared.longs(new long[0], 0, 0);
-        MemoryPlan load = shared.plan(new MemoryPlan(true, 0, 0, ElementType.F32, false, 0, none, strides, 0));
-        assertSame(load, shared.plan(new MemoryPlan(true, 0, 0, ElementType.F32, false, 0, none, strides, 0)));
-        MemoryPlan store = shared.plan(new MemoryPlan(false, 64, 1, ElementType.F32, false, 0, none, strides, 0));
+        MemoryPlan load = shared.plan(true, 0, 0, ElementType.F32, false, 0, none, strides, 0);
+        assertSame(load, shared.plan(true, 0, 0, ElementType.F32, false, 0, none, strides, 0));
+        MemoryPlan store = shared.plan(false, 64, 1, ElementType.F32, false, 0, none, strides, 0);
         assertNotSame(load, store);
-        MemoryPlan[] plans = shared.objects(new MemoryPlan[] {load, store, null}, 2);
+        assertNotSame(load, shared.plan(true, 0, 0, ElementType.F32, false, 0, none, shared.longs(new long[] {2}, 0, 1), 0));
+        MemoryPlan[] plans = shared.plans(new MemoryPlan[] {load, store, null}, 2);
         assertEquals(2, plans.length);
-        assertSame(plans, shared.objects(new MemoryPlan[] {load, store}, 2));
-        ElementType[] types = shared.objects(new ElementType[] {ElementType.F32, ElementType.F32}, 2);
-        assertSame(types, shared.objects(new ElementType[] {ElementType.F32, ElementType.F32}, 2));
-        assertEquals(StagePlan.array(1, 8) + StagePlan.array(0, 8) + 2 * SharedArrays.MEMORY_PLAN_BYTES + 2 * StagePlan.array(2, 4),
+        assertSame(plans, shared.plans(new MemoryPlan[] {load, store}, 2));
+        ElementType[] types = shared.types(new ElementType[] {ElementType.F32, ElementType.F32}, 2);
+        assertSame(types, shared.types(new ElementType[] {ElementType.F32, ElementType.F32}, 2));
+        assertEquals(2 * StagePlan.array(1, 8) + 3 * SharedArrays.MEMORY_PLAN_BYTES + 2 * StagePlan.array(2, 4),
                 shared.keptBytes);
     }
 
@@ -66,12 +69,12 @@ class SharedArraysTest {
         Executable b = Executable.of(TestProgram.unary(Opcode.EXP, 4, 64, 2, 64), NpuSpec.host());
         Executable c = Executable.of(TestProgram.unary(Opcode.EXP, 8, 64, 2, 64), NpuSpec.host());
         assertSame(a.stages[0].ops, b.stages[0].ops);
-        assertSame(a.stages[0].nums, b.stages[0].nums, "the same tiling has the same numbers");
         assertSame(a.stages[0].ops, c.stages[0].ops, "another shape of the structure shares the records");
         assertSame(a.slotKinds, c.slotKinds);
         assertSame(a.stages[0].memory, b.stages[0].memory);
-        // b found every array and plan a kept: it accounts only for its own objects and slot bytes
-        long own = Executable.OBJECT_BYTES + StagePlan.array(1, 4) + StagePlan.array(b.slots(), 8) + StagePlan.OBJECT_BYTES;
+        // b found every array and plan a kept: it accounts only for its own objects, slot bytes, extents and numbers (copied)
+        long own = Executable.OBJECT_BYTES + StagePlan.array(1, 4) + StagePlan.array(b.slots(), 8) + StagePlan.OBJECT_BYTES
+                + 2 * StagePlan.array(1, 4) + StagePlan.array(b.stages[0].nums.length, 4);
         assertEquals(own, b.decodedBytes());
         assertTrue(a.decodedBytes() >= own, a.decodedBytes() + " < " + own);
     }
