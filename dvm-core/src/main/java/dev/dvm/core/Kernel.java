@@ -431,8 +431,7 @@ public final class Kernel {
 
     /** Encodes {@code instance} after a miss (timed from {@code start}) and keeps it: pinned when static and contiguous, else cached. */
     private KernelInstance encode(Prepared p, long[] layout, int length, Instance instance, long start, boolean traced) {
-        Encoder.Encoded encoded = p.encoder.encode(instance);
-        KernelInstance made = new KernelInstance(this, p.spec, instance, encoded);
+        KernelInstance made = new KernelInstance(this, p.encoder, instance);
         long nanos = System.nanoTime() - start;
         encodes.increment();
         encodeNanos.add(nanos);

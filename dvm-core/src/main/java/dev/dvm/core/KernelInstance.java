@@ -27,11 +27,14 @@ public final class KernelInstance {
     /** Bytes of an object header plus a reference, with compressed oops: for {@link #retainedBytes()}. */
     private static final int HEADER = 12;
     private static final int REF = 4;
+    /** Bytes of the method reference the executable keeps as its program source: a header and this instance's reference. */
+    private static final int METHOD_REF = 16;
 
     private final Kernel kernel;
-    private final NpuSpec spec;
-    private final Program program;
+    /** Encodes this instance's program again when asked for it: the instance keeps only the executable. */
+    private final Encoder encoder;
     private final Executable executable;
+    private final int bytecodeBytes;
     private final long[][] inputShapes;
     private final long[][] inputStrides;
     private final long[][] outputShapes;
@@ -40,11 +43,13 @@ public final class KernelInstance {
     private final boolean contiguous;
     private final long retainedBytes;
 
-    KernelInstance(Kernel kernel, NpuSpec spec, Instance instance, Encoder.Encoded encoded) {
+    /** Encodes {@code instance} with {@code encoder} (the kernel's for one spec). */
+    KernelInstance(Kernel kernel, Encoder encoder, Instance instance) {
         this.kernel = kernel;
-        this.spec = spec;
-        this.program = encoded.program();
+        this.encoder = encoder;
+        Encoder.Encoded encoded = encoder.encode(instance, this::program);
         this.executable = encoded.executable();
+        this.bytecodeBytes = encoded.program().byteSize();
         int nIn = kernel.inputCount();
         int nOut = kernel.outputCount();
         inputShapes = new long[nIn][];
@@ -59,15 +64,15 @@ public final class KernelInstance {
         outputStrides = instance.outputStrides();
         boolean outs = true;
         for (int i = 0; i < nOut; i++) {
-            outs &= Arrays.equals(outputStrides[i], Shapes.contiguousStrides(outputShapes[i]));
+            outs &= Shapes.isContiguous(outputShapes[i], outputStrides[i]);
         }
         boolean ins = true;
         for (int i = 0; i < nIn; i++) {
-            ins &= Arrays.equals(inputStrides[i], Shapes.contiguousStrides(inputShapes[i]));
+            ins &= Shapes.isContiguous(inputShapes[i], inputStrides[i]);
         }
         outputsContiguous = outs;
         contiguous = outs && ins;
-        retainedBytes = encoded.retainedBytes() + HEADER + 10 * REF + 2 + 8
+        retainedBytes = encoded.retainedBytes() + METHOD_REF + HEADER + 7 * REF + 2 + 8 + 4
                 + descriptorBytes(inputShapes) + descriptorBytes(inputStrides) + descriptorBytes(outputShapes) + descriptorBytes(outputStrides);
     }
 
@@ -87,7 +92,7 @@ public final class KernelInstance {
 
     /** The spec it was tiled and verified for. */
     public NpuSpec spec() {
-        return spec;
+        return encoder.spec();
     }
 
     /** Shape of input {@code slot}. */
@@ -133,9 +138,12 @@ public final class KernelInstance {
         return contiguous;
     }
 
-    /** The verified program. */
+    /**
+     * The verified program, encoded again on each call (in microseconds): instances keep only their
+     * executable, and encoding is deterministic, so it is equal to the program that was verified.
+     */
     public Program program() {
-        return program;
+        return encoder.program(instance());
     }
 
     /** The program verified for {@link #spec()}, ready to launch. */
@@ -145,17 +153,17 @@ public final class KernelInstance {
 
     /** Tiles over all stages. */
     public long tiles() {
-        return program.tiles();
+        return executable.tiles();
     }
 
     /** Bytes of bytecode. */
     public int bytecodeBytes() {
-        return program.byteSize();
+        return bytecodeBytes;
     }
 
     /** One instruction a line. */
     public String disassemble() {
-        return Disassembler.disassemble(program);
+        return Disassembler.disassemble(program());
     }
 
     /**
@@ -238,7 +246,7 @@ public final class KernelInstance {
         kernel.launched();
         if (event != null && event.shouldCommit()) {
             event.kernel = kernel.name();
-            event.tiles = program.tiles();
+            event.tiles = executable.tiles();
             event.cores = device.coresFor(executable);
             event.micros = (System.nanoTime() - start) / 1_000;
             event.commit();
@@ -280,7 +288,8 @@ public final class KernelInstance {
 
     @Override
     public String toString() {
-        return "KernelInstance[" + kernel.name() + ", inputs " + Arrays.deepToString(inputShapes) + ", " + program + "]";
+        return "KernelInstance[" + kernel.name() + ", inputs " + Arrays.deepToString(inputShapes) + ", " + bytecodeBytes + " bytes of bytecode, " + executable.tiles()
+                + " tiles]";
     }
 
     /** Same shape, and the same strides wherever they matter (not along dims of size 1, not at all when empty). */

@@ -160,8 +160,8 @@ public final class Device implements AutoCloseable {
             if (closed) {
                 throw new VmException("launch on a closed device (" + spec.name() + ")");
             }
-            if (exe.program().ubBytes() > spec.ubBytes() || exe.spec().events() > spec.events()) {
-                throw new VmException("program verified for " + exe.spec() + " needs " + exe.program().ubBytes() + " UB bytes and "
+            if (exe.ubBytes > spec.ubBytes() || exe.spec().events() > spec.events()) {
+                throw new VmException("program verified for " + exe.spec() + " needs " + exe.ubBytes + " UB bytes and "
                         + exe.spec().events() + " events per pair; this device has " + spec.ubBytes() + " and " + spec.events()
                         + ": build the Executable for this device's spec");
             }

@@ -69,7 +69,7 @@ final class EventChecker {
     /** Waits, then checks and records instruction {@code k}'s UB accesses. */
     void before(long tile, int k) {
         Opcode op = stage.written(k);
-        int sync = stage.code[k * W + SYNC];
+        int sync = stage.sync(k);
         int pipe = pipe(op);
         switch (pipe) {
             case MTE2 -> backWait(tile, k, op, sync, V_MTE2);
@@ -92,7 +92,7 @@ final class EventChecker {
     /** Sets the events instruction {@code k} sets. */
     void after(long tile, int k) {
         Opcode op = stage.written(k);
-        int sync = stage.code[k * W + SYNC];
+        int sync = stage.sync(k);
         switch (pipe(op)) {
             case MTE2 -> set(tile, k, op, sync, Sync.SET, MTE2_V);
             case VECTOR -> {
@@ -157,7 +157,7 @@ final class EventChecker {
                         + " event set after that write");
             }
             readSeq[pipe][block] = seq;
-            readAt[pipe][block] = stage.code[k * W + AT];
+            readAt[pipe][block] = stage.at(k);
         }
     }
 
@@ -179,7 +179,7 @@ final class EventChecker {
             }
             writerPipe[block] = pipe;
             writerSeq[block] = seq;
-            writerAt[block] = stage.code[k * W + AT];
+            writerAt[block] = stage.at(k);
         }
     }
 
@@ -188,6 +188,6 @@ final class EventChecker {
     }
 
     private HazardException hazard(long tile, int k, Opcode op, long ubAddress, String detail) {
-        return new HazardException(stage.index, tile, stage.code[k * W + AT], op, ubAddress, detail);
+        return new HazardException(stage.index, tile, stage.at(k), op, ubAddress, detail);
     }
 }

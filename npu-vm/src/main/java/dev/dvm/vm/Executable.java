@@ -5,43 +5,50 @@ import dev.dvm.bytecode.Program;
 import dev.dvm.bytecode.ProgramStructure;
 import dev.dvm.bytecode.Verifier;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A program verified against an {@link NpuSpec} and pre-decoded for the interpreter. Verification
- * happens once, here; launches trust it.
+ * happens once, here; launches trust it and run the pre-decoded form only, so an executable made
+ * with a program source ({@link #of(Program, NpuSpec, ProgramStructure, Supplier)}) keeps no
+ * program words at all.
  */
 public final class Executable {
     /** One pre-decoder per thread, its record buffers reused: encoding a new instance allocates only what it keeps. */
     private static final ThreadLocal<PreDecoder> DECODERS = ThreadLocal.withInitial(PreDecoder::new);
 
-    private final Program program;
+    /** Gives the program again: the program itself, or an encoder that makes an equal one. */
+    private final Supplier<Program> program;
     private final NpuSpec spec;
+    /** The program's UB bytes (header), checked against the device at launch. */
+    final long ubBytes;
+    /** The program's tiles over all stages (header). */
+    private final long tiles;
     final StagePlan[] stages;
     final int[] slotKinds;
     final ElementType[] slotTypes;
     final long[] slotBytes;
+    /** {@link #decodedBytes()}, counted while decoding: only the decoder knows which arrays it shared. */
+    private final long decodedBytes;
+    /** Heap bytes of this object: 12-byte header, 6 references, 3 longs, 8-byte aligned. */
+    static final long OBJECT_BYTES = StagePlan.object(6 * 4 + 3 * 8);
 
-    private Executable(Program program, NpuSpec spec, PreDecoder decoded) {
-        this.program = program;
+    private Executable(Program program, Supplier<Program> source, NpuSpec spec, PreDecoder decoded) {
+        this.program = source != null ? source : () -> program;
         this.spec = spec;
+        this.ubBytes = program.ubBytes();
+        this.tiles = program.tiles();
         this.stages = decoded.stages.toArray(StagePlan[]::new);
-        this.slotKinds = decoded.slotKinds;
-        this.slotTypes = decoded.slotTypes;
-        this.slotBytes = decoded.slotBytes;
+        this.slotKinds = decoded.slotKinds();
+        this.slotTypes = decoded.slotTypes();
+        this.slotBytes = decoded.slotBytes();
+        this.decodedBytes = OBJECT_BYTES + StagePlan.array(stages.length, 4) + StagePlan.array(slotBytes.length, 8)
+                + stages.length * StagePlan.OBJECT_BYTES + decoded.shared.keptBytes;
     }
 
     /** Verifies {@code program} for {@code spec}; throws {@link dev.dvm.bytecode.MalformedProgramException}. */
     public static Executable of(Program program, NpuSpec spec) {
-        Objects.requireNonNull(program, "program");
-        Objects.requireNonNull(spec, "spec");
-        PreDecoder decoder = DECODERS.get();
-        try {
-            // One reading pass: each part reaches the pre-decoder only after the verifier accepted it.
-            Verifier.verify(program, spec.ubBytes(), spec.events(), decoder);
-            return new Executable(program, spec, decoder);
-        } finally {
-            decoder.reset();
-        }
+        return of(program, spec, null, null);
     }
 
     /**
@@ -53,20 +60,40 @@ public final class Executable {
      * @throws IllegalArgumentException when the structure differs; verify such a program in full
      */
     public static Executable of(Program program, NpuSpec spec, ProgramStructure verified) {
+        return of(program, spec, Objects.requireNonNull(verified, "verified"), null);
+    }
+
+    /**
+     * {@link #of(Program, NpuSpec, ProgramStructure)} (or, when {@code verified} is null, a full
+     * verification as {@link #of(Program, NpuSpec)}) for an executable that keeps {@code source}
+     * instead of {@code program}: {@link #program()} returns {@code source.get()}, which must make
+     * a program equal to {@code program} (an encoder encoding the same instance again). Launches
+     * never need the program, so the executable need not pin its words; null keeps the program.
+     */
+    public static Executable of(Program program, NpuSpec spec, ProgramStructure verified, Supplier<Program> source) {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(spec, "spec");
-        Objects.requireNonNull(verified, "verified");
         PreDecoder decoder = DECODERS.get();
         try {
-            Verifier.verifyNumbers(program, verified, spec.ubBytes(), spec.events(), decoder);
-            return new Executable(program, spec, decoder);
+            if (verified != null) {
+                Verifier.verifyNumbers(program, verified, spec.ubBytes(), spec.events(), decoder);
+            } else {
+                Verifier.verify(program, spec.ubBytes(), spec.events(), decoder);
+            }
+            return new Executable(program, source, spec, decoder);
         } finally {
             decoder.reset();
         }
     }
 
+    /** The verified program: kept, or made again by the source this executable was given. */
     public Program program() {
-        return program;
+        return program.get();
+    }
+
+    /** Tiles over all stages. */
+    public long tiles() {
+        return tiles;
     }
 
     /** The spec the program was verified for. */
@@ -75,16 +102,14 @@ public final class Executable {
     }
 
     /**
-     * Heap bytes of the pre-decoded form this executable keeps besides its program: the stage plans
-     * and slot arrays (an estimate with 16-byte headers and 4-byte references).
+     * Heap bytes this executable added when it was made: itself, its stage plans, the slot bytes
+     * and each array or memory plan the pre-decoder could not share with an executable made
+     * before on the same thread (see {@code SharedArrays}); an estimate with 12-byte headers and
+     * 4-byte references (compressed oops), 8-byte aligned. The program words are not counted: an
+     * executable made with a program source does not keep them.
      */
     public long decodedBytes() {
-        long bytes = 16 + 4 * 6 + StagePlan.array(stages.length, 4) + StagePlan.array(slotKinds.length, 4)
-                + StagePlan.array(slotTypes.length, 4) + StagePlan.array(slotBytes.length, 8);
-        for (StagePlan stage : stages) {
-            bytes += stage.heapBytes();
-        }
-        return bytes;
+        return decodedBytes;
     }
 
     /**

@@ -160,18 +160,16 @@ final class JitCompiler {
         // Live UB buffers: {start word, words, producing step}; a write drops every buffer it overlaps.
         List<int[]> live = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
-        int[] code = st.code;
         for (int k = 0; k < st.length(); k++) {
-            int r = k * W;
-            Opcode op = OPCODES[code[r + OP]];
-            ElementType type = ElementType.ofCode(code[r + TYPE]);
-            int n = code[r + N];
+            Opcode op = st.written(k);
+            ElementType type = st.type(k);
             Layout layout = op.layout();
+            int n = layout == Layout.MEMORY ? 0 : st.num(k, N);
             // An elementwise operation works on full buffers or on row buffers, its operands alike;
             // the row layouts take n = rows and the stage's pitch.
             boolean row = n == st.rows;
             boolean rowLayout = layout == Layout.ROW || layout == Layout.ROW_BINARY;
-            if (layout != Layout.MEMORY && (rowLayout ? !row || code[r + X] != st.pitch : n != full && !row)) {
+            if (layout != Layout.MEMORY && (rowLayout ? !row || st.num(k, layout == Layout.ROW ? B : X) != st.pitch : n != full && !row)) {
                 return null;
             }
             if (layout != Layout.MEMORY && layout != Layout.CAST && type != ElementType.F32 && (type != ElementType.I32 || rowLayout)) {
@@ -179,10 +177,10 @@ final class JitCompiler {
             }
             boolean ints = type == ElementType.I32;
             Step step;
-            int dst = code[r + DST], words = n;
+            int dst = layout == Layout.MEMORY ? 0 : st.num(k, DST), words = n;
             switch (layout) {
                 case MEMORY -> {
-                    MemoryPlan m = st.memory[code[r + A]];
+                    MemoryPlan m = st.memory[st.arg(k)];
                     if (m.perRow() || !supportedMemory(m.type())) {
                         return null;
                     }
@@ -191,14 +189,14 @@ final class JitCompiler {
                     Access access = inner == 1 ? Access.CONTIGUOUS : inner == 0 && m.load() ? Access.BROADCAST : Access.STRIDED;
                     words = full;
                     if (m.load()) {
-                        step = new Step(op, m.type(), null, code[r + A], access, -1, -1, -1, false, false);
+                        step = new Step(op, m.type(), null, st.arg(k), access, -1, -1, -1, false, false);
                         dst = m.ubWord();
                     } else {
                         int a = producer(live, m.ubWord(), full);
                         if (a >= 0 && steps.get(a).ints() != (m.type().computeType() == ElementType.I32)) {
                             return null;
                         }
-                        step = new Step(op, m.type(), null, code[r + A], access, a, -1, -1, false, false);
+                        step = new Step(op, m.type(), null, st.arg(k), access, a, -1, -1, false, false);
                         dst = -1;
                     }
                 }
@@ -206,40 +204,40 @@ final class JitCompiler {
                     if (!supported(op, ints) || op == Opcode.ISFINITE && ints) {
                         return null;
                     }
-                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), -1, -1, false, row);
+                    step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), n), -1, -1, false, row);
                 }
                 case BINARY -> {
                     if (!supported(op, ints)) {
                         return null;
                     }
-                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), producer(live, code[r + B], n), -1, false, row);
+                    step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), n), producer(live, st.num(k, B), n), -1, false, row);
                 }
                 case BINARY_SCALAR -> {
                     if (!supported(PreDecoder.tensorForm(op), ints)) {
                         return null;
                     }
-                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), -1, -1, code[r + X] != 0, row);
+                    step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), n), -1, -1, st.arg(k) != 0, row);
                 }
-                case SELECT -> step = new Step(op, type, null, -1, null, producer(live, code[r + A], n), producer(live, code[r + B], n),
-                        producer(live, code[r + X], n), false, row);
+                case SELECT -> step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), n), producer(live, st.num(k, B), n),
+                        producer(live, st.num(k, X), n), false, row);
                 case CAST -> {
-                    ElementType to = ElementType.ofCode(code[r + X]);
+                    ElementType to = ElementType.ofCode(st.arg(k));
                     boolean fromInts = type.computeType() == ElementType.I32;
                     // I64 is not supported; an integer to F16 or BF16 rounds twice.
                     boolean toHalf = to == ElementType.F16 || to == ElementType.BF16;
                     if (type == ElementType.I64 || to == ElementType.I64 || toHalf && fromInts) {
                         return null;
                     }
-                    step = new Step(op, type, to, -1, null, producer(live, code[r + A], n), -1, -1, false, row);
+                    step = new Step(op, type, to, -1, null, producer(live, st.num(k, A), n), -1, -1, false, row);
                 }
                 case FILL -> step = new Step(op, type, null, -1, null, -1, -1, -1, false, row);
                 case ROW -> {
                     if (op == Opcode.BROADCAST_ROW) {
-                        step = new Step(op, type, null, -1, null, producer(live, code[r + A], st.rows), -1, -1, false, false);
+                        step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), st.rows), -1, -1, false, false);
                         words = full;
                     } else if (REDUCTIONS.containsKey(op) && (op != Opcode.REDUCE_SUM || PanamaVectorUnit.LANES == 16)) {
                         // A sum's accumulator lanes are the canonical partials only on 16-lane vectors.
-                        step = new Step(op, type, null, -1, null, producer(live, code[r + A], full), -1, -1, false, true);
+                        step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), full), -1, -1, false, true);
                     } else {
                         return null;
                     }
@@ -248,8 +246,8 @@ final class JitCompiler {
                     if (!FUNCTIONS.containsKey(PreDecoder.tensorForm(op))) {
                         return null;
                     }
-                    step = new Step(op, type, null, -1, null, producer(live, code[r + A], full), producer(live, code[r + B], st.rows), -1,
-                            code[r + Y] != 0, false);
+                    step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), full), producer(live, st.num(k, B), st.rows), -1,
+                            st.arg(k) != 0, false);
                     words = full;
                 }
                 default -> {

@@ -30,36 +30,59 @@ final class PreDecoder implements ProgramVisitor {
     }
 
     final List<StagePlan> stages = new ArrayList<>();
+    /** This thread's shared arrays: what a stage keeps comes from here when an equal one was kept before. */
+    final SharedArrays shared = new SharedArrays();
 
     /**
-     * Forgets the last program's results (the scratch buffers stay), so that a thread's decoder
-     * keeps no program's plans (nor the compiled classes they may come to hold) reachable.
+     * Forgets the last program's results (the scratch buffers and the shared arrays stay), so that
+     * a thread's decoder keeps no program's plans (nor the compiled classes they may come to hold)
+     * reachable.
      */
     void reset() {
         stages.clear();
-        memory.clear();
-        slotKinds = null;
-        slotTypes = null;
-        slotBytes = null;
+        shared.resetKept();
     }
-    int[] slotKinds;
-    ElementType[] slotTypes;
-    long[] slotBytes;
 
+    // Scratch, reused across stages and programs (a decoder serves one thread, see Executable.of):
+    // each stage keeps exact copies, or the shared arrays equal to them.
+    private int slots;
+    private int[] slotKinds = new int[4];
+    private ElementType[] slotTypes = new ElementType[4];
+    private long[] slotBytes = new long[4];
     private int stageAt;
     private long tiles;
-    private int rows, cols, pitch;
-    private int[] outer, inner;
-    private int[] code;
-    private long[] scalars;
-    private int count;
-    private final List<MemoryPlan> memory = new ArrayList<>();
+    private int rows, cols, pitch, rank, innerRank;
+    private int[] dims = new int[8];
+    private int[] records = new int[16 * W];
+    private int[] nums = new int[16 * 5];
+    private long[] scalars = new long[16];
+    private long[] strides = new long[16];
+    private MemoryPlan[] memory = new MemoryPlan[4];
+    private int count, numCount, memoryCount;
+
+    /** The slot kinds of the last program, shared. */
+    int[] slotKinds() {
+        return shared.ints(slotKinds, 0, slots);
+    }
+
+    /** The slot element types of the last program, shared. */
+    ElementType[] slotTypes() {
+        return shared.types(slotTypes, slots);
+    }
+
+    /** The slot byte counts of the last program, a new array (they differ between instances). */
+    long[] slotBytes() {
+        return Arrays.copyOf(slotBytes, slots);
+    }
 
     @Override
     public void visitHeader(Program program) {
-        slotKinds = new int[program.slots()];
-        slotTypes = new ElementType[program.slots()];
-        slotBytes = new long[program.slots()];
+        slots = program.slots();
+        if (slotKinds.length < slots) {
+            slotKinds = new int[slots];
+            slotTypes = new ElementType[slots];
+            slotBytes = new long[slots];
+        }
     }
 
     @Override
@@ -72,142 +95,151 @@ final class PreDecoder implements ProgramVisitor {
     @Override
     public void visitInstruction(int at, Opcode op, int sync, Operands ops) {
         if (op == Opcode.STAGE) {
-            stageAt = at;
-            tiles = ops.get(0);
-            rows = ops.getInt(2);
-            cols = ops.getInt(3);
-            pitch = ops.getInt(4);
-            int rank = ops.getInt(5);
-            int innerRank = ops.getInt(6);
-            outer = new int[rank - innerRank];
-            inner = new int[innerRank];
-            for (int d = 0; d < rank; d++) {
-                int extent = ops.getInt(7 + d);
-                if (d < outer.length) {
-                    outer[d] = extent;
-                } else {
-                    inner[d - outer.length] = extent;
-                }
-            }
-            // The record buffers are scratch, reused across stages and programs (a decoder serves one
-            // thread, see Executable.of); each stage keeps exact copies.
-            if (code == null) {
-                code = new int[16 * W];
-                scalars = new long[16];
-            }
-            count = 0;
-            memory.clear();
+            stage(at, ops);
             return;
         }
         if (op == Opcode.END) {
-            stages.add(new StagePlan(stages.size(), stageAt, tiles, rows, cols, pitch, outer, inner,
-                    Arrays.copyOf(code, count * W), Arrays.copyOf(scalars, count), memory.toArray(MemoryPlan[]::new)));
+            // Extents and numbers change with the shape and tiling, seldom equal across instances:
+            // copied, not looked up (an entry would keep a young array alive into the old generation).
+            stages.add(new StagePlan(stages.size(), stageAt, tiles, rows, cols, pitch, shared.copy(dims, 0, rank - innerRank),
+                    shared.copy(dims, rank - innerRank, rank), shared.ints(records, 0, count * W), shared.copy(nums, 0, numCount),
+                    shared.longs(scalars, 0, count), shared.plans(memory, memoryCount)));
             return;
         }
-        if (count * W == code.length) {
-            code = Arrays.copyOf(code, code.length * 2);
+        if (count * W == records.length) {
+            records = Arrays.copyOf(records, records.length * 2);
             scalars = Arrays.copyOf(scalars, scalars.length * 2);
         }
+        if (numCount + 5 > nums.length) {
+            nums = Arrays.copyOf(nums, nums.length * 2);
+        }
         int r = count * W;
-        code[r + SYNC] = sync;
-        code[r + AT] = at;
+        int p = numCount;
+        records[r + OP] = op.ordinal();
+        records[r + SYNC] = sync;
+        records[r + AT] = at;
+        records[r + ARG] = 0;
+        records[r + NUM] = p;
+        scalars[count] = 0;
         switch (op.layout()) {
             case MEMORY -> memory(r, op, ops);
             case UNARY, BINARY_SCALAR -> {
-                set(r, TYPE, ops.get(3));
-                word(r, DST, ops, 0);
-                word(r, A, ops, 1);
-                set(r, N, ops.get(2));
+                type(r, ops.get(3));
+                word(p + DST, ops, 0);
+                word(p + A, ops, 1);
+                set(p + N, ops.get(2));
                 if (op.layout() == Layout.BINARY_SCALAR) {
                     // The scalar layout is the unary one followed by the flags and the scalar's bits.
-                    set(r, X, ops.get(4) & Isa.FLAG_SCALAR_LEFT);
+                    records[r + ARG] = (ops.get(4) & Isa.FLAG_SCALAR_LEFT) != 0 ? 1 : 0;
                     scalars[count] = ops.get(5);
                 }
             }
             case BINARY -> {
-                set(r, TYPE, ops.get(4));
-                word(r, DST, ops, 0);
-                word(r, A, ops, 1);
-                word(r, B, ops, 2);
-                set(r, N, ops.get(3));
+                type(r, ops.get(4));
+                word(p + DST, ops, 0);
+                word(p + A, ops, 1);
+                word(p + B, ops, 2);
+                set(p + N, ops.get(3));
             }
             case SELECT -> {
-                set(r, TYPE, ops.get(5));
-                word(r, DST, ops, 0);
-                word(r, A, ops, 1);
-                word(r, B, ops, 2);
-                word(r, X, ops, 3);
-                set(r, N, ops.get(4));
+                type(r, ops.get(5));
+                word(p + DST, ops, 0);
+                word(p + A, ops, 1);
+                word(p + B, ops, 2);
+                word(p + X, ops, 3);
+                set(p + N, ops.get(4));
             }
             case CAST -> {
-                set(r, TYPE, ops.get(3));
-                word(r, DST, ops, 0);
-                word(r, A, ops, 1);
-                set(r, N, ops.get(2));
-                set(r, X, ops.get(4));
+                type(r, ops.get(3));
+                word(p + DST, ops, 0);
+                word(p + A, ops, 1);
+                set(p + N, ops.get(2));
+                records[r + ARG] = (int) ops.get(4);
             }
             case FILL -> {
-                set(r, TYPE, ops.get(2));
-                word(r, DST, ops, 0);
-                set(r, N, ops.get(1));
+                type(r, ops.get(2));
+                word(p + DST, ops, 0);
+                set(p + N, ops.get(1));
                 scalars[count] = ops.get(3);
             }
             case IOTA -> {
-                set(r, TYPE, ops.get(2));
-                word(r, DST, ops, 0);
-                set(r, N, ops.get(1));
-                set(r, X, ops.get(3));
-                set(r, Y, ops.get(4));
+                type(r, ops.get(2));
+                word(p + DST, ops, 0);
+                set(p + N, ops.get(1));
+                set(p + A, ops.get(3));
+                set(p + B, ops.get(4));
             }
             case ROW -> {
-                set(r, TYPE, ops.get(4));
-                word(r, DST, ops, 0);
-                word(r, A, ops, 1);
-                set(r, N, ops.get(2));
-                set(r, X, ops.get(3));
+                type(r, ops.get(4));
+                word(p + DST, ops, 0);
+                word(p + A, ops, 1);
+                set(p + N, ops.get(2));
+                set(p + B, ops.get(3));
             }
             case ROW_BINARY -> {
-                set(r, TYPE, ops.get(5));
-                word(r, DST, ops, 0);
-                word(r, A, ops, 1);
-                word(r, B, ops, 2);
-                set(r, N, ops.get(3));
-                set(r, X, ops.get(4));
-                set(r, Y, ops.get(6) & Isa.FLAG_ROW_LEFT);
+                type(r, ops.get(5));
+                word(p + DST, ops, 0);
+                word(p + A, ops, 1);
+                word(p + B, ops, 2);
+                set(p + N, ops.get(3));
+                set(p + X, ops.get(4));
+                records[r + ARG] = (ops.get(6) & Isa.FLAG_ROW_LEFT) != 0 ? 1 : 0;
             }
             case STAGE, NONE -> throw new AssertionError(op);
         }
-        code[r + OP] = op.ordinal();
+        numCount += StagePlan.numbers(op.layout());
         count++;
+    }
+
+    private void stage(int at, Operands ops) {
+        stageAt = at;
+        tiles = ops.get(0);
+        rows = ops.getInt(2);
+        cols = ops.getInt(3);
+        pitch = ops.getInt(4);
+        rank = ops.getInt(5);
+        innerRank = ops.getInt(6);
+        if (dims.length < rank) {
+            dims = new int[rank];
+        }
+        for (int d = 0; d < rank; d++) {
+            dims[d] = ops.getInt(7 + d);
+        }
+        count = 0;
+        numCount = 0;
+        memoryCount = 0;
     }
 
     private void memory(int r, Opcode op, Operands ops) {
         ElementType type = ElementType.ofCode(ops.get(2));
         boolean perRow = (ops.get(3) & Isa.FLAG_ROWS) != 0;
-        long[] outerStrides = new long[outer.length];
-        long[] innerStrides = new long[perRow ? 0 : inner.length];
-        for (int d = 0; d < outer.length; d++) {
-            outerStrides[d] = ops.get(6 + d);
+        int outer = rank - innerRank;
+        // Strides as the operands hold them: the outer dims', then the inner dims' or (ROWS) the column-block stride.
+        int n = outer + (perRow ? 1 : innerRank);
+        if (strides.length < n) {
+            strides = new long[n];
         }
-        for (int d = 0; d < innerStrides.length; d++) {
-            innerStrides[d] = ops.get(6 + outer.length + d);
+        for (int d = 0; d < n; d++) {
+            strides[d] = ops.get(6 + d);
         }
-        long colBlockStride = perRow ? ops.get(6 + outer.length) : 0;
-        boolean load = op == Opcode.LOAD;
-        memory.add(new MemoryPlan(load, ops.getInt(0) >>> 2, ops.getInt(1), type, perRow, ops.get(5),
-                outerStrides, innerStrides, colBlockStride));
-        code[r + A] = memory.size() - 1;
-        code[r + TYPE] = type.code();
+        if (memoryCount == memory.length) {
+            memory = Arrays.copyOf(memory, memoryCount * 2);
+        }
+        records[r + ARG] = memoryCount;
+        memory[memoryCount++] = shared.plan(op == Opcode.LOAD, ops.getInt(0) >>> 2, ops.getInt(1), type, perRow, ops.get(5),
+                shared.longs(strides, 0, outer), shared.longs(strides, outer, perRow ? outer : n), perRow ? strides[outer] : 0);
+        records[r + TYPE] = type.code();
     }
 
-    /** The UB footprint of a unary, binary or scalar instruction: result size by the table's Result rule. */
-
-
-    private void set(int r, int field, long value) {
-        code[r + field] = (int) value;
+    private void type(int r, long code) {
+        records[r + TYPE] = (int) code;
     }
 
-    private void word(int r, int field, Operands ops, int operand) {
-        code[r + field] = ops.getInt(operand) >>> 2;
+    private void set(int at, long value) {
+        nums[at] = (int) value;
+    }
+
+    private void word(int at, Operands ops, int operand) {
+        nums[at] = ops.getInt(operand) >>> 2;
     }
 }

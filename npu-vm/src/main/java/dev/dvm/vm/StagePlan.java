@@ -1,27 +1,49 @@
 package dev.dvm.vm;
 
 import dev.dvm.bytecode.ElementType;
+import dev.dvm.bytecode.Layout;
 import dev.dvm.bytecode.Opcode;
 
 /**
- * One stage, pre-decoded: the tile geometry and the body as flat int records of {@link #W} ints
- * per instruction, so the interpreter's loop reads fields and does no bit twiddling. Immutable
- * and shared by every core.
+ * One stage, pre-decoded: the tile geometry and the body as flat int records, so the
+ * interpreter's loop reads fields and does no bit twiddling. Each instruction has a record of
+ * {@link #W} ints in {@link #ops} holding what its program's structure fixes (opcode, sync, byte
+ * offset, types, flags, memory plan), equal for every instance of the structure and so shared
+ * between them ({@link SharedArrays}), and its numbers (UB addresses, counts, pitches) in
+ * {@link #nums}, only as many as its layout has. Immutable and shared by every core.
  */
 final class StagePlan {
-    /** Ints per instruction record. */
-    static final int W = 10;
-    /** Record fields: opcode ordinal, sync bits, byte offset, type code (CAST: from). */
-    static final int OP = 0, SYNC = 1, AT = 2, TYPE = 3;
+    /** Ints per instruction record in {@link #ops}. */
+    static final int W = 6;
     /**
-     * Operand fields, UB addresses as int-word indices. UNARY: DST, A=src, N. BINARY: DST, A, B, N.
-     * BINARY_SCALAR: DST, A, N, X=scalar-left flag, scalar in {@link #scalars}. SELECT: DST, A=cond,
-     * B=a, N, X=b. CAST: DST, A=src, N, X=to. FILL: DST, N, scalar. IOTA: DST, N, X=pitch, Y=mod.
-     * ROW: DST, A=src, N=rows, X=pitch. ROW_BINARY: DST, A, B=row, N=rows, X=pitch, Y=row-left flag. LOAD/STORE: A=index into {@link #memory}.
+     * Record fields: opcode ordinal, sync bits, byte offset, type code (CAST: from), the structural
+     * argument (BINARY_SCALAR: scalar-left flag, 0 or 1; CAST: the to-type code; ROW_BINARY:
+     * row-left flag, 0 or 1; LOAD/STORE: index into {@link #memory}), and where the instruction's
+     * numbers start in {@link #nums}.
      */
-    static final int DST = 4, A = 5, B = 6, N = 7, X = 8, Y = 9;
+    static final int OP = 0, SYNC = 1, AT = 2, TYPE = 3, ARG = 4, NUM = 5;
+    /**
+     * Numbers from the instruction's start in {@link #nums}, UB addresses as int-word indices.
+     * UNARY, BINARY_SCALAR (scalar in {@link #scalars}), CAST: DST, N, A=src. BINARY: DST, N, A, B.
+     * SELECT: DST, N, A=cond, B=a, X=b. FILL: DST, N (scalar in {@link #scalars}). IOTA: DST, N,
+     * A=pitch, B=mod. ROW: DST, N=rows, A=src, B=pitch. ROW_BINARY: DST, N=rows, A, B=row, X=pitch.
+     * LOAD/STORE: none (their plan in {@link #memory} has them).
+     */
+    static final int DST = 0, N = 1, A = 2, B = 3, X = 4;
 
     static final Opcode[] OPCODES = Opcode.values();
+
+    /** How many numbers an instruction of {@code layout} has in {@link #nums}. */
+    static int numbers(Layout layout) {
+        return switch (layout) {
+            case MEMORY -> 0;
+            case FILL -> 2;
+            case UNARY, BINARY_SCALAR, CAST -> 3;
+            case BINARY, IOTA, ROW -> 4;
+            case SELECT, ROW_BINARY -> 5;
+            case STAGE, NONE -> throw new AssertionError(layout);
+        };
+    }
 
     final int index;
     final int byteOffset;
@@ -35,7 +57,8 @@ final class StagePlan {
     /** Extents of the outer dims (rows) and inner dims (columns), outermost first. */
     final int[] outerExtents;
     final int[] innerExtents;
-    final int[] code;
+    final int[] ops;
+    final int[] nums;
     final long[] scalars;
     final MemoryPlan[] memory;
     /** {@link #access()}, derived on first use: only checked mode reads it, so instances do not keep it otherwise. */
@@ -48,7 +71,7 @@ final class StagePlan {
     long jitLaunches, jitElements;
 
     StagePlan(int index, int byteOffset, long tiles, int rows, int cols, int pitch, int[] outerExtents, int[] innerExtents,
-            int[] code, long[] scalars, MemoryPlan[] memory) {
+            int[] ops, int[] nums, long[] scalars, MemoryPlan[] memory) {
         this.index = index;
         this.byteOffset = byteOffset;
         this.tiles = tiles;
@@ -60,14 +83,40 @@ final class StagePlan {
         this.totalRows = product(outerExtents);
         this.totalCols = product(innerExtents);
         this.colBlocks = (totalCols + cols - 1) / cols;
-        this.code = code;
+        this.ops = ops;
+        this.nums = nums;
         this.scalars = scalars;
         this.memory = memory;
     }
 
     /** The opcode of instruction {@code k} as written (scalar forms stay scalar forms). */
     Opcode written(int k) {
-        return OPCODES[code[k * W + OP]];
+        return OPCODES[ops[k * W + OP]];
+    }
+
+    /** The sync bits of instruction {@code k}. */
+    int sync(int k) {
+        return ops[k * W + SYNC];
+    }
+
+    /** The byte offset of instruction {@code k} in its program. */
+    int at(int k) {
+        return ops[k * W + AT];
+    }
+
+    /** The type of instruction {@code k} (CAST: the type it converts from). */
+    ElementType type(int k) {
+        return ElementType.ofCode(ops[k * W + TYPE]);
+    }
+
+    /** The structural argument of instruction {@code k} (see {@link #ARG}). */
+    int arg(int k) {
+        return ops[k * W + ARG];
+    }
+
+    /** Number {@code field} ({@link #DST}, {@link #N}, ...) of instruction {@code k}. */
+    int num(int k, int field) {
+        return nums[ops[k * W + NUM] + field];
     }
 
     /**
@@ -88,46 +137,43 @@ final class StagePlan {
     }
 
     private void footprint(long[] a, int k) {
-        int r = k * W;
         Opcode op = written(k);
-        long n = code[r + N];
-        long dst = 4L * code[r + DST], src = 4L * code[r + A], b = 4L * code[r + B], x = 4L * code[r + X];
+        if (op.layout() == Layout.MEMORY) {
+            MemoryPlan m = memory[arg(k)];
+            long bytes = (long) rows * (m.perRow() ? 1 : pitch) * m.type().ubByteSize();
+            put(a, k, m.load() ? 4L * m.ubWord() : 0, m.load() ? bytes : 0, m.load() ? 0 : 4L * m.ubWord(), m.load() ? 0 : bytes, 0, 0);
+            return;
+        }
+        long n = num(k, N);
+        long dst = 4L * num(k, DST);
+        long size = type(k).ubByteSize();
         switch (op.layout()) {
-            case MEMORY -> {
-                MemoryPlan m = memory[code[r + A]];
-                long bytes = (long) rows * (m.perRow() ? 1 : pitch) * m.type().ubByteSize();
-                put(a, k, m.load() ? 4L * m.ubWord() : 0, m.load() ? bytes : 0, m.load() ? 0 : 4L * m.ubWord(), m.load() ? 0 : bytes, 0, 0);
-            }
             case UNARY, BINARY_SCALAR, BINARY -> {
-                long in = n * type(r).ubByteSize();
+                long in = n * size;
                 long out = op.result() == Opcode.Result.BOOL ? n * 4 : in;
-                put(a, k, dst, out, src, in, b, op.layout() == dev.dvm.bytecode.Layout.BINARY ? in : 0);
+                put(a, k, dst, out, 4L * num(k, A), in, op.layout() == Layout.BINARY ? 4L * num(k, B) : 0, op.layout() == Layout.BINARY ? in : 0);
             }
             case SELECT -> {
-                long bytes = n * type(r).ubByteSize();
-                put(a, k, dst, bytes, src, n * 4, b, bytes);
-                a[k * 8 + 6] = x;
+                long bytes = n * size;
+                put(a, k, dst, bytes, 4L * num(k, A), n * 4, 4L * num(k, B), bytes);
+                a[k * 8 + 6] = 4L * num(k, X);
                 a[k * 8 + 7] = bytes;
             }
-            case CAST -> put(a, k, dst, n * ElementType.ofCode(code[r + X]).ubByteSize(), src, n * type(r).ubByteSize(), 0, 0);
-            case FILL, IOTA -> put(a, k, dst, n * type(r).ubByteSize(), 0, 0, 0, 0);
+            case CAST -> put(a, k, dst, n * ElementType.ofCode(arg(k)).ubByteSize(), 4L * num(k, A), n * size, 0, 0);
+            case FILL, IOTA -> put(a, k, dst, n * size, 0, 0, 0, 0);
             case ROW -> {
-                long perRow = n * type(r).ubByteSize();
-                long full = perRow * code[r + X];
+                long perRow = n * size;
+                long full = perRow * num(k, B);
                 boolean broadcast = op == Opcode.BROADCAST_ROW;
-                put(a, k, dst, broadcast ? full : perRow, src, broadcast ? perRow : full, 0, 0);
+                put(a, k, dst, broadcast ? full : perRow, 4L * num(k, A), broadcast ? perRow : full, 0, 0);
             }
             case ROW_BINARY -> {
-                long perRow = n * type(r).ubByteSize();
-                long full = perRow * code[r + X];
-                put(a, k, dst, full, src, full, b, perRow);
+                long perRow = n * size;
+                long full = perRow * num(k, X);
+                put(a, k, dst, full, 4L * num(k, A), full, 4L * num(k, B), perRow);
             }
-            case STAGE, NONE -> throw new AssertionError(op);
+            case MEMORY, STAGE, NONE -> throw new AssertionError(op);
         }
-    }
-
-    private ElementType type(int r) {
-        return ElementType.ofCode(code[r + TYPE]);
     }
 
     private static void put(long[] a, int k, long w, long wBytes, long r1, long r1Bytes, long r2, long r2Bytes) {
@@ -141,17 +187,14 @@ final class StagePlan {
     }
 
     /**
-     * Heap bytes of this plan: 16-byte object headers, 4-byte references (compressed oops), arrays
-     * with their 16-byte headers; the opcode constants in {@link #written} are shared and not counted.
+     * Heap bytes of a plan object, arrays excluded (they may be shared, see {@link SharedArrays}):
+     * a 12-byte header, 6 ints, 6 longs and 8 references of 4 bytes (compressed oops), 8-byte aligned.
      */
-    long heapBytes() {
-        long bytes = 16 + 4 * 4 + 8 * 4 + 4 * 4 + 4 * 7 + 4 * 2 + 8 * 2;
-        bytes += array(outerExtents.length, 4) + array(innerExtents.length, 4) + array(code.length, 4) + array(scalars.length, 8)
-                + array(memory.length, 4);
-        for (MemoryPlan m : memory) {
-            bytes += 16 + 4 * 5 + 8 * 2 + array(m.outerStrides().length, 8) + array(m.innerStrides().length, 8);
-        }
-        return bytes;
+    static final long OBJECT_BYTES = object(6 * 4 + 6 * 8 + 8 * 4);
+
+    /** Bytes of an object with {@code fieldBytes} of fields: 12-byte header, 8-byte aligned. */
+    static long object(int fieldBytes) {
+        return (12 + fieldBytes + 7) / 8 * 8;
     }
 
     /** Bytes of an array of {@code length} elements of {@code size} bytes, header included, 8-byte aligned. */
@@ -161,7 +204,7 @@ final class StagePlan {
 
     /** Number of body instructions. */
     int length() {
-        return code.length / W;
+        return ops.length / W;
     }
 
     private static long product(int[] extents) {

@@ -30,7 +30,8 @@ final class TileInterpreter {
         if (checker != null) {
             checker.begin(st, first, end);
         }
-        int[] code = st.code;
+        int[] ops = st.ops;
+        int[] nums = st.nums;
         long[] scalars = st.scalars;
         MemoryPlan[] memory = st.memory;
         for (long t = first; t < end; t++) {
@@ -40,33 +41,35 @@ final class TileInterpreter {
             long colStart = colBlock * st.cols;
             int rows = (int) Math.min(st.rows, st.totalRows - rowStart);
             int cols = (int) Math.min(st.cols, st.totalCols - colStart);
-            for (int pc = 0, k = 0; pc < code.length; pc += W, k++) {
+            for (int pc = 0, k = 0; pc < ops.length; pc += W, k++) {
                 if (checker != null) {
                     checker.before(t, k);
                 }
-                Opcode op = OPCODES[code[pc + OP]];
-                ElementType type = ElementType.ofCode(code[pc + TYPE]);
+                Opcode op = OPCODES[ops[pc + OP]];
+                ElementType type = ElementType.ofCode(ops[pc + TYPE]);
+                int p = ops[pc + NUM];
                 switch (op.layout()) {
                     case MEMORY -> {
-                        MemoryPlan m = memory[code[pc + A]];
+                        MemoryPlan m = memory[ops[pc + ARG]];
                         transfer.run(m, st, segments[m.slot()], bases[m.slot()], rowStart, rows, colStart, cols, colBlock);
                     }
-                    case UNARY -> unit.unary(op, type, code[pc + DST], code[pc + A], code[pc + N]);
-                    case BINARY -> unit.binary(op, type, code[pc + DST], code[pc + A], code[pc + B], code[pc + N]);
-                    case BINARY_SCALAR -> unit.binaryScalar(PreDecoder.tensorForm(op), type, code[pc + DST], code[pc + A], code[pc + N], scalars[k], code[pc + X] != 0);
-                    case SELECT -> unit.select(type, code[pc + DST], code[pc + A], code[pc + B], code[pc + X], code[pc + N]);
-                    case CAST -> unit.cast(type, ElementType.ofCode(code[pc + X]), code[pc + DST], code[pc + A], code[pc + N]);
-                    case FILL -> unit.fill(type, code[pc + DST], code[pc + N], scalars[k]);
-                    case IOTA -> unit.iota(type, code[pc + DST], code[pc + N], code[pc + X], code[pc + Y], colStart);
+                    case UNARY -> unit.unary(op, type, nums[p + DST], nums[p + A], nums[p + N]);
+                    case BINARY -> unit.binary(op, type, nums[p + DST], nums[p + A], nums[p + B], nums[p + N]);
+                    case BINARY_SCALAR -> unit.binaryScalar(PreDecoder.tensorForm(op), type, nums[p + DST], nums[p + A], nums[p + N], scalars[k],
+                            ops[pc + ARG] != 0);
+                    case SELECT -> unit.select(type, nums[p + DST], nums[p + A], nums[p + B], nums[p + X], nums[p + N]);
+                    case CAST -> unit.cast(type, ElementType.ofCode(ops[pc + ARG]), nums[p + DST], nums[p + A], nums[p + N]);
+                    case FILL -> unit.fill(type, nums[p + DST], nums[p + N], scalars[k]);
+                    case IOTA -> unit.iota(type, nums[p + DST], nums[p + N], nums[p + A], nums[p + B], colStart);
                     case ROW -> {
                         if (op == Opcode.BROADCAST_ROW) {
-                            unit.broadcastRow(type, code[pc + DST], code[pc + A], code[pc + N], code[pc + X]);
+                            unit.broadcastRow(type, nums[p + DST], nums[p + A], nums[p + N], nums[p + B]);
                         } else {
-                            unit.reduce(op, type, code[pc + DST], code[pc + A], code[pc + N], code[pc + X], cols);
+                            unit.reduce(op, type, nums[p + DST], nums[p + A], nums[p + N], nums[p + B], cols);
                         }
                     }
-                    case ROW_BINARY -> unit.rowBinary(PreDecoder.tensorForm(op), type, code[pc + DST], code[pc + A], code[pc + B], code[pc + N],
-                            code[pc + X], code[pc + Y] != 0);
+                    case ROW_BINARY -> unit.rowBinary(PreDecoder.tensorForm(op), type, nums[p + DST], nums[p + A], nums[p + B], nums[p + N],
+                            nums[p + X], ops[pc + ARG] != 0);
                     case STAGE, NONE -> throw new AssertionError(op);
                 }
                 if (checker != null) {

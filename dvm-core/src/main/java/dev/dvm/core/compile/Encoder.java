@@ -9,6 +9,7 @@ import dev.dvm.core.ir.Instance;
 import dev.dvm.vm.Executable;
 import dev.dvm.vm.NpuSpec;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Encodes instances of one kernel graph for one device spec. Thread-safe. Created once per kernel
@@ -40,16 +41,30 @@ public final class Encoder {
         return new Encoder(graph, spec);
     }
 
+    /** The spec this encoder encodes for. */
+    public NpuSpec spec() {
+        return spec;
+    }
+
     /** The graph this encoder encodes. */
     public Graph graph() {
         return graph;
     }
 
-    /** The verified program and executable for {@code instance} (an instance of {@link #graph()}). */
-    public Encoded encode(Instance instance) {
-        Program program = Compiler.compile(instance, spec, plans);
+    /**
+     * The verified program and executable for {@code instance} (an instance of {@link #graph()}).
+     * The executable keeps {@code source} instead of the program: it must encode the same instance
+     * again ({@link #program}), which gives an equal program because encoding is deterministic.
+     */
+    public Encoded encode(Instance instance, Supplier<Program> source) {
+        Program program = program(instance);
         ProgramStructure structure = verifiedStructure(program);
-        return new Encoded(program, structure != null ? Executable.of(program, spec, structure) : Executable.of(program, spec));
+        return new Encoded(program, Executable.of(program, spec, structure, source));
+    }
+
+    /** The program for {@code instance}, equal to the one {@link #encode} verifies (not verified again). */
+    public Program program(Instance instance) {
+        return Compiler.compile(instance, spec, plans);
     }
 
     /**
@@ -79,14 +94,17 @@ public final class Encoder {
         return verified;
     }
 
-    /** A verified program for one instance and its executable. */
+    /**
+     * A verified program for one instance and its executable. Only the executable is meant to be
+     * kept: it gives the program again on demand.
+     */
     public record Encoded(Program program, Executable executable) {
         /**
-         * Bytes this instance keeps beyond what its encoder shares across instances: the program's
-         * words (with the array header) and the executable's pre-decoded plan.
+         * Bytes this instance keeps beyond what its encoder shares across instances: the
+         * executable's pre-decoded plan (the program's words are not kept).
          */
         public long retainedBytes() {
-            return 16 + program.byteSize() + executable.decodedBytes();
+            return executable.decodedBytes();
         }
     }
 }

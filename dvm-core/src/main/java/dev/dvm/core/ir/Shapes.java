@@ -14,4 +14,19 @@ public final class Shapes {
         }
         return s;
     }
+
+    /** Whether {@code strides} are {@link #contiguousStrides} of {@code shape}, without making them. */
+    public static boolean isContiguous(long[] shape, long[] strides) {
+        if (strides.length != shape.length) {
+            return false;
+        }
+        long stride = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (strides[d] != stride) {
+                return false;
+            }
+            stride *= Math.max(1, shape[d]);
+        }
+        return true;
+    }
 }
