@@ -724,15 +724,7 @@ final class PanamaVectorUnit implements VectorUnit {
         boolean normal = x.abs().compare(LE, EXP_NORMAL).allTrue();
         FloatVector xc = normal ? x : x.max(EXP_LO).min(EXP_HI);
         FloatVector v = xc.fma(LOG2E, SHIFTER);
-        FloatVector kf = v.sub(SHIFTER);
-        FloatVector r = kf.fma(k(-LN2_HI), xc);
-        r = kf.fma(k(-LN2_LO), r);
-        FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, k(E2));
-        p = p.fma(r, k(E3));
-        p = p.fma(r, k(E4));
-        p = p.fma(r, k(E5));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector y = expPolynomial(xc, v);
         if (normal) {
             return y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
         }
@@ -905,15 +897,10 @@ final class PanamaVectorUnit implements VectorUnit {
 
 
     /**
-     * TANH, {@link MathKernels#tanh} lane by lane, e^2|x| by the exp steps inline (no scratch round
-     * trip). The caller's loop must stay under C2's inlining node budget (NodeCountInliningCutoff),
-     * or its last vector calls are left as calls on boxed vectors; hence 2^n by one integer add.
+     * The exp kernel's polynomial: e^r for xc = n ln2 + r, where {@code v = xc log2e + SHIFTER}
+     * holds n in its low bits; callers scale by 2^n as their range allows.
      */
-    static FloatVector tanhF32(FloatVector x) {
-        IntVector bits = x.reinterpretAsInts();
-        FloatVector a = x.abs();
-        FloatVector xc = a.add(a).min(TANH_EXP_CLAMP);
-        FloatVector v = xc.fma(LOG2E, SHIFTER);
+    private static FloatVector expPolynomial(FloatVector xc, FloatVector v) {
         FloatVector kf = v.sub(SHIFTER);
         FloatVector r = kf.fma(NEG_LN2_HI_V, xc);
         r = kf.fma(NEG_LN2_LO_V, r);
@@ -922,9 +909,25 @@ final class PanamaVectorUnit implements VectorUnit {
         p = p.fma(r, E3_V);
         p = p.fma(r, E4_V);
         p = p.fma(r, E5_V);
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        // e^2|x| < 2^30 is normal: 2^n added into y's exponent bits gives exp's bits, as in exp.
-        FloatVector e = y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
+        return p.fma(r.mul(r), r).add(ONE_V);
+    }
+
+    /** e^xc for xc whose result is normal: 2^n added straight into the exponent bits. */
+    private static FloatVector expNormal(FloatVector xc) {
+        FloatVector v = xc.fma(LOG2E, SHIFTER);
+        return expPolynomial(xc, v).reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats();
+    }
+
+    /**
+     * TANH, {@link MathKernels#tanh} lane by lane, e^2|x| by the exp steps inline (no scratch round
+     * trip). The caller's loop must stay under C2's inlining node budget (NodeCountInliningCutoff),
+     * or its last vector calls are left as calls on boxed vectors; hence 2^n by one integer add.
+     */
+    static FloatVector tanhF32(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        FloatVector a = x.abs();
+        // e^2|x| < 2^30 is normal: 2^n added into the exponent bits gives exp's bits, as in exp.
+        FloatVector e = expNormal(a.add(a).min(TANH_EXP_CLAMP));
         FloatVector z = x.mul(x);
         FloatVector q = z.fma(T0, T1);
         q = q.fma(z, T2_V);
@@ -940,15 +943,7 @@ final class PanamaVectorUnit implements VectorUnit {
         FloatVector xc = x.abs().neg().max(EXP_LO);
         FloatVector v = xc.fma(LOG2E, SHIFTER);
         IntVector m = v.reinterpretAsInts().sub(SHIFTER_BITS);
-        FloatVector kf = v.sub(SHIFTER);
-        FloatVector r = kf.fma(NEG_LN2_HI_V, xc);
-        r = kf.fma(NEG_LN2_LO_V, r);
-        FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, E2_V);
-        p = p.fma(r, E3_V);
-        p = p.fma(r, E4_V);
-        p = p.fma(r, E5_V);
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector y = expPolynomial(xc, v);
         // -150 ≤ m ≤ 0: two power-of-two factors, as exp, for the subnormal results.
         IntVector half = m.lanewise(ASHR, 1);
         FloatVector s1 = half.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
@@ -982,18 +977,7 @@ final class PanamaVectorUnit implements VectorUnit {
         q = q.fma(c, B3_V);
         q = q.fma(c, B2_V);
         q = q.fma(c, B1_V);
-        FloatVector xc = q.fma(c, c).neg();
-        FloatVector v = xc.fma(LOG2E, SHIFTER);
-        FloatVector kf = v.sub(SHIFTER);
-        FloatVector r = kf.fma(NEG_LN2_HI_V, xc);
-        r = kf.fma(NEG_LN2_LO_V, r);
-        FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, E2_V);
-        p = p.fma(r, E3_V);
-        p = p.fma(r, E4_V);
-        p = p.fma(r, E5_V);
-        FloatVector y = p.fma(r.mul(r), r).add(ONE_V);
-        FloatVector big = ONE_V.sub(y.reinterpretAsInts().add(v.reinterpretAsInts().lanewise(LSHL, 23)).reinterpretAsFloats());
+        FloatVector big = ONE_V.sub(expNormal(q.fma(c, c).neg()));
         FloatVector z = x.mul(x);
         FloatVector ps = z.fma(A6, A5);
         ps = ps.fma(z, A4_V);
