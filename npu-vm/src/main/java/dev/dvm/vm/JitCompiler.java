@@ -305,10 +305,15 @@ final class JitCompiler {
     static long rowAddress(MemoryPlan m, int[] outerExtents, long base, long row, long colStart) {
         long[] strides = m.outerStrides();
         long element = m.offset() + colStart * m.innerStrides()[0];
-        long rest = row;
-        for (int d = outerExtents.length - 1; d >= 0; d--) {
-            element += rest % outerExtents[d] * strides[d];
-            rest /= outerExtents[d];
+        if (outerExtents.length == 1) {
+            // One outer dim (row < its extent): no division, which costs tens of cycles per plan and row.
+            element += row * strides[0];
+        } else {
+            long rest = row;
+            for (int d = outerExtents.length - 1; d >= 0; d--) {
+                element += rest % outerExtents[d] * strides[d];
+                rest /= outerExtents[d];
+            }
         }
         return base + element * m.type().byteSize();
     }

@@ -96,15 +96,23 @@ public final class DemoKernels {
         return b.done(b.bin(BinaryOp.DIV, e, b.reduceLast(ReduceOp.SUM, e)));
     }
 
-    /** LayerNorm of x[s, h] over h with gamma[h], beta[h]: (x - mean)/√(var + 1e-5)·gamma + beta. */
+    /**
+     * LayerNorm of x[s, h] over h with gamma[h], beta[h]: (x - mean)/√(var + 1e-5)·gamma + beta,
+     * with both statistics from one pass over the row as ONNX Runtime's CPU kernel computes them,
+     * var = mean(x²) − mean², here clamped at 0 so that rounding cannot make it negative. (The
+     * two-pass variance, mean((x − mean)²), reads every row once more and ran at half the memory
+     * bandwidth; {@link #layerNormReference} computes it exactly, so the demo's check covers the
+     * one-pass form's rounding.)
+     */
     public static KernelSpec layerNorm(long h) {
         SpecBuilder b = new SpecBuilder("layer_norm");
         int x = b.input(-1, h);
         int gamma = b.input(h);
         int beta = b.input(h);
         int mean = b.bin(BinaryOp.MUL, b.reduceLast(ReduceOp.SUM, x), 1.0 / h);
+        int meanOfSquares = b.bin(BinaryOp.MUL, b.reduceLast(ReduceOp.SUM, b.bin(BinaryOp.MUL, x, x)), 1.0 / h);
+        int var = b.bin(BinaryOp.MAXIMUM, b.bin(BinaryOp.SUB, meanOfSquares, b.bin(BinaryOp.MUL, mean, mean)), 0.0);
         int xc = b.bin(BinaryOp.SUB, x, mean);
-        int var = b.bin(BinaryOp.MUL, b.reduceLast(ReduceOp.SUM, b.bin(BinaryOp.MUL, xc, xc)), 1.0 / h);
         int y = b.bin(BinaryOp.MUL, xc, b.un(UnaryOp.RSQRT, b.bin(BinaryOp.ADD, var, LAYER_NORM_EPS)));
         return b.done(b.bin(BinaryOp.ADD, b.bin(BinaryOp.MUL, y, gamma), beta));
     }
