@@ -7,7 +7,6 @@ import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Layout;
 import dev.dvm.bytecode.Opcode;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
@@ -15,23 +14,10 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import static jdk.incubator.vector.VectorOperators.B2I;
-import static jdk.incubator.vector.VectorOperators.EQ;
-import static jdk.incubator.vector.VectorOperators.F2I;
-import static jdk.incubator.vector.VectorOperators.I2B;
-import static jdk.incubator.vector.VectorOperators.I2F;
-import static jdk.incubator.vector.VectorOperators.I2S;
-import static jdk.incubator.vector.VectorOperators.NE;
-import static jdk.incubator.vector.VectorOperators.S2I;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -296,272 +282,8 @@ final class JitCompiler {
         return MISSING;
     }
 
-    // ---- run-time helpers the generated code calls ----
 
-    /**
-     * Byte address of column {@code colStart} of tile row {@code row} for full-tile plan {@code m}:
-     * the row index in mixed radix over the outer extents, as {@link Transfer} does.
-     */
-    static long rowAddress(MemoryPlan m, int[] outerExtents, long base, long row, long colStart) {
-        long[] strides = m.outerStrides();
-        long element = m.offset() + colStart * m.innerStrides()[0];
-        if (outerExtents.length == 1) {
-            // One outer dim (row < its extent): no division, which costs tens of cycles per plan and row.
-            element += row * strides[0];
-        } else {
-            long rest = row;
-            for (int d = outerExtents.length - 1; d >= 0; d--) {
-                element += rest % outerExtents[d] * strides[d];
-                rest /= outerExtents[d];
-            }
-        }
-        return base + element * m.type().byteSize();
-    }
-
-    /** The scalar operand of BINARY_SCALAR instruction {@code k}, broadcast as {@link PanamaVectorUnit#binaryScalar} does. */
-    static FloatVector scalarOperand(StagePlan st, int k) {
-        return FloatVector.broadcast(PanamaVectorUnit.F, Float.intBitsToFloat((int) st.scalars[k]));
-    }
-
-    /**
-     * A thread's working memory for compiled runs, fetched once per run: each memory plan's byte
-     * address at the current tile row ({@code address}), the row values reductions produced for
-     * the current row ({@code row}, by step index), the row scratch spilled values pass through
-     * ({@code scratch}) and a REDUCE_SUM's 16 partials. Passes exchange values through it as
-     * scalars and addresses, never as vectors, so no vector crosses a call.
-     */
-    static final class Frame {
-        final long[] address;
-        final float[] row;
-        final float[] scratch;
-        final float[] partials = new float[16];
-
-        private Frame(int plans, int steps, int scratchFloats) {
-            address = new long[plans];
-            row = new float[steps];
-            scratch = new float[scratchFloats];
-        }
-    }
-
-    private static final ThreadLocal<Frame> FRAMES = ThreadLocal.withInitial(() -> new Frame(0, 0, 0));
-
-    /** This thread's frame, grown when {@code st}'s run needs more; launches allocate nothing once it is large enough. */
-    static Frame frame(StagePlan st, int plans, int steps, int spills) {
-        Frame f = FRAMES.get();
-        int floats = scratchStride(st) * spills;
-        if (f.address.length < plans || f.row.length < steps || f.scratch.length < floats) {
-            f = new Frame(Math.max(plans, f.address.length), Math.max(steps, f.row.length), Math.max(floats, f.scratch.length));
-            FRAMES.set(f);
-        }
-        return f;
-    }
-
-    /** Floats of one spilled value's row in the scratch: a tile's columns, whole vectors. */
-    static int scratchStride(StagePlan st) {
-        return (st.cols + PanamaVectorUnit.LANES - 1) / PanamaVectorUnit.LANES * PanamaVectorUnit.LANES;
-    }
-
-    /** The value FILL instruction {@code k} writes, bits unchanged as the scalar unit's fill writes them. */
-    static FloatVector fillValue(StagePlan st, int k) {
-        return IntVector.broadcast(PanamaVectorUnit.I, (int) st.scalars[k]).reinterpretAsFloats();
-    }
-
-    /** The scalar of instruction {@code k} (BINARY_SCALAR or FILL of I32) in every lane. */
-    static IntVector intScalar(StagePlan st, int k) {
-        return IntVector.broadcast(PanamaVectorUnit.I, (int) st.scalars[k]);
-    }
-
-    /** Bytes between a plan's consecutive columns. */
-    static long strideBytes(MemoryPlan m) {
-        return m.innerStrides()[0] * m.type().byteSize();
-    }
-
-    // Elements as UB words, converted as Transfer converts them; type codes as ElementType#code.
-
-    private static int word(MemorySegment seg, long address, int type) {
-        return switch (ElementType.ofCode(type)) {
-            case F32, I32 -> seg.get(ValueLayout.JAVA_INT_UNALIGNED, address);
-            case F16 -> Float.floatToRawIntBits(Float.float16ToFloat(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, address)));
-            case BF16 -> seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, address) << 16;
-            case BOOL -> seg.get(ValueLayout.JAVA_BYTE, address) != 0 ? 1 : 0;
-            case I64 -> throw new AssertionError();
-        };
-    }
-
-    private static void putWord(MemorySegment seg, long address, int type, int word) {
-        switch (ElementType.ofCode(type)) {
-            case F32, I32 -> seg.set(ValueLayout.JAVA_INT_UNALIGNED, address, word);
-            case F16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, address, Float.floatToFloat16(Float.intBitsToFloat(word)));
-            case BF16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, address, (short) (MathKernels.roundBf16(word) >>> 16));
-            case BOOL -> seg.set(ValueLayout.JAVA_BYTE, address, (byte) (word != 0 ? 1 : 0));
-            case I64 -> throw new AssertionError();
-        }
-    }
-
-    /** The element at {@code address} as a UB word in every lane: a LOAD of inner stride 0. */
-    static IntVector broadcastWord(MemorySegment seg, long address, int type) {
-        return IntVector.broadcast(PanamaVectorUnit.I, word(seg, address, type));
-    }
-
-    /** {@code count} elements every {@code strideBytes} from {@code address} as UB words (lanes from {@code count} on: 0). */
-    static IntVector gather(MemorySegment seg, long address, long strideBytes, int count, int type) {
-        IntVector v = IntVector.zero(PanamaVectorUnit.I);
-        for (int lane = 0; lane < count; lane++) {
-            v = v.withLane(lane, word(seg, address + lane * strideBytes, type));
-        }
-        return v;
-    }
-
-    /** The first {@code count} lanes of {@code words} to elements every {@code strideBytes} from {@code address}. */
-    static void scatter(IntVector words, MemorySegment seg, long address, long strideBytes, int count, int type) {
-        for (int lane = 0; lane < count; lane++) {
-            putWord(seg, address + lane * strideBytes, type, words.lane(lane));
-        }
-    }
-
-    /** Byte and short vectors with the lanes of an F32 vector, for BOOL and BF16 rows; null where that is under 64 bits. */
-    private static final VectorSpecies<Byte> BYTES =
-            PanamaVectorUnit.LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(PanamaVectorUnit.LANES * 8)) : null;
-    private static final VectorSpecies<Short> SHORTS =
-            PanamaVectorUnit.LANES >= 8 ? VectorSpecies.of(short.class, VectorShape.forBitSize(PanamaVectorUnit.LANES * 16)) : null;
-
-    static IntVector loadI32(MemorySegment seg, long address) {
-        return IntVector.fromMemorySegment(PanamaVectorUnit.I, seg, address, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    static IntVector loadI32(MemorySegment seg, long address, int count) {
-        return IntVector.fromMemorySegment(PanamaVectorUnit.I, seg, address, ByteOrder.LITTLE_ENDIAN, PanamaVectorUnit.I.indexInRange(0, count));
-    }
-
-    static void storeI32(IntVector v, MemorySegment seg, long address) {
-        v.intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    static void storeI32(IntVector v, MemorySegment seg, long address, int count) {
-        v.intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN, PanamaVectorUnit.I.indexInRange(0, count));
-    }
-
-    /** BOOL bytes (nonzero reads as 1) as 0/1 words. */
-    static IntVector loadBool(MemorySegment seg, long address) {
-        return nonzero((IntVector) ByteVector.fromMemorySegment(BYTES, seg, address, ByteOrder.LITTLE_ENDIAN).convertShape(B2I, PanamaVectorUnit.I, 0));
-    }
-
-    static IntVector loadBool(MemorySegment seg, long address, int count) {
-        ByteVector b = ByteVector.fromMemorySegment(BYTES, seg, address, ByteOrder.LITTLE_ENDIAN, BYTES.indexInRange(0, count));
-        return nonzero((IntVector) b.convertShape(B2I, PanamaVectorUnit.I, 0));
-    }
-
-    static void storeBool(IntVector v, MemorySegment seg, long address) {
-        nonzero(v).convertShape(I2B, BYTES, 0).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    static void storeBool(IntVector v, MemorySegment seg, long address, int count) {
-        ((ByteVector) nonzero(v).convertShape(I2B, BYTES, 0)).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN, BYTES.indexInRange(0, count));
-    }
-
-    /** BF16 elements as F32 (their bits in the upper half). */
-    static FloatVector loadBf16(MemorySegment seg, long address) {
-        return bf16Words(ShortVector.fromMemorySegment(SHORTS, seg, address, ByteOrder.LITTLE_ENDIAN));
-    }
-
-    static FloatVector loadBf16(MemorySegment seg, long address, int count) {
-        return bf16Words(ShortVector.fromMemorySegment(SHORTS, seg, address, ByteOrder.LITTLE_ENDIAN, SHORTS.indexInRange(0, count)));
-    }
-
-    private static FloatVector bf16Words(ShortVector v) {
-        return ((IntVector) v.convertShape(S2I, PanamaVectorUnit.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /** F32 rounded to BF16, to nearest even (a NaN stays a NaN), as {@link MathKernels#roundBf16}. */
-    static void storeBf16(FloatVector v, MemorySegment seg, long address) {
-        bf16Halves(v).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    static void storeBf16(FloatVector v, MemorySegment seg, long address, int count) {
-        bf16Halves(v).intoMemorySegment(seg, address, ByteOrder.LITTLE_ENDIAN, SHORTS.indexInRange(0, count));
-    }
-
-    private static ShortVector bf16Halves(FloatVector v) {
-        return (ShortVector) PanamaVectorUnit.bf16Bits(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 16).convertShape(I2S, SHORTS, 0);
-    }
-
-    // Truth values as UB words (0 or 1), as the interpreter's putBool writes them; nonzero is true.
-
-    static IntVector bool(VectorMask<?> m) {
-        return IntVector.zero(PanamaVectorUnit.I).blend(1, m.cast(PanamaVectorUnit.I));
-    }
-
-    static IntVector isFinite(FloatVector x) {
-        return bool(x.reinterpretAsInts().and(0x7F80_0000).compare(NE, 0x7F80_0000));
-    }
-
-    static IntVector isZero(FloatVector x) {
-        return bool(x.compare(EQ, 0f));
-    }
-
-    static IntVector isZero(IntVector x) {
-        return bool(x.compare(EQ, 0));
-    }
-
-    static IntVector nonzero(FloatVector x) {
-        return bool(x.compare(NE, 0f));
-    }
-
-    static IntVector nonzero(IntVector x) {
-        return bool(x.compare(NE, 0));
-    }
-
-    static IntVector and(FloatVector a, FloatVector b) {
-        return bool(a.compare(NE, 0f).and(b.compare(NE, 0f)));
-    }
-
-    static IntVector and(IntVector a, IntVector b) {
-        return bool(a.compare(NE, 0).and(b.compare(NE, 0)));
-    }
-
-    static IntVector or(FloatVector a, FloatVector b) {
-        return bool(a.compare(NE, 0f).or(b.compare(NE, 0f)));
-    }
-
-    static IntVector or(IntVector a, IntVector b) {
-        return bool(a.compare(NE, 0).or(b.compare(NE, 0)));
-    }
-
-    /** SELECT: {@code cond != 0 ? a : b} lane by lane, bits unchanged. */
-    static FloatVector select(IntVector cond, FloatVector a, FloatVector b) {
-        return b.blend(a, cond.compare(NE, 0).cast(PanamaVectorUnit.F));
-    }
-
-    static IntVector select(IntVector cond, IntVector a, IntVector b) {
-        return b.blend(a, cond.compare(NE, 0));
-    }
-
-    /** CAST F32 to I32: Java's (int) conversion, as the interpreter's F2I. */
-    static IntVector toI32(FloatVector x) {
-        return (IntVector) x.convert(F2I, 0);
-    }
-
-    static FloatVector toF32(IntVector x) {
-        return (FloatVector) x.convert(I2F, 0);
-    }
-
-    static FloatVector toBf16(FloatVector x) {
-        return PanamaVectorUnit.bf16Bits(x.reinterpretAsInts()).reinterpretAsFloats();
-    }
-
-    /** F32 rounded to F16 precision lane by lane, as {@link MathKernels#roundF16} (no vector form of the rounding). */
-    static FloatVector toF16(FloatVector x) {
-        IntVector bits = x.reinterpretAsInts();
-        IntVector rounded = bits;
-        for (int lane = 0; lane < PanamaVectorUnit.LANES; lane++) {
-            rounded = rounded.withLane(lane, MathKernels.roundF16(bits.lane(lane)));
-        }
-        return rounded.reinterpretAsFloats();
-    }
-
-    // ---- code generation ----
-
-    private static final String SELF = Type.getInternalName(JitCompiler.class);
+    private static final String RUNTIME = Type.getInternalName(JitRuntime.class);
     private static final String UNIT = Type.getInternalName(PanamaVectorUnit.class);
     private static final String PLAN = Type.getInternalName(StagePlan.class);
     private static final String MEMORY_PLAN = Type.getInternalName(MemoryPlan.class);
@@ -767,7 +489,7 @@ final class JitCompiler {
         return s.access() == Access.STRIDED || s.access() == Access.CONTIGUOUS && s.type() == ElementType.F16;
     }
 
-    private static final String FRAME = Type.getInternalName(Frame.class);
+    private static final String FRAME = Type.getInternalName(JitRuntime.Frame.class);
     private static final String FRAME_D = "L" + FRAME + ";";
     /** A pass over one tile row: {@code (st, segments, frame, cols)}; the row's addresses and row values are in the frame. */
     private static final String PASS_D = "(L" + PLAN + ";[" + SEGMENT_D + FRAME_D + "I)V";
@@ -847,7 +569,7 @@ final class JitCompiler {
             push(mv, passes.plans);
             push(mv, passes.steps.size());
             push(mv, passes.spills);
-            mv.visitMethodInsn(INVOKESTATIC, SELF, "frame", "(L" + PLAN + ";III)" + FRAME_D, false);
+            mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "frame", "(L" + PLAN + ";III)" + FRAME_D, false);
             mv.visitVarInsn(ASTORE, frame);
             address = local(1);
             mv.visitVarInsn(ALOAD, frame);
@@ -962,7 +684,7 @@ final class JitCompiler {
                 mv.visitInsn(I2L);
                 mv.visitInsn(LADD);
                 mv.visitVarInsn(LLOAD, colStart);
-                mv.visitMethodInsn(INVOKESTATIC, SELF, "rowAddress", "(L" + MEMORY_PLAN + ";[IJJJ)J", false);
+                mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "rowAddress", "(L" + MEMORY_PLAN + ";[IJJJ)J", false);
                 mv.visitInsn(LASTORE);
             }
         }
@@ -1084,14 +806,14 @@ final class JitCompiler {
                     mv.visitFieldInsn(GETFIELD, PLAN, "memory", "[L" + MEMORY_PLAN + ";");
                     push(mv, q);
                     mv.visitInsn(AALOAD);
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "strideBytes", "(L" + MEMORY_PLAN + ";)J", false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "strideBytes", "(L" + MEMORY_PLAN + ";)J", false);
                     mv.visitVarInsn(LSTORE, strideBytes[q]);
                 }
                 if (computes(k) && s.access() == Access.BROADCAST) {
                     mv.visitVarInsn(ALOAD, segment[q]);
                     mv.visitVarInsn(LLOAD, address[q]);
                     push(mv, s.type().code());
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "broadcastWord", "(" + SEGMENT_D + "JI)" + INTS_D, false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "broadcastWord", "(" + SEGMENT_D + "JI)" + INTS_D, false);
                     asKind(s.ints());
                     mv.visitVarInsn(ASTORE, value[k]);
                 }
@@ -1102,7 +824,7 @@ final class JitCompiler {
                             mv.visitVarInsn(ALOAD, ST);
                             push(mv, k);
                             boolean ints = operandInts(s);
-                            mv.visitMethodInsn(INVOKESTATIC, SELF, ints ? "intScalar" : "scalarOperand", "(L" + PLAN + ";I)" + (ints ? INTS_D : VECTOR_D),
+                            mv.visitMethodInsn(INVOKESTATIC, RUNTIME, ints ? "intScalar" : "scalarOperand", "(L" + PLAN + ";I)" + (ints ? INTS_D : VECTOR_D),
                                     false);
                             mv.visitVarInsn(ASTORE, scalar[k]);
                         }
@@ -1110,7 +832,7 @@ final class JitCompiler {
                             mv.visitVarInsn(ALOAD, ST);
                             push(mv, k);
                             boolean ints = s.ints();
-                            mv.visitMethodInsn(INVOKESTATIC, SELF, ints ? "intScalar" : "fillValue", "(L" + PLAN + ";I)" + (ints ? INTS_D : VECTOR_D),
+                            mv.visitMethodInsn(INVOKESTATIC, RUNTIME, ints ? "intScalar" : "fillValue", "(L" + PLAN + ";I)" + (ints ? INTS_D : VECTOR_D),
                                     false);
                             mv.visitVarInsn(ASTORE, value[k]);
                         }
@@ -1141,7 +863,7 @@ final class JitCompiler {
                     }
                     spillBase[k] = local(1);
                     mv.visitVarInsn(ALOAD, ST);
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "scratchStride", "(L" + PLAN + ";)I", false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "scratchStride", "(L" + PLAN + ";)I", false);
                     push(mv, passes.spillSlot[k]);
                     mv.visitInsn(IMUL);
                     mv.visitVarInsn(ISTORE, spillBase[k]);
@@ -1336,7 +1058,7 @@ final class JitCompiler {
                     mv.visitVarInsn(ALOAD, value[s.a()]);
                     mv.visitVarInsn(ALOAD, value[s.b()]);
                     mv.visitVarInsn(ALOAD, value[s.c()]);
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "select", "(" + INTS_D + kind + kind + ")" + kind, false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "select", "(" + INTS_D + kind + kind + ")" + kind, false);
                     mv.visitVarInsn(ASTORE, value[k]);
                 }
                 case CAST -> {
@@ -1355,8 +1077,8 @@ final class JitCompiler {
             String in = ints ? INTS_D : VECTOR_D;
             mv.visitVarInsn(ALOAD, value[s.a()]);
             switch (s.op()) {
-                case ISFINITE -> mv.visitMethodInsn(INVOKESTATIC, SELF, "isFinite", "(" + in + ")" + INTS_D, false);
-                case LOGICAL_NOT -> mv.visitMethodInsn(INVOKESTATIC, SELF, LOGICAL.get(s.op()), "(" + in + ")" + INTS_D, false);
+                case ISFINITE -> mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "isFinite", "(" + in + ")" + INTS_D, false);
+                case LOGICAL_NOT -> mv.visitMethodInsn(INVOKESTATIC, RUNTIME, LOGICAL.get(s.op()), "(" + in + ")" + INTS_D, false);
                 default -> {
                     if (ints) {
                         operator(INT_OPERATORS.get(s.op()));
@@ -1389,10 +1111,10 @@ final class JitCompiler {
                 operator(COMPARISONS.get(op));
                 mv.visitVarInsn(ALOAD, y);
                 mv.visitMethodInsn(INVOKEVIRTUAL, owner, "compare", "(L" + OPERATORS + "$Comparison;L" + VECTOR_ANY + ";)" + MASK_D, false);
-                mv.visitMethodInsn(INVOKESTATIC, SELF, "bool", "(" + MASK_D + ")" + INTS_D, false);
+                mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "bool", "(" + MASK_D + ")" + INTS_D, false);
             } else if (LOGICAL.containsKey(op)) {
                 mv.visitVarInsn(ALOAD, y);
-                mv.visitMethodInsn(INVOKESTATIC, SELF, LOGICAL.get(op), "(" + in + in + ")" + INTS_D, false);
+                mv.visitMethodInsn(INVOKESTATIC, RUNTIME, LOGICAL.get(op), "(" + in + in + ")" + INTS_D, false);
             } else if (ints) {
                 operator(INT_OPERATORS.get(op));
                 mv.visitVarInsn(ALOAD, y);
@@ -1419,11 +1141,11 @@ final class JitCompiler {
             String in = fromInts ? INTS_D : VECTOR_D;
             mv.visitVarInsn(ALOAD, value[s.a()]);
             switch (s.to()) {
-                case BOOL -> mv.visitMethodInsn(INVOKESTATIC, SELF, "nonzero", "(" + in + ")" + INTS_D, false);
-                case I32 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toI32", "(" + VECTOR_D + ")" + INTS_D, false);
-                case F32 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toF32", "(" + INTS_D + ")" + VECTOR_D, false);
-                case BF16 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toBf16", UNARY_D, false);
-                case F16 -> mv.visitMethodInsn(INVOKESTATIC, SELF, "toF16", UNARY_D, false);
+                case BOOL -> mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "nonzero", "(" + in + ")" + INTS_D, false);
+                case I32 -> mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "toI32", "(" + VECTOR_D + ")" + INTS_D, false);
+                case F32 -> mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "toF32", "(" + INTS_D + ")" + VECTOR_D, false);
+                case BF16 -> mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "toBf16", UNARY_D, false);
+                case F16 -> mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "toF16", UNARY_D, false);
                 default -> throw new AssertionError(s);
             }
             mv.visitVarInsn(ASTORE, value[k]);
@@ -1484,11 +1206,11 @@ final class JitCompiler {
                 count(masked);
                 push(mv, s.type().code());
                 if (load) {
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "gather", "(" + SEGMENT_D + "JJII)" + INTS_D, false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "gather", "(" + SEGMENT_D + "JJII)" + INTS_D, false);
                     asKind(s.ints());
                     mv.visitVarInsn(ASTORE, value[k]);
                 } else {
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "scatter", "(" + INTS_D + SEGMENT_D + "JJII)V", false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "scatter", "(" + INTS_D + SEGMENT_D + "JJII)V", false);
                 }
                 return;
             }
@@ -1517,10 +1239,10 @@ final class JitCompiler {
                     countD = "I";
                 }
                 if (load) {
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "load" + name, "(" + SEGMENT_D + "J" + countD + ")" + kind, false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "load" + name, "(" + SEGMENT_D + "J" + countD + ")" + kind, false);
                     mv.visitVarInsn(ASTORE, value[k]);
                 } else {
-                    mv.visitMethodInsn(INVOKESTATIC, SELF, "store" + name, "(" + kind + SEGMENT_D + "J" + countD + ")V", false);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "store" + name, "(" + kind + SEGMENT_D + "J" + countD + ")V", false);
                 }
                 return;
             }
