@@ -104,14 +104,14 @@ final class JitCompiler {
     /**
      * A row reduction as {@link PanamaVectorUnit}'s per-step functions: the accumulator's identity,
      * the functions for a whole vector ({@code name + "Step"}), the row's tail ({@code "Tail"}) and
-     * the result ({@code "Lanes"}, which takes a 16-float scratch when {@code partials}).
+     * the result ({@code "Lanes"}).
      */
-    private record Reduction(String name, float identity, boolean partials) {}
+    private record Reduction(String name, float identity) {}
 
     private static final Map<Opcode, Reduction> REDUCTIONS = new EnumMap<>(Map.of(
-            Opcode.REDUCE_SUM, new Reduction("sum", -0f, true),
-            Opcode.REDUCE_MAX, new Reduction("max", Float.NEGATIVE_INFINITY, false),
-            Opcode.REDUCE_MIN, new Reduction("min", Float.POSITIVE_INFINITY, false)));
+            Opcode.REDUCE_SUM, new Reduction("sum", -0f),
+            Opcode.REDUCE_MAX, new Reduction("max", Float.NEGATIVE_INFINITY),
+            Opcode.REDUCE_MIN, new Reduction("min", Float.POSITIVE_INFINITY)));
 
     /** Whether the generated code computes {@code op} (tensor form) on operands of {@code ints}. */
     private static boolean supported(Opcode op, boolean ints) {
@@ -710,7 +710,7 @@ final class JitCompiler {
         private final int[][] accumulator;
         /** Per plan, the locals of its segment, its row address and, for lane-by-lane access, its stride in bytes. */
         private final int[] segment, address, strideBytes;
-        private int scratch, partials, bound, c, offset, mask;
+        private int scratch, bound, c, offset, mask;
         /** Whether the vector loop runs {@link #UNROLL} steps at a time, each MAX/MIN step into its own accumulator. */
         private final boolean unrolled;
 
@@ -878,12 +878,6 @@ final class JitCompiler {
                         mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
                         mv.visitVarInsn(ASTORE, accumulator[k][j]);
                     }
-                    if (REDUCTIONS.get(s.op()).partials() && partials == 0) {
-                        partials = local(1);
-                        mv.visitVarInsn(ALOAD, FRAME_ARG);
-                        mv.visitFieldInsn(GETFIELD, FRAME, "partials", "[F");
-                        mv.visitVarInsn(ASTORE, partials);
-                    }
                 }
             }
             bound = local(1);
@@ -961,12 +955,7 @@ final class JitCompiler {
                         mv.visitVarInsn(ALOAD, accumulator[k][j]);
                         mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Step", BINARY_D, false);
                     }
-                    String descriptor = UNARY_D;
-                    if (red.partials()) {
-                        mv.visitVarInsn(ALOAD, partials);
-                        descriptor = "(" + VECTOR_D + "[F)" + VECTOR_D;
-                    }
-                    mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Lanes", descriptor, false);
+                    mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Lanes", UNARY_D, false);
                     mv.visitInsn(ICONST_0);
                     mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "lane", "(I)F", false);
                     mv.visitInsn(FASTORE);

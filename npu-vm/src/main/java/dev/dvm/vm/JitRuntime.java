@@ -63,14 +63,13 @@ final class JitRuntime {
      * A thread's working memory for compiled runs, fetched once per run: each memory plan's byte
      * address at the current tile row ({@code address}), the row values reductions produced for
      * the current row ({@code row}, by step index), the row scratch spilled values pass through
-     * ({@code scratch}) and a REDUCE_SUM's 16 partials. Passes exchange values through it as
+     * ({@code scratch}). Passes exchange values through it as
      * scalars and addresses, never as vectors, so no vector crosses a call.
      */
     static final class Frame {
         final long[] address;
         final float[] row;
         final float[] scratch;
-        final float[] partials = new float[16];
 
         private Frame(int plans, int steps, int scratchFloats) {
             address = new long[plans];

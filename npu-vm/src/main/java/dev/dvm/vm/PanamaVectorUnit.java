@@ -12,6 +12,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1274,11 +1275,23 @@ final class PanamaVectorUnit implements VectorUnit {
         return acc.add(v, m);
     }
 
-    /** The canonical combine of the 16 partials in {@code acc}'s lanes, with {@code partials} as scratch. */
-    static FloatVector sumLanes(FloatVector acc, float[] partials) {
-        acc.intoArray(partials, 0);
-        return FloatVector.broadcast(F, ScalarVectorUnit.combine(partials));
+    /**
+     * The canonical combine of the 16 partials in {@code acc}'s lanes ({@link ScalarVectorUnit#combine}:
+     * lane i plus lane i + 8, then + 4, + 2, + 1; each add the same pair, so the same bits), in
+     * registers: a round trip through memory stalls on forwarding a vector store to scalar loads.
+     * For 16-lane vectors only.
+     */
+    static FloatVector sumLanes(FloatVector acc) {
+        FloatVector v = acc.add(acc.rearrange(HALF_8));
+        v = v.add(v.rearrange(HALF_4));
+        v = v.add(v.rearrange(HALF_2));
+        v = v.add(v.rearrange(HALF_1));
+        return v.rearrange(LANE_0);
     }
+
+    /** Lane i takes lane i + h (wrapping; the wrapped lanes are never read), and every lane lane 0. */
+    private static final VectorShuffle<Float> HALF_8 = VectorShuffle.iota(F, 8, 1, true), HALF_4 = VectorShuffle.iota(F, 4, 1, true),
+            HALF_2 = VectorShuffle.iota(F, 2, 1, true), HALF_1 = VectorShuffle.iota(F, 1, 1, true), LANE_0 = VectorShuffle.iota(F, 0, 0, true);
 
     static FloatVector maxStep(FloatVector acc, FloatVector v) {
         return acc.max(v);
