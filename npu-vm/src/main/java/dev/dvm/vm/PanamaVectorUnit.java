@@ -1173,10 +1173,17 @@ final class PanamaVectorUnit implements VectorUnit {
         switch (op) {
             case REDUCE_SUM -> {
                 // Lanes of the accumulators are the canonical partials c mod 16, in increasing c.
-                float[] partials = scalar.partials();
                 if (LANES == 16) {
-                    c = sum16(ub, row, cols, partials);
-                } else if (LANES == 8) {
+                    FloatVector acc = sum16(ub, row, cols);
+                    c = cols & -16;
+                    if (c < cols) {
+                        VectorMask<Integer> tail = I.indexInRange(c, cols);
+                        acc = sumTail(acc, IntVector.fromArray(I, ub, row + c, tail).reinterpretAsFloats(), tail.cast(F));
+                    }
+                    return Float.floatToRawIntBits(sumLanes(acc).lane(0));
+                }
+                float[] partials = scalar.partials();
+                if (LANES == 8) {
                     FloatVector lo = FloatVector.broadcast(F, -0f);
                     FloatVector hi = lo;
                     for (; c + 16 <= cols; c += 16) {
@@ -1237,11 +1244,11 @@ final class PanamaVectorUnit implements VectorUnit {
     }
 
     /**
-     * The canonical partials of {@code ub[row..row+cols)} over whole 16-column groups into
-     * {@code partials}; returns the columns done. Four loads per iteration ahead of the one add
+     * The canonical partials of {@code ub[row..row+cols)} over whole 16-column groups, one per
+     * lane of the result. Four loads per iteration ahead of the one add
      * chain (the order the canonical sum fixes) keep the loop overhead off that chain.
      */
-    private static int sum16(int[] ub, int row, int cols, float[] partials) {
+    private static FloatVector sum16(int[] ub, int row, int cols) {
         FloatVector acc = FloatVector.broadcast(F, -0f);
         int c = 0;
         for (; c + 64 <= cols; c += 64) {
@@ -1254,8 +1261,7 @@ final class PanamaVectorUnit implements VectorUnit {
         for (; c + 16 <= cols; c += 16) {
             acc = sumStep(acc, IntVector.fromArray(I, ub, row + c).reinterpretAsFloats());
         }
-        acc.intoArray(partials, 0);
-        return c;
+        return acc;
     }
 
     /*
