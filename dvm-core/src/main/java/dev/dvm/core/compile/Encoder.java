@@ -14,6 +14,9 @@ import java.util.Arrays;
  * Encodes instances of one kernel graph for one device spec. Thread-safe. Created once per kernel
  * and spec, so everything that does not depend on shapes can be prepared here once.
  *
+ * <p>The front end (partition, lowering, folding) is replayed when a recorded template's guards
+ * hold for the instance (see {@link FrontEndTemplates}); otherwise it runs in full and is recorded.
+ *
  * <p>Verification is incremental: the first program of each structure is verified in full and
  * its {@link ProgramStructure} kept; later programs of exactly that structure are verified by the
  * numeric rules alone.
@@ -26,6 +29,7 @@ public final class Encoder {
     private final Graph graph;
     private final NpuSpec spec;
     private final BackEndPlans plans;
+    private final FrontEndTemplates frontEnds = new FrontEndTemplates();
     /** Fully verified structures, copied on write: encodes read it without locking. */
     private volatile ProgramStructure[] structures = new ProgramStructure[0];
 
@@ -47,9 +51,19 @@ public final class Encoder {
 
     /** The verified program and executable for {@code instance} (an instance of {@link #graph()}). */
     public Encoded encode(Instance instance) {
-        Program program = Compiler.compile(instance, spec, plans);
+        Program program = Compiler.compile(instance, spec, plans, frontEnds);
         ProgramStructure structure = verifiedStructure(program);
         return new Encoded(program, structure != null ? Executable.of(program, spec, structure) : Executable.of(program, spec));
+    }
+
+    /** Encodes (including retried attempts with split reductions) whose front end was replayed from a recorded template. */
+    public long frontEndReplays() {
+        return frontEnds.hits();
+    }
+
+    /** Encodes (including retried attempts) that ran the full front end because no template's guards held. */
+    public long frontEndRuns() {
+        return frontEnds.misses();
     }
 
     /**
