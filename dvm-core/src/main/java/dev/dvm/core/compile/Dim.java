@@ -65,6 +65,11 @@ final class Dim {
         return tape.apply(Tape.MUL_EXACT, this, tape.constant(k));
     }
 
+    /** {@code this / k} (long division; {@code k} is not 0). */
+    Dim over(long k) {
+        return tape.apply(Tape.DIV, this, tape.constant(k));
+    }
+
     /** {@code k / this} (long division); callers have ruled out 0 with a recorded comparison first. */
     Dim dividing(long k) {
         return tape.apply(Tape.DIV, tape.constant(k), this);

@@ -20,6 +20,12 @@ final class Tape {
     private int[] as = new int[64];
     private int[] bs = new int[64];
     private long[] values = new long[64];
+    /**
+     * Per entry, outcomes of its comparisons with 0 and 1 already recorded ({@link #KNOWN_ONE} ...):
+     * the partitioner asks whether a dim is 1 for every node that reads it, one guard is enough.
+     */
+    private byte[] known = new byte[64];
+    private static final byte KNOWN_ONE = 1, IS_ONE = 2, KNOWN_ZERO = 4, IS_ZERO = 8;
     /** Set when the run read a value without a guard (an unsupported op, an error message): not replayable. */
     private boolean opaque;
     final Dim zero = constant(0);
@@ -67,8 +73,17 @@ final class Tape {
     }
 
     boolean equal(Dim a, Dim b) {
+        if (a.index == b.index) {
+            return true; // one entry: equal for every instance, no guard needed
+        }
+        byte knownFlag = b == one ? KNOWN_ONE : b == zero ? KNOWN_ZERO : 0;
+        byte isFlag = (byte) (knownFlag << 1);
+        if ((known[a.index] & knownFlag) != 0) {
+            return (known[a.index] & isFlag) != 0;
+        }
         boolean outcome = values[a.index] == values[b.index];
         entry(outcome ? EQ_TRUE : EQ_FALSE, a.index, b.index, 0);
+        known[a.index] |= (byte) (knownFlag | (outcome ? isFlag : 0));
         return outcome;
     }
 
@@ -100,6 +115,7 @@ final class Tape {
             as = Arrays.copyOf(as, n);
             bs = Arrays.copyOf(bs, n);
             values = Arrays.copyOf(values, n);
+            known = Arrays.copyOf(known, n);
         }
         ops[size] = op;
         as[size] = a;

@@ -26,15 +26,12 @@ final class ViewAlgebra {
         return new View(v.slot(), v.type(), v.offset(), s);
     }
 
-    /** Slicing clamps its bounds Python-style; its numbers are read without guards, so a compile with one is never replayed. */
     static View slice(View v, Dim[] from, Attrs.Slice slice) {
-        Tape tape = v.offset().tape;
         Dim offset = v.offset();
         Dim[] s = new Dim[from.length];
         for (int d = 0; d < from.length; d++) {
-            long extent = tape.opaque(from[d]);
-            long start = slice.start(d, extent);
-            if (start < extent) {
+            Dim start = sliceStart(slice, d, from[d]);
+            if (start.lt(from[d])) {
                 offset = offset.plus(v.strides()[d].times(start));
             }
             s[d] = v.strides()[d].times(slice.step()[d]);
@@ -42,10 +39,35 @@ final class ViewAlgebra {
         return new View(v.slot(), v.type(), offset, s);
     }
 
-    /** As {@link #slice}, a split's offset is read without a guard: a compile with one is never replayed. */
+    /** {@link Attrs.Slice#start} on a {@link Dim}: the Python-style clamping compares are recorded. */
+    private static Dim sliceStart(Attrs.Slice slice, int axis, Dim dim) {
+        Tape tape = dim.tape;
+        long bound = slice.begin()[axis];
+        if (bound < 0) {
+            Dim fromEnd = dim.plus(tape.constant(bound));
+            return fromEnd.lt(tape.zero) ? tape.zero : fromEnd;
+        }
+        Dim b = tape.constant(bound);
+        return dim.lt(b) ? dim : b;
+    }
+
     static View split(View v, Dim[] from, Attrs.Split split) {
-        long start = split.offset(v.offset().tape.opaque(from[split.axis()]));
+        Dim start = splitOffset(split, from[split.axis()]);
         return new View(v.slot(), v.type(), v.offset().plus(v.strides()[split.axis()].times(start)), v.strides().clone());
+    }
+
+    /** {@link Attrs.Split#offset} on a {@link Dim}. */
+    private static Dim splitOffset(Attrs.Split split, Dim dim) {
+        Tape tape = dim.tape;
+        if (split.sizes() == null) {
+            return dim.over(split.parts()).times(split.index());
+        }
+        Dim offset = tape.zero;
+        for (int i = 0; i < split.index(); i++) {
+            long size = split.sizes()[i];
+            offset = offset.plus(size >= 0 ? tape.constant(size) : dim.minus(tape.constant(split.known())));
+        }
+        return offset;
     }
 
     /**
