@@ -31,34 +31,54 @@ final class Body {
     final int[] reduceNodes;
 
     int bufferCount;
-    boolean[] rowBuffer = new boolean[16];
-    ElementType[] bufferType = new ElementType[16];
+    boolean[] rowBuffer;
+    ElementType[] bufferType;
 
-    final List<Instr> loads = new ArrayList<>();
-    final List<Instr> vector = new ArrayList<>();
-    final List<Instr> stores = new ArrayList<>();
+    final List<Instr> loads;
+    final List<Instr> vector;
+    final List<Instr> stores;
     /** Front end: partial results of split reductions, combined by later stages. */
-    final List<PartialPlan> partialPlans = new ArrayList<>();
+    final List<PartialPlan> partialPlans;
     /** Back end: {@link #partialPlans} with their numbers. */
-    final List<Partial> partials = new ArrayList<>();
+    final List<Partial> partials;
 
     /** A front-end body over the domain {@code dims}. */
     Body(Dim[] dims, boolean[] inner, boolean reduce, boolean wholeRows, int[] reduceNodes) {
-        this(inner, reduce, wholeRows, reduceNodes);
+        this((long[]) null, inner, reduce, wholeRows, reduceNodes);
         this.dims = dims;
     }
 
-    /** A back-end body over the domain {@code extents}. */
+    /** A back-end body over the domain {@code extents}, with no buffers or instructions yet. */
     Body(long[] extents, boolean[] inner, boolean reduce, boolean wholeRows, int[] reduceNodes) {
-        this(inner, reduce, wholeRows, reduceNodes);
         this.extents = extents;
-    }
-
-    private Body(boolean[] inner, boolean reduce, boolean wholeRows, int[] reduceNodes) {
         this.inner = inner;
         this.reduce = reduce;
         this.wholeRows = wholeRows;
         this.reduceNodes = reduceNodes;
+        rowBuffer = new boolean[16];
+        bufferType = new ElementType[16];
+        loads = new ArrayList<>();
+        vector = new ArrayList<>();
+        stores = new ArrayList<>();
+        partialPlans = new ArrayList<>();
+        partials = new ArrayList<>();
+    }
+
+    /** The back-end body of front-end {@code source} over {@code extents}: buffer tables shared, lists sized for its instructions. */
+    private Body(Body source, long[] extents) {
+        this.extents = extents;
+        this.inner = source.inner;
+        this.reduce = source.reduce;
+        this.wholeRows = source.wholeRows;
+        this.reduceNodes = source.reduceNodes;
+        bufferCount = source.bufferCount;
+        rowBuffer = source.rowBuffer;
+        bufferType = source.bufferType;
+        loads = new ArrayList<>(source.loads.size());
+        vector = new ArrayList<>(source.vector.size());
+        stores = new ArrayList<>(source.stores.size());
+        partialPlans = List.of();
+        partials = source.partialPlans.isEmpty() ? List.of() : new ArrayList<>(source.partialPlans.size());
     }
 
     /**
@@ -67,10 +87,7 @@ final class Body {
      * out partials in them); buffer tables are shared, nothing writes them after lowering.
      */
     Body instantiate(long[] values) {
-        Body b = new Body(values(dims, values), inner, reduce, wholeRows, reduceNodes);
-        b.bufferCount = bufferCount;
-        b.rowBuffer = rowBuffer;
-        b.bufferType = bufferType;
+        Body b = new Body(this, values(dims, values));
         for (Instr in : vector) {
             b.vector.add(in.copy(null));
         }

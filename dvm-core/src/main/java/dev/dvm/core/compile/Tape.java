@@ -26,7 +26,7 @@ final class Tape {
      */
     private byte[] known = new byte[64];
     private static final byte KNOWN_ONE = 1, IS_ONE = 2, KNOWN_ZERO = 4, IS_ZERO = 8;
-    /** Set when the run read a value without a guard (an unsupported op, an error message): not replayable. */
+    /** Set when the run read a value without a guard (only error messages do): not replayable. */
     private boolean opaque;
     final Dim zero = constant(0);
     final Dim one = constant(1);
@@ -35,15 +35,17 @@ final class Tape {
         return entry(CONST, 0, 0, k);
     }
 
-    /** Dim {@code d} of node {@code node}'s shape in the instance. */
+    /** Leaves for the dims of node {@code node}'s shape in the instance. */
     Dim[] shape(int node, long[] shape) {
         return leaves(SHAPE, node, shape);
     }
 
+    /** Leaves for the element strides of input slot {@code slot}. */
     Dim[] inputStrides(int slot, long[] strides) {
         return leaves(INPUT_STRIDE, slot, strides);
     }
 
+    /** Leaves for the element strides of output {@code output}. */
     Dim[] outputStrides(int output, long[] strides) {
         return leaves(OUTPUT_STRIDE, output, strides);
     }
