@@ -24,6 +24,9 @@ final class FrontEndTemplates {
     /** Templates kept: a kernel has a few shape classes (dims of 1, coinciding strides), this bounds a pathological one. */
     static final int MAX_TEMPLATES = 16;
 
+    /** Per thread, the values a replay evaluates (read only until the bodies are instantiated). */
+    private static final ThreadLocal<long[][]> VALUES = ThreadLocal.withInitial(() -> new long[][] {new long[256]});
+
     private volatile Template[] templates = new Template[0];
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -38,12 +41,16 @@ final class FrontEndTemplates {
      * match, adding its workspaces to {@code slots}; null when none does.
      */
     List<Body> replay(Instance instance, boolean[] split, SlotTable slots) {
+        long[][] scratch = VALUES.get();
         for (Template t : templates) {
             if (!Arrays.equals(t.split, split)) {
                 continue;
             }
-            long[] values = t.tape.replay(instance);
-            if (values != null) {
+            if (scratch[0].length < t.tape.ops().length) {
+                scratch[0] = new long[t.tape.ops().length];
+            }
+            long[] values = scratch[0];
+            if (t.tape.replay(instance, values)) {
                 for (Workspace w : t.workspaces) {
                     slots.add(Isa.SLOT_WORKSPACE, w.type(), values[w.bytes()]);
                 }

@@ -149,19 +149,19 @@ final class Tape {
      * sizes its arrays by them.
      */
     record Recorded(int[] ops, int[] as, int[] bs, long[] constants, int[] shapeRanks, int[] inputRanks, int[] outputRanks) {
-        /** The value of every entry for {@code instance}, or null when a guard fails (or arithmetic the run did would overflow). */
-        long[] replay(Instance instance) {
+        /**
+         * Evaluates every entry for {@code instance} into {@code v} (at least as long as the tape):
+         * false when a guard fails (or arithmetic the run did would overflow).
+         */
+        boolean replay(Instance instance, long[] v) {
             if (!sameRanks(shapeRanks, instance.shapes()) || !sameRanks(inputRanks, instance.inputStrides())
                     || !sameRanks(outputRanks, instance.outputStrides())) {
-                return null;
+                return false;
             }
-            long[] v = constants.clone();
             for (int i = 0; i < ops.length; i++) {
                 int a = as[i], b = bs[i];
                 switch (ops[i]) {
-                    case CONST -> {
-                        // already in v
-                    }
+                    case CONST -> v[i] = constants[i];
                     case SHAPE -> v[i] = instance.shapes()[a][b];
                     case INPUT_STRIDE -> v[i] = instance.inputStrides()[a][b];
                     case OUTPUT_STRIDE -> v[i] = instance.outputStrides()[a][b];
@@ -171,39 +171,39 @@ final class Tape {
                     case MUL_EXACT -> {
                         long lo = v[a] * v[b];
                         if (Math.multiplyHigh(v[a], v[b]) != lo >> 63) {
-                            return null;
+                            return false;
                         }
                         v[i] = lo;
                     }
                     case DIV -> {
                         if (v[b] == 0) {
-                            return null;
+                            return false;
                         }
                         v[i] = v[a] / v[b];
                     }
                     case EQ_TRUE -> {
                         if (v[a] != v[b]) {
-                            return null;
+                            return false;
                         }
                     }
                     case EQ_FALSE -> {
                         if (v[a] == v[b]) {
-                            return null;
+                            return false;
                         }
                     }
                     case LT_TRUE -> {
                         if (v[a] >= v[b]) {
-                            return null;
+                            return false;
                         }
                     }
                     default -> {
                         if (v[a] < v[b]) {
-                            return null;
+                            return false;
                         }
                     }
                 }
             }
-            return v;
+            return true;
         }
 
         private static boolean sameRanks(int[] ranks, long[][] arrays) {
