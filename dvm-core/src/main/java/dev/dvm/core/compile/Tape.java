@@ -15,16 +15,17 @@ final class Tape {
     static final int ADD = 4, SUB = 5, MUL = 6, MUL_EXACT = 7, DIV = 8;
     static final int EQ_TRUE = 9, EQ_FALSE = 10, LT_TRUE = 11, LT_FALSE = 12;
 
+    /** Entries so far; 128 holds the tape of a ten-op kernel without growing. */
     private int size;
-    private int[] ops = new int[64];
-    private int[] as = new int[64];
-    private int[] bs = new int[64];
-    private long[] values = new long[64];
+    private int[] ops = new int[128];
+    private int[] as = new int[128];
+    private int[] bs = new int[128];
+    private long[] values = new long[128];
     /**
      * Per entry, outcomes of its comparisons with 0 and 1 already recorded ({@link #KNOWN_ONE} ...):
      * the partitioner asks whether a dim is 1 for every node that reads it, one guard is enough.
      */
-    private byte[] known = new byte[64];
+    private byte[] known = new byte[128];
     private static final byte KNOWN_ONE = 1, IS_ONE = 2, KNOWN_ZERO = 4, IS_ZERO = 8;
     /** Set when the run read a value without a guard (only error messages do): not replayable. */
     private boolean opaque;
@@ -32,7 +33,7 @@ final class Tape {
     final Dim one = constant(1);
 
     Dim constant(long k) {
-        return entry(CONST, 0, 0, k);
+        return new Dim(this, entry(CONST, 0, 0, k));
     }
 
     /** Leaves for the dims of node {@code node}'s shape in the instance. */
@@ -53,14 +54,14 @@ final class Tape {
     private Dim[] leaves(int op, int array, long[] numbers) {
         Dim[] d = new Dim[numbers.length];
         for (int i = 0; i < numbers.length; i++) {
-            d[i] = entry(op, array, i, numbers[i]);
+            d[i] = new Dim(this, entry(op, array, i, numbers[i]));
         }
         return d;
     }
 
     Dim apply(int op, Dim a, Dim b) {
         long x = values[a.index], y = values[b.index];
-        return entry(op, a.index, b.index, compute(op, x, y));
+        return new Dim(this, entry(op, a.index, b.index, compute(op, x, y)));
     }
 
     private static long compute(int op, long x, long y) {
@@ -110,7 +111,8 @@ final class Tape {
         return values;
     }
 
-    private Dim entry(int op, int a, int b, long value) {
+    /** Appends an entry and returns its index (guards have no {@link Dim}: nothing reads them as numbers). */
+    private int entry(int op, int a, int b, long value) {
         if (size == ops.length) {
             int n = size * 2;
             ops = Arrays.copyOf(ops, n);
@@ -123,7 +125,7 @@ final class Tape {
         as[size] = a;
         bs[size] = b;
         values[size] = value;
-        return new Dim(this, size++);
+        return size++;
     }
 
     /** This tape, trimmed and frozen for {@link #replay}. */
