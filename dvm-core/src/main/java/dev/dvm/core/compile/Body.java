@@ -6,12 +6,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One stage ready for the back-end passes: its iteration domain, its virtual buffers and its
- * instructions in emission order (all loads, then the vector instructions, then all stores).
- * Virtual buffers are single-assignment; {@link UbAllocator} maps them to UB addresses.
+ * One stage: its iteration domain, its virtual buffers and its instructions in emission order
+ * (all loads, then the vector instructions, then all stores). Virtual buffers are
+ * single-assignment; {@link UbAllocator} maps them to UB addresses.
+ *
+ * <p>A body exists in two forms. The front end (lowering, folding) builds one whose shape numbers
+ * are {@link Dim}s ({@link #dims}, {@link Window}s, {@link PartialPlan}s); {@link #instantiate}
+ * turns it into the back-end form, with the numbers ({@link #extents}, {@link Access}es,
+ * {@link Partial}s) read from a tape's values. The full compile instantiates with the values it
+ * recorded, a replay with the values it evaluated, so both hand the back end the same body.
  */
 final class Body {
-    /** Extents of the domain axes, outer (kept) axes first; {@link DomainFolder} merges them. */
+    /** Front end: extents of the domain axes, outer (kept) axes first; {@link DomainFolder} merges them. */
+    Dim[] dims;
+    /** Back end: {@link #dims}' values. */
     long[] extents;
     /** Whether each axis is a column (inner) axis; fixed for reduce stages, chosen by the folder otherwise. */
     boolean[] inner;
@@ -23,21 +31,101 @@ final class Body {
     final int[] reduceNodes;
 
     int bufferCount;
-    boolean[] rowBuffer = new boolean[16];
-    ElementType[] bufferType = new ElementType[16];
+    boolean[] rowBuffer;
+    ElementType[] bufferType;
 
-    final List<Instr> loads = new ArrayList<>();
-    final List<Instr> vector = new ArrayList<>();
-    final List<Instr> stores = new ArrayList<>();
-    /** Partial results of split reductions, combined by later stages. */
-    final List<Partial> partials = new ArrayList<>();
+    final List<Instr> loads;
+    final List<Instr> vector;
+    final List<Instr> stores;
+    /** Front end: partial results of split reductions, combined by later stages. */
+    final List<PartialPlan> partialPlans;
+    /** Back end: {@link #partialPlans} with their numbers. */
+    final List<Partial> partials;
 
+    /** A front-end body over the domain {@code dims}. */
+    Body(Dim[] dims, boolean[] inner, boolean reduce, boolean wholeRows, int[] reduceNodes) {
+        this((long[]) null, inner, reduce, wholeRows, reduceNodes);
+        this.dims = dims;
+    }
+
+    /** A back-end body over the domain {@code extents}, with no buffers or instructions yet. */
     Body(long[] extents, boolean[] inner, boolean reduce, boolean wholeRows, int[] reduceNodes) {
         this.extents = extents;
         this.inner = inner;
         this.reduce = reduce;
         this.wholeRows = wholeRows;
         this.reduceNodes = reduceNodes;
+        rowBuffer = new boolean[16];
+        bufferType = new ElementType[16];
+        loads = new ArrayList<>();
+        vector = new ArrayList<>();
+        stores = new ArrayList<>();
+        partialPlans = new ArrayList<>();
+        partials = new ArrayList<>();
+    }
+
+    /** The back-end body of front-end {@code source} over {@code extents}: buffer tables shared, lists sized for its instructions. */
+    private Body(Body source, long[] extents) {
+        this.extents = extents;
+        this.inner = source.inner;
+        this.reduce = source.reduce;
+        this.wholeRows = source.wholeRows;
+        this.reduceNodes = source.reduceNodes;
+        bufferCount = source.bufferCount;
+        rowBuffer = source.rowBuffer;
+        bufferType = source.bufferType;
+        loads = new ArrayList<>(source.loads.size());
+        vector = new ArrayList<>(source.vector.size());
+        stores = new ArrayList<>(source.stores.size());
+        partialPlans = List.of();
+        partials = source.partialPlans.isEmpty() ? List.of() : new ArrayList<>(source.partialPlans.size());
+    }
+
+    /**
+     * The back-end form of this front-end body with the numbers {@code values} (indexed by
+     * {@link Dim#index}). Instructions and windows are copied (the back end sets events and lays
+     * out partials in them); buffer tables are shared, nothing writes them after lowering.
+     */
+    Body instantiate(long[] values) {
+        Body b = new Body(this, values(dims, values));
+        for (Instr in : vector) {
+            b.vector.add(in.copy(null));
+        }
+        for (Instr in : loads) {
+            b.loads.add(in.copy(in.window.instantiate(values)));
+        }
+        for (PartialPlan p : partialPlans) {
+            List<Access> targets = new ArrayList<>(p.targets().size());
+            for (Window t : p.targets()) {
+                targets.add(t.instantiate(values));
+            }
+            b.partials.add(new Partial(p.store().instantiate(values), p.reduce(), p.type(), values(p.outerExtents(), values), targets));
+        }
+        for (Instr in : stores) {
+            b.stores.add(in.copy(in.window.partial ? partialStore(b, in.window) : in.window.instantiate(values)));
+        }
+        return b;
+    }
+
+    /** The instantiated store of the partial plan whose window is {@code w}: layOut fills the one the STORE writes through. */
+    private Access partialStore(Body b, Window w) {
+        for (int i = 0; i < partialPlans.size(); i++) {
+            if (partialPlans.get(i).store() == w) {
+                return b.partials.get(i).store();
+            }
+        }
+        throw new IllegalStateException("a partials store without its plan");
+    }
+
+    static long[] values(Dim[] dims, long[] values) {
+        if (dims == null) {
+            return null;
+        }
+        long[] out = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            out[i] = values[dims[i].index];
+        }
+        return out;
     }
 
     int newBuffer(boolean row, ElementType computeType) {
@@ -128,13 +216,31 @@ final class Body {
         long scalar;
         int flags;
         long mod;
-        /** LOAD and STORE: where in global memory. */
+        /** LOAD and STORE in a front-end body: where in global memory. */
+        Window window;
+        /** LOAD and STORE in a back-end body: where in global memory. */
         Access access;
         /** Set by {@link EventPlacer}. */
         int sync;
 
         Instr(Opcode op) {
             this.op = op;
+        }
+
+        /** This instruction (not yet synchronised) with the back-end window {@code access}. */
+        Instr copy(Access access) {
+            Instr c = new Instr(op);
+            c.dst = dst;
+            c.a = a;
+            c.b = b;
+            c.c = this.c;
+            c.type = type;
+            c.to = to;
+            c.scalar = scalar;
+            c.flags = flags;
+            c.mod = mod;
+            c.access = access;
+            return c;
         }
 
         /** The buffer a LOAD or vector instruction writes, or a STORE reads. */
@@ -168,6 +274,35 @@ final class Body {
             this.partial = partial;
         }
     }
+
+    /**
+     * The front-end form of an {@link Access}: offset and per-axis strides as {@link Dim}s
+     * ({@link DomainFolder} replaces the strides when it merges axes).
+     */
+    static final class Window {
+        final int slot;
+        final ElementType type;
+        final Dim offset;
+        Dim[] strides;
+        final boolean rows;
+        final boolean partial;
+
+        Window(int slot, ElementType type, Dim offset, Dim[] strides, boolean rows, boolean partial) {
+            this.slot = slot;
+            this.type = type;
+            this.offset = offset;
+            this.strides = strides;
+            this.rows = rows;
+            this.partial = partial;
+        }
+
+        Access instantiate(long[] values) {
+            return new Access(slot, type, values[offset.index], values(strides, values), rows, partial);
+        }
+    }
+
+    /** The front-end form of a {@link Partial}. */
+    record PartialPlan(Window store, Opcode reduce, ElementType type, Dim[] outerExtents, List<Window> targets) {}
 
     /**
      * A split reduction: this stage stores one partial per row and column block to {@code store};

@@ -11,6 +11,8 @@ import dev.dvm.core.ir.Graph;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
 import dev.dvm.vm.NpuSpec;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Compiles a normalised kernel instance into a verified-ready bytecode program for one device:
@@ -30,15 +32,18 @@ public final class Compiler {
      * @throws DvmException when the instance needs something the instruction set or the device cannot do
      */
     public static Program compile(Instance instance, NpuSpec spec) {
-        return compile(instance, spec, null);
+        return compile(instance, spec, null, null);
     }
 
-    /** As {@link #compile(Instance, NpuSpec)}, reusing (and adding to) remembered back-end plans when {@code plans} is not null. */
-    static Program compile(Instance instance, NpuSpec spec, BackEndPlans plans) {
+    /**
+     * As {@link #compile(Instance, NpuSpec)}, reusing (and adding to) remembered back-end plans when
+     * {@code plans} is not null, and replaying (and recording) front ends when {@code frontEnds} is not null.
+     */
+    static Program compile(Instance instance, NpuSpec spec, BackEndPlans plans, FrontEndTemplates frontEnds) {
         boolean[] split = new boolean[instance.graph().nodes().size()];
         while (true) {
             try {
-                return attempt(instance, spec, split, plans);
+                return attempt(instance, spec, split, plans, frontEnds);
             } catch (Tiler.RowsDoNotFit e) {
                 // a reduce stage whose row does not fit one tile: compute its reductions as partials and combine them
                 for (int id : e.reduceNodes) {
@@ -48,7 +53,7 @@ public final class Compiler {
         }
     }
 
-    private static Program attempt(Instance instance, NpuSpec spec, boolean[] split, BackEndPlans plans) {
+    private static Program attempt(Instance instance, NpuSpec spec, boolean[] split, BackEndPlans plans, FrontEndTemplates frontEnds) {
         Graph g = instance.graph();
         SlotTable slots = new SlotTable();
         for (int i = 0; i < g.inputs().size(); i++) {
@@ -62,22 +67,46 @@ public final class Compiler {
             ElementType type = n.dtype().element();
             slots.add(Isa.SLOT_OUTPUT, type, View.bytesReached(type, 0, instance.outputStrides()[i], instance.shape(n)));
         }
-        Partition partition = StagePartitioner.partition(instance, split, slots);
-        if (partition.stages.isEmpty()) {
-            throw new DvmException("kernel " + g.name() + " computes nothing: add an output");
+        List<Body> bodies = frontEnds != null ? frontEnds.replay(instance, split, slots) : null;
+        if (bodies == null) {
+            bodies = frontEnd(instance, split, slots, frontEnds);
         }
         ProgramWriter w = WRITERS.get().reset().simdWidth(spec.repeatBytes() / 4);
         long ub = 0;
-        for (Partition.Stage stage : partition.stages) {
-            ub = Math.max(ub, compileBody(w, StageLowering.lower(partition, stage, slots), spec, slots, plans));
+        for (Body body : bodies) {
+            ub = Math.max(ub, compileBody(w, body, spec, slots, plans));
         }
         slots.writeTo(w);
         return w.ubBytes(ub).toProgram();
     }
 
-    /** Folds, synchronises, allocates, tiles and emits one body, then the combines of its split reductions. */
+    /**
+     * The shape-dependent passes (partition, lowering, folding) on {@code instance}: the folded
+     * bodies of its stages in execution order, in back-end form. Every decision they take on a
+     * shape number is recorded on a {@link Tape}; when the run read no number unguarded, the
+     * bodies, tape and workspaces become a template of {@code frontEnds} (when not null).
+     */
+    private static List<Body> frontEnd(Instance instance, boolean[] split, SlotTable slots, FrontEndTemplates frontEnds) {
+        Tape tape = new Tape();
+        int firstWorkspace = slots.count();
+        Partition partition = StagePartitioner.partition(instance, tape, split, slots);
+        if (partition.stages.isEmpty()) {
+            throw new DvmException("kernel " + instance.graph().name() + " computes nothing: add an output");
+        }
+        List<Body> folded = new ArrayList<>(partition.stages.size());
+        for (Partition.Stage stage : partition.stages) {
+            Body body = StageLowering.lower(partition, stage, slots);
+            DomainFolder.fold(body);
+            folded.add(body);
+        }
+        if (frontEnds != null && tape.replayable()) {
+            frontEnds.record(instance, tape, split, folded, slots, firstWorkspace);
+        }
+        return FrontEndTemplates.instantiate(folded, tape.values());
+    }
+
+    /** Synchronises, allocates, tiles and emits one folded body, then the combines of its split reductions. */
     private static long compileBody(ProgramWriter w, Body body, NpuSpec spec, SlotTable slots, BackEndPlans plans) {
-        DomainFolder.fold(body);
         Instr[] code = body.code();
         UbAllocator alloc = plans != null ? plans.place(body, code) : BackEndPlans.allocateAndPlace(body, code, spec.events());
         Tiler.Tiling tiling = Tiler.tile(body, alloc.fullUnits, alloc.rowUnits, spec.ubBytes(), spec.cores());
@@ -87,12 +116,17 @@ public final class Compiler {
         int outer = body.extents.length - tiling.inner();
         ReduceCombiner.layOut(body, outer, tiling.colBlocks(), slots);
         long used = Emitter.emit(w, body, code, tiling, alloc);
-        Body combine = ReduceCombiner.build(body.partials, tiling.colBlocks(), false, slots);
         try {
-            return Math.max(used, compileBody(w, combine, spec, slots, plans));
+            return Math.max(used, compileBody(w, combine(body.partials, tiling.colBlocks(), false, slots), spec, slots, plans));
         } catch (Tiler.RowsDoNotFit e) {
-            combine = ReduceCombiner.build(body.partials, tiling.colBlocks(), true, slots);
-            return Math.max(used, compileBody(w, combine, spec, slots, plans));
+            return Math.max(used, compileBody(w, combine(body.partials, tiling.colBlocks(), true, slots), spec, slots, plans));
         }
+    }
+
+    /** The folded combine stage of split reductions, in back-end form. */
+    private static Body combine(List<Body.Partial> partials, long colBlocks, boolean split, SlotTable slots) {
+        Body combine = ReduceCombiner.build(partials, colBlocks, split, slots);
+        DomainFolder.fold(combine);
+        return combine.instantiate(combine.dims[0].tape.values());
     }
 }

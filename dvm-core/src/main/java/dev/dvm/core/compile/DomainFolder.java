@@ -1,8 +1,8 @@
 package dev.dvm.core.compile;
 
 import dev.dvm.bytecode.Isa;
-import dev.dvm.core.compile.Body.Access;
 import dev.dvm.core.compile.Body.Instr;
+import dev.dvm.core.compile.Body.Window;
 import java.util.List;
 
 /**
@@ -15,8 +15,9 @@ import java.util.List;
 final class DomainFolder {
     private DomainFolder() {}
 
+    /** Folds a front-end body; every comparison of its numbers is recorded on their tape. */
     static void fold(Body body) {
-        for (int d = body.extents.length - 2; d >= 0; d--) {
+        for (int d = body.dims.length - 2; d >= 0; d--) {
             if (mergeable(body, d)) {
                 merge(body, d);
             }
@@ -27,21 +28,21 @@ final class DomainFolder {
         if (body.inner[d] != body.inner[d + 1]) {
             return false;
         }
-        long e = body.extents[d + 1];
-        if (e != 0 && body.extents[d] > Isa.MAX_EXTENT / e) {
+        Dim e = body.dims[d + 1];
+        if (!e.isZero() && body.dims[d].gt(e.dividing(Isa.MAX_EXTENT))) {
             return false;
         }
         boolean inner = body.inner[d];
         return fits(body.loads, d, e, inner) && fits(body.stores, d, e, inner);
     }
 
-    private static boolean fits(List<Instr> memory, int d, long extent, boolean inner) {
+    private static boolean fits(List<Instr> memory, int d, Dim extent, boolean inner) {
         for (Instr in : memory) {
-            Access a = in.access;
+            Window a = in.window;
             if (a.partial || (a.rows && inner)) {
                 continue;
             }
-            if (a.strides[d] != a.strides[d + 1] * extent) {
+            if (!a.strides[d].eq(a.strides[d + 1].times(extent))) {
                 return false;
             }
         }
@@ -49,7 +50,7 @@ final class DomainFolder {
     }
 
     private static void merge(Body body, int d) {
-        body.extents = remove(body.extents, d, body.extents[d] * body.extents[d + 1]);
+        body.dims = remove(body.dims, d, body.dims[d].times(body.dims[d + 1]));
         body.inner = remove(body.inner, d);
         mergeStrides(body.loads, d);
         mergeStrides(body.stores, d);
@@ -57,15 +58,15 @@ final class DomainFolder {
 
     private static void mergeStrides(List<Instr> memory, int d) {
         for (Instr in : memory) {
-            Access a = in.access;
+            Window a = in.window;
             if (a.strides != null) {
                 a.strides = remove(a.strides, d, a.strides[d + 1]);
             }
         }
     }
 
-    private static long[] remove(long[] values, int d, long merged) {
-        long[] out = new long[values.length - 1];
+    private static Dim[] remove(Dim[] values, int d, Dim merged) {
+        Dim[] out = new Dim[values.length - 1];
         System.arraycopy(values, 0, out, 0, d);
         out[d] = merged;
         System.arraycopy(values, d + 2, out, d + 1, values.length - d - 2);

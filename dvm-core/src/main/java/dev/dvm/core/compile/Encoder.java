@@ -15,6 +15,9 @@ import java.util.function.Supplier;
  * Encodes instances of one kernel graph for one device spec. Thread-safe. Created once per kernel
  * and spec, so everything that does not depend on shapes can be prepared here once.
  *
+ * <p>The front end (partition, lowering, folding) is replayed when a recorded template's guards
+ * hold for the instance (see {@link FrontEndTemplates}); otherwise it runs in full and is recorded.
+ *
  * <p>Verification is incremental: the first program of each structure is verified in full and
  * its {@link ProgramStructure} kept; later programs of exactly that structure are verified by the
  * numeric rules alone.
@@ -27,6 +30,7 @@ public final class Encoder {
     private final Graph graph;
     private final NpuSpec spec;
     private final BackEndPlans plans;
+    private final FrontEndTemplates frontEnds = new FrontEndTemplates();
     /** Fully verified structures, copied on write: encodes read it without locking. */
     private volatile ProgramStructure[] structures = new ProgramStructure[0];
 
@@ -64,7 +68,17 @@ public final class Encoder {
 
     /** The program for {@code instance}, equal to the one {@link #encode} verifies (not verified again). */
     public Program program(Instance instance) {
-        return Compiler.compile(instance, spec, plans);
+        return Compiler.compile(instance, spec, plans, frontEnds);
+    }
+
+    /** Encodes (including retried attempts with split reductions) whose front end was replayed from a recorded template. */
+    public long frontEndReplays() {
+        return frontEnds.hits();
+    }
+
+    /** Encodes (including retried attempts) that ran the full front end because no template's guards held. */
+    public long frontEndRuns() {
+        return frontEnds.misses();
     }
 
     /**

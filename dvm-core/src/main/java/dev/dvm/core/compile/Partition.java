@@ -11,11 +11,14 @@ final class Partition {
     final List<Stage> stages;
     /** Per node id (synthetic copies included). */
     final Value[] values;
+    /** Where every shape number of the partition was recorded; lowering and folding record on it too. */
+    final Tape tape;
     private final GraphIndex index;
 
-    Partition(List<Stage> stages, Value[] values, GraphIndex index) {
+    Partition(List<Stage> stages, Value[] values, Tape tape, GraphIndex index) {
         this.stages = stages;
         this.values = values;
+        this.tape = tape;
         this.index = index;
     }
 
@@ -33,7 +36,7 @@ final class Partition {
     static final class Value {
         static final int[] NO_PRODUCERS = {};
         final Node node;
-        final long[] shape;
+        final Dim[] shape;
         /** The stage computing it (as a buffer or an alias of one), or null. */
         Stage stage;
         /** False for split reductions: the stage holds only partial results. */
@@ -55,7 +58,7 @@ final class Partition {
         /** Stages that write {@link #gm}. */
         int[] producers = NO_PRODUCERS;
 
-        Value(Node node, long[] shape) {
+        Value(Node node, Dim[] shape) {
             this.node = node;
             this.shape = shape;
         }
@@ -77,7 +80,7 @@ final class Partition {
     static final class Stage {
         final int index;
         /** Extents of the domain axes in creation order (extent-1 dims are not axes). */
-        final long[] extents;
+        final Dim[] extents;
         boolean[] reduced;
         boolean hasReduce;
         boolean split;
@@ -87,7 +90,7 @@ final class Partition {
         int[] deps = new int[0];
 
         /** {@code valueCapacity}: at most how many values may join, so the member list never grows. */
-        Stage(int index, long[] extents, int valueCapacity) {
+        Stage(int index, Dim[] extents, int valueCapacity) {
             this.index = index;
             this.extents = extents;
             this.members = new ArrayList<>(valueCapacity);

@@ -4,6 +4,9 @@ import dev.dvm.core.ir.Shapes;
 import dev.dvm.core.compile.Body.Access;
 import dev.dvm.core.compile.Body.Instr;
 import dev.dvm.core.compile.Body.Partial;
+import dev.dvm.core.compile.Body.PartialPlan;
+import dev.dvm.core.compile.Body.Window;
+import java.util.ArrayList;
 import dev.dvm.bytecode.Opcode;
 import java.util.List;
 
@@ -17,42 +20,52 @@ import java.util.List;
 final class ReduceCombiner {
     private ReduceCombiner() {}
 
-    /** The combine stage for {@code partials} (all from one stage, laid out by {@link #layOut}). */
+    /**
+     * The combine stage for {@code partials} (all from one stage, laid out by {@link #layOut}), as
+     * a front-end body for {@link DomainFolder}. Its numbers come from the tiling, not the
+     * instance: they are constants on a tape of their own, which is never replayed.
+     */
     static Body build(List<Partial> partials, long colBlocks, boolean split, SlotTable slots) {
+        Tape tape = new Tape();
         long[] outer = partials.get(0).outerExtents();
         int k = outer.length;
         long[] extents = java.util.Arrays.copyOf(outer, k + 1);
         extents[k] = colBlocks;
         boolean[] inner = new boolean[k + 1];
         inner[k] = true;
-        Body body = new Body(extents, inner, true, !split, new int[0]);
+        Body body = new Body(Dim.constants(tape, extents), inner, true, !split, new int[0]);
+        Dim[] loadStrides = Dim.constants(tape, Shapes.contiguousStrides(extents));
         for (Partial p : partials) {
             Instr load = new Instr(Opcode.LOAD);
             load.dst = body.newBuffer(false, p.type());
-            load.access = new Access(p.store().slot, p.type(), 0, Shapes.contiguousStrides(extents), false, false);
+            load.window = new Window(p.store().slot, p.type(), tape.zero, loadStrides, false, false);
             body.loads.add(load);
             Instr reduce = new Instr(p.reduce());
             reduce.a = load.dst;
             reduce.type = p.type();
             reduce.dst = body.newBuffer(true, p.type());
             body.vector.add(reduce);
+            List<Window> targets = new ArrayList<>(p.targets().size());
+            for (Access t : p.targets()) {
+                targets.add(new Window(t.slot, t.type, tape.constant(t.offset), Dim.constants(tape, t.strides), true, false));
+            }
             if (split) {
-                Access partial = new Access(slots.workspace(p.type(), 0), p.type(), 0, null, true, true);
+                Window partial = new Window(slots.workspace(p.type(), tape.zero), p.type(), tape.zero, null, true, true);
                 body.stores.add(store(reduce.dst, partial));
-                body.partials.add(new Partial(partial, p.reduce(), p.type(), outer, p.targets()));
+                body.partialPlans.add(new PartialPlan(partial, p.reduce(), p.type(), Dim.constants(tape, outer), targets));
             } else {
-                for (Access t : p.targets()) {
-                    body.stores.add(store(reduce.dst, new Access(t.slot, t.type, t.offset, t.strides.clone(), true, false)));
+                for (Window t : targets) {
+                    body.stores.add(store(reduce.dst, t));
                 }
             }
         }
         return body;
     }
 
-    private static Instr store(int buffer, Access access) {
+    private static Instr store(int buffer, Window window) {
         Instr s = new Instr(Opcode.STORE);
         s.a = buffer;
-        s.access = access;
+        s.window = window;
         return s;
     }
 

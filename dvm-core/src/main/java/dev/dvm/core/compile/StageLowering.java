@@ -5,8 +5,8 @@ import dev.dvm.bytecode.Isa;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.core.DType;
 import dev.dvm.core.DvmException;
-import dev.dvm.core.compile.Body.Access;
 import dev.dvm.core.compile.Body.Instr;
+import dev.dvm.core.compile.Body.Window;
 import dev.dvm.core.compile.Partition.Stage;
 import dev.dvm.core.compile.Partition.Value;
 import dev.dvm.core.ir.Attrs;
@@ -47,6 +47,7 @@ final class StageLowering {
     }
 
     private final Partition partition;
+    private final Tape tape;
     private final Stage stage;
     private final SlotTable slots;
     private final Body body;
@@ -63,14 +64,15 @@ final class StageLowering {
 
     private StageLowering(Partition partition, Stage stage, SlotTable slots) {
         this.partition = partition;
+        this.tape = partition.tape;
         this.stage = stage;
         this.slots = slots;
         int k = stage.extents.length;
         position = new int[k];
         axes = Math.max(1, k);
-        long[] extents = new long[axes];
+        Dim[] extents = new Dim[axes];
         boolean[] inner = new boolean[axes];
-        extents[0] = 1;
+        extents[0] = tape.one;
         int p = 0;
         for (int pass = 0; pass < 2; pass++) {
             for (int a = 0; a < k; a++) {
@@ -266,18 +268,18 @@ final class StageLowering {
             return;
         }
         int outer = body.outerCount();
-        Access partial = new Access(slots.workspace(type, 0), type, 0, null, true, true);
+        Window partial = new Window(slots.workspace(type, tape.zero), type, tape.zero, null, true, true);
         Instr store = new Instr(Opcode.STORE);
         store.a = rows;
-        store.access = partial;
+        store.window = partial;
         body.stores.add(store);
-        List<Access> targets = new ArrayList<>(v.targets.size());
+        List<Window> targets = new ArrayList<>(v.targets.size());
         for (View t : v.targets) {
-            Access a = access(v, t);
+            Window a = window(v, t);
             a.strides = Arrays.copyOf(a.strides, outer);
             targets.add(a);
         }
-        body.partials.add(new Body.Partial(partial, opcode, type, Arrays.copyOf(body.extents, outer), targets));
+        body.partialPlans.add(new Body.PartialPlan(partial, opcode, type, Arrays.copyOf(body.dims, outer), targets));
     }
 
     private void oneHot(Value v, ElementType out) {
@@ -332,23 +334,17 @@ final class StageLowering {
             return fill(bits(x.scalar, type), type, row);
         }
         View g = x.gm;
-        long[] strides = new long[axes];
-        for (int i = 0; i < x.shape.length; i++) {
-            int axis = dims[i + from];
-            if (x.shape[i] != 1 && axis >= 0) {
-                strides[position[axis]] += g.strides()[i];
-            }
-        }
+        Dim[] strides = strides(x.shape, g.strides(), dims, from);
         for (int i = 0; i < loadCache.size(); i++) {
             Instr l = loadCache.get(i);
-            Access a = l.access;
-            if (a.slot == g.slot() && a.offset == g.offset() && a.rows == row && Arrays.equals(a.strides, strides)) {
+            Window a = l.window;
+            if (a.slot == g.slot() && a.rows == row && a.offset.eq(g.offset()) && Dim.equal(a.strides, strides)) {
                 return l.dst;
             }
         }
         Instr in = new Instr(Opcode.LOAD);
         in.dst = newBuffer(row, type);
-        in.access = new Access(g.slot(), g.type(), g.offset(), strides, row, false);
+        in.window = new Window(g.slot(), g.type(), g.offset(), strides, row, false);
         loaded[in.dst] = true;
         body.loads.add(in);
         loadCache.add(in);
@@ -408,19 +404,30 @@ final class StageLowering {
         }
         Instr in = new Instr(Opcode.STORE);
         in.a = b;
-        in.access = access(v, target);
+        in.window = window(v, target);
         body.stores.add(in);
     }
 
     /** The window of {@code target} per body axis, through v's map. */
-    private Access access(Value v, View target) {
-        long[] strides = new long[axes];
-        for (int i = 0; i < v.shape.length; i++) {
-            if (v.shape[i] != 1 && v.map[i] >= 0) {
-                strides[position[v.map[i]]] += target.strides()[i];
+    private Window window(Value v, View target) {
+        return new Window(target.slot(), target.type(), target.offset(), strides(v.shape, target.strides(), v.map, 0), v.row, false);
+    }
+
+    /**
+     * Per body axis, the sum of the strides of the dims of {@code shape} running along it (dim i
+     * along stage axis {@code map[i + from]}; extent-1 dims and unmapped ones add nothing).
+     */
+    private Dim[] strides(Dim[] shape, Dim[] dimStrides, int[] map, int from) {
+        Dim[] strides = new Dim[axes];
+        Arrays.fill(strides, tape.zero);
+        for (int i = 0; i < shape.length; i++) {
+            int axis = map[i + from];
+            if (axis >= 0 && !shape[i].isOne()) {
+                int p = position[axis];
+                strides[p] = strides[p] == tape.zero ? dimStrides[i] : strides[p].plus(dimStrides[i]);
             }
         }
-        return new Access(target.slot(), target.type(), target.offset(), strides, v.row, false);
+        return strides;
     }
 
     // ---- types and scalars ----

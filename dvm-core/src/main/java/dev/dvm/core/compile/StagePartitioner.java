@@ -10,7 +10,6 @@ import dev.dvm.core.ir.GraphIndex;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
 import dev.dvm.core.ir.Op;
-import dev.dvm.core.ir.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +28,7 @@ final class StagePartitioner {
     private static final Value[] NO_VALUES = {};
 
     private final Instance instance;
+    private final Tape tape;
     private final GraphIndex index;
     private final boolean[] split;
     private final SlotTable slots;
@@ -46,8 +46,9 @@ final class StagePartitioner {
     /** Set by {@link #elementwiseMap} with each map it returns. */
     private boolean mapIsRow;
 
-    private StagePartitioner(Instance instance, boolean[] split, SlotTable slots) {
+    private StagePartitioner(Instance instance, Tape tape, boolean[] split, SlotTable slots) {
         this.instance = instance;
+        this.tape = tape;
         this.index = instance.graph().index();
         this.split = split;
         this.slots = slots;
@@ -56,24 +57,25 @@ final class StagePartitioner {
 
     /**
      * Partitions {@code instance}; reductions flagged in {@code split} (by node id) compute
-     * per-column-block partials. Workspaces are added to {@code slots}.
+     * per-column-block partials. Workspaces are added to {@code slots}. The instance's dims and
+     * strides enter as leaves of {@code tape}, so every decision on them is recorded there.
      */
-    static Partition partition(Instance instance, boolean[] split, SlotTable slots) {
-        return new StagePartitioner(instance, split, slots).run();
+    static Partition partition(Instance instance, Tape tape, boolean[] split, SlotTable slots) {
+        return new StagePartitioner(instance, tape, split, slots).run();
     }
 
     private Partition run() {
         List<Node> nodes = instance.graph().nodes();
         values = new Value[nodes.size()];
         for (Node n : nodes) {
-            values[valueCount++] = new Value(n, instance.shape(n));
+            values[valueCount++] = new Value(n, tape.shape(n.id(), instance.shape(n)));
         }
         for (int id = 0; id < nodes.size(); id++) {
             if (index.live(id)) {
                 visit(values[id]);
             }
         }
-        return new Partition(executionOrder(), valueCount == values.length ? values : Arrays.copyOf(values, valueCount), index);
+        return new Partition(executionOrder(), valueCount == values.length ? values : Arrays.copyOf(values, valueCount), tape, index);
     }
 
     private Value in(Value v, int i) {
@@ -91,7 +93,7 @@ final class StagePartitioner {
         switch (n.op()) {
             case INPUT -> {
                 int slot = ((Attrs.Input) n.attrs()).slot();
-                v.gm = new View(slot, n.dtype().element(), 0, instance.inputStrides()[slot]);
+                v.gm = new View(slot, n.dtype().element(), tape.zero, tape.inputStrides(slot, instance.inputStrides()[slot]));
             }
             case CONST -> v.scalar = (Attrs.Scalar) n.attrs();
             case STORE -> store(v);
@@ -108,10 +110,10 @@ final class StagePartitioner {
     private void store(Value v) {
         Value x = in(v, 0);
         int index = ((Attrs.Output) v.node.attrs()).index();
-        View out = new View(inputCount + index, v.node.dtype().element(), 0, instance.outputStrides()[index]);
         if (concatIntoStore(x) == v.node.id()) {
             return;
         }
+        View out = new View(inputCount + index, v.node.dtype().element(), tape.zero, tape.outputStrides(index, instance.outputStrides()[index]));
         (x.isMember() ? x : copyOf(x)).addTarget(out);
     }
 
@@ -121,20 +123,20 @@ final class StagePartitioner {
         View dest;
         if (storeId >= 0) {
             int index = ((Attrs.Output) instance.graph().nodes().get(storeId).attrs()).index();
-            dest = new View(inputCount + index, v.node.dtype().element(), 0, instance.outputStrides()[index]);
+            dest = new View(inputCount + index, v.node.dtype().element(), tape.zero, tape.outputStrides(index, instance.outputStrides()[index]));
         } else {
             dest = workspace(v);
             v.gm = dest;
         }
         int[] producers = Value.NO_PRODUCERS;
-        long along = 0;
+        Dim along = tape.zero;
         for (int i = 0; i < v.node.inputs().size(); i++) {
             Value part = in(v, i);
-            View slice = new View(dest.slot(), dest.type(), dest.offset() + along * dest.strides()[axis], dest.strides());
-            along += part.shape[axis];
+            View slice = new View(dest.slot(), dest.type(), dest.offset().plus(along.times(dest.strides()[axis])), dest.strides());
+            along = along.plus(part.shape[axis]);
             // An empty part writes nothing, except that an empty result keeps its first part's (0-tile)
             // stage: a program needs a stage, and a kernel whose outputs are all empty still runs.
-            if (count(part.shape) == 0 && (i > 0 || count(v.shape) > 0)) {
+            if (count(part.shape).isZero() && (i > 0 || tape.zero.lt(count(v.shape)))) {
                 continue;
             }
             Value writer = part.isMember() ? part : copyOf(part);
@@ -224,23 +226,23 @@ final class StagePartitioner {
     }
 
     /** The map of {@code src} reshaped to {@code shape} when both have the same dims other than 1s, else null. */
-    private static int[] unitReshapeMap(Value src, long[] shape) {
+    private static int[] unitReshapeMap(Value src, Dim[] shape) {
         int[] map = new int[shape.length];
         int j = 0;
         for (int i = 0; i < shape.length; i++) {
             map[i] = -1;
-            if (shape[i] != 1) {
-                while (j < src.shape.length && src.shape[j] == 1) {
+            if (!shape[i].isOne()) {
+                while (j < src.shape.length && src.shape[j].isOne()) {
                     j++;
                 }
-                if (j == src.shape.length || src.shape[j] != shape[i]) {
+                if (j == src.shape.length || !src.shape[j].eq(shape[i])) {
                     return null;
                 }
                 map[i] = src.map[j++];
             }
         }
         while (j < src.shape.length) {
-            if (src.shape[j++] != 1) {
+            if (!src.shape[j++].isOne()) {
                 return null;
             }
         }
@@ -333,7 +335,7 @@ final class StagePartitioner {
             int offset = rank - x.shape.length;
             for (int i = 0; i < x.shape.length; i++) {
                 int a = x.map[i];
-                if (x.shape[i] != 1) {
+                if (!x.shape[i].isOne()) {
                     if (hard[i + offset] >= 0 && hard[i + offset] != a) {
                         return null;
                     }
@@ -351,8 +353,8 @@ final class StagePartitioner {
         int[] map = new int[rank];
         for (int p = 0; p < rank; p++) {
             map[p] = -1;
-            if (v.shape[p] != 1 && hard[p] >= 0) {
-                if (used[hard[p]] || t.extents[hard[p]] != v.shape[p]) {
+            if (!v.shape[p].isOne() && hard[p] >= 0) {
+                if (used[hard[p]] || !t.extents[hard[p]].eq(v.shape[p])) {
                     return null;
                 }
                 used[hard[p]] = true;
@@ -361,12 +363,12 @@ final class StagePartitioner {
         }
         int next = 0;
         for (int p = 0; p < rank; p++) {
-            if (v.shape[p] == 1) {
+            if (v.shape[p].isOne()) {
                 map[p] = soft[p];
             } else if (map[p] < 0) {
                 int a = soft[p];
-                if (a < 0 || used[a] || t.extents[a] != v.shape[p]) {
-                    while (next < axes && (used[next] || t.extents[next] != v.shape[p])) {
+                if (a < 0 || used[a] || !t.extents[a].eq(v.shape[p])) {
+                    while (next < axes && (used[next] || !t.extents[next].eq(v.shape[p]))) {
                         next++;
                     }
                     if (next == axes) {
@@ -402,11 +404,11 @@ final class StagePartitioner {
         Attrs.Reduce attrs = (Attrs.Reduce) v.node.attrs();
         boolean anyReal = false;
         for (int a : attrs.axes()) {
-            if (x.shape[a] == 0) {
+            if (x.shape[a].isZero()) {
                 v.scalar = identity(v.node);
                 return;
             }
-            anyReal |= x.shape[a] != 1;
+            anyReal |= !x.shape[a].isOne();
         }
         if (!anyReal) {
             reduceOverUnitAxes(v, x);
@@ -419,9 +421,10 @@ final class StagePartitioner {
             }
         }
         Stage t = newStage(x.shape);
+        int[] identity = identityMap(x.shape);
         for (int a : attrs.axes()) {
-            if (x.shape[a] != 1) {
-                t.reduced[identityMap(x.shape)[a]] = true;
+            if (identity[a] >= 0) {
+                t.reduced[identity[a]] = true;
             }
         }
         t.hasReduce = true;
@@ -461,7 +464,7 @@ final class StagePartitioner {
         }
         boolean[] set = new boolean[t.extents.length];
         for (int a : attrs.axes()) {
-            if (x.shape[a] != 1) {
+            if (!x.shape[a].isOne()) {
                 set[xmap[a]] = true;
             }
         }
@@ -515,16 +518,18 @@ final class StagePartitioner {
 
     // ---- stages and dependencies ----
 
-    private Stage newStage(long[] shape) {
+    private Stage newStage(Dim[] shape) {
+        int[] map = identityMap(shape);
         int real = 0;
-        for (long d : shape) {
-            real += d != 1 ? 1 : 0;
+        for (int a : map) {
+            real += a >= 0 ? 1 : 0;
         }
-        long[] extents = new long[real];
+        Dim[] extents = new Dim[real];
         int k = 0;
-        for (long d : shape) {
-            if (d != 1) {
-                if (d > Isa.MAX_EXTENT) {
+        for (int i = 0; i < shape.length; i++) {
+            Dim d = shape[i];
+            if (map[i] >= 0) {
+                if (d.gt(Isa.MAX_EXTENT)) {
                     throw new dev.dvm.core.DvmException("dim " + d + " of shape " + Arrays.toString(shape)
                             + " exceeds the bytecode's extent limit " + Isa.MAX_EXTENT + "; reshape it into smaller dims");
                 }
@@ -537,22 +542,22 @@ final class StagePartitioner {
     }
 
     /** Dims other than 1 in order onto the stage axes in order. */
-    private static int[] identityMap(long[] shape) {
+    private static int[] identityMap(Dim[] shape) {
         int[] map = new int[shape.length];
         int k = 0;
         for (int d = 0; d < shape.length; d++) {
-            map[d] = shape[d] != 1 ? k++ : -1;
+            map[d] = !shape[d].isOne() ? k++ : -1;
         }
         return map;
     }
 
     /** identityMap when the shape's dims other than 1 are exactly the stage's axes, else null. */
-    private static int[] sameDomainMap(long[] shape, Stage t) {
+    private static int[] sameDomainMap(Dim[] shape, Stage t) {
         int[] map = identityMap(shape);
         int k = 0;
         for (int d = 0; d < shape.length; d++) {
             if (map[d] >= 0) {
-                if (k == t.extents.length || t.extents[k] != shape[d]) {
+                if (k == t.extents.length || !t.extents[k].eq(shape[d])) {
                     return null;
                 }
                 k++;
@@ -631,15 +636,11 @@ final class StagePartitioner {
 
     private View workspace(Value x) {
         ElementType type = x.node.dtype().element().computeType();
-        return new View(slots.workspace(type, count(x.shape)), type, 0, Shapes.contiguousStrides(x.shape));
+        return new View(slots.workspace(type, count(x.shape)), type, tape.zero, Dim.contiguousStrides(tape, x.shape));
     }
 
-    private static long count(long[] shape) {
-        long c = 1;
-        for (long d : shape) {
-            c *= d;
-        }
-        return c;
+    private Dim count(Dim[] shape) {
+        return Dim.product(tape, shape);
     }
 
     private static int[] union(int[] set, int stage) {

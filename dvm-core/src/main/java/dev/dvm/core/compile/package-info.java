@@ -24,6 +24,18 @@
  * rows when they fit, cuts columns into equal 8-multiple blocks otherwise, and picks the tile count
  * minimising ⌈tiles / cores⌉ × (tile elements + per-tile overhead), preferring multiples of the cores.
  *
+ * <h2>How the front end is replayed</h2>
+ * Partition, lowering and folding hold every shape number (extent, stride, offset, element count)
+ * as a {@link dev.dvm.core.compile.Dim}: an entry of the compile's
+ * {@link dev.dvm.core.compile.Tape}, with no accessor for its value. Comparisons are tape calls that
+ * record their outcome as a guard; arithmetic appends an entry. Their folded bodies therefore say
+ * which numbers they hold only as tape entries, and {@link dev.dvm.core.compile.Body#instantiate}
+ * gives the back end the same bodies with one tape's values. {@link dev.dvm.core.compile.FrontEndTemplates}
+ * keeps per encoder the bodies, guards and arithmetic of earlier runs; a new instance evaluates a
+ * template's tape on its own dims and strides, and when every guard holds the passes would have
+ * taken the same path, so the template's bodies with those values are exactly their result. A
+ * failed guard runs the passes in full, which records another template.
+ *
  * <h2>How events are placed</h2>
  * A body is all loads, then vector instructions, then all stores. {@link dev.dvm.core.compile.EventPlacer}
  * gives each group of loads with the same first reader an MTE2→V event and each group of stores with

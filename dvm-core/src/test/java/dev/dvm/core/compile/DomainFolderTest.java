@@ -60,19 +60,20 @@ class DomainFolderTest {
 
     @Test
     void foldMergesOnlyAxesEveryWindowStepsOverAsOne() {
-        long[] strides = {12, 4, 1};
-        Body body = new Body(new long[] {2, 3, 4}, new boolean[3], false, false, new int[0]);
+        Tape tape = new Tape();
+        Body body = new Body(Dim.constants(tape, new long[] {2, 3, 4}), new boolean[3], false, false, new int[0]);
         Body.Instr load = new Body.Instr(Opcode.LOAD);
         load.dst = body.newBuffer(false, dev.dvm.bytecode.ElementType.F32);
-        load.access = new Body.Access(0, dev.dvm.bytecode.ElementType.F32, 0, strides, false, false);
+        load.window = new Body.Window(0, dev.dvm.bytecode.ElementType.F32, tape.zero, Dim.constants(tape, new long[] {12, 4, 1}), false, false);
         body.loads.add(load);
         Body.Instr broadcast = new Body.Instr(Opcode.LOAD);
         broadcast.dst = body.newBuffer(false, dev.dvm.bytecode.ElementType.F32);
-        broadcast.access = new Body.Access(1, dev.dvm.bytecode.ElementType.F32, 0, new long[] {0, 0, 1}, false, false);
+        broadcast.window = new Body.Window(1, dev.dvm.bytecode.ElementType.F32, tape.zero, Dim.constants(tape, new long[] {0, 0, 1}), false, false);
         body.loads.add(broadcast);
         DomainFolder.fold(body);
-        assertArrayEquals(new long[] {6, 4}, body.extents);
-        assertArrayEquals(new long[] {4, 1}, load.access.strides);
-        assertArrayEquals(new long[] {0, 1}, broadcast.access.strides);
+        Body folded = body.instantiate(tape.values());
+        assertArrayEquals(new long[] {6, 4}, folded.extents);
+        assertArrayEquals(new long[] {4, 1}, folded.loads.get(0).access.strides);
+        assertArrayEquals(new long[] {0, 1}, folded.loads.get(1).access.strides);
     }
 }
