@@ -372,7 +372,7 @@ final class JitCompiler {
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
                 plans = Math.max(plans, s.plan() + 1);
-                int operands = Math.max(s.a() >= 0 ? level[s.a()] : 0, s.b() >= 0 ? level[s.b()] : 0);
+                int operands = Math.max(Math.max(s.a() >= 0 ? level[s.a()] : 0, s.b() >= 0 ? level[s.b()] : 0), s.c() >= 0 ? level[s.c()] : 0);
                 level[k] = reduction(s) ? operands + 1 : operands;
                 passes = Math.max(passes, level[k] + 1);
             }

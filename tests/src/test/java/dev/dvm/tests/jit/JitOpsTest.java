@@ -41,6 +41,16 @@ class JitOpsTest {
         check(spec, 33, 96);
     }
 
+    /** where(x != 0, x, Σ x over the row): a SELECT whose value operand is a row value, computed in the pass after the sum. */
+    @Test
+    void selectOfARowValue() {
+        KernelSpec spec = new KernelSpec("select_row_value", List.of(new InputSpec(DType.F32, new long[] {-1, -1})), List.of(
+                new OpSpec.Reduce(OpSpec.ReduceOp.SUM, 0, true, new int[] {-1}),
+                new OpSpec.BinaryScalar(BinaryOp.NOT_EQUAL, 0, Scalar.of(0.0), false),
+                new OpSpec.Select(2, 0, 1)), List.of(3));
+        check(spec, 33, 96);
+    }
+
     /** Casts between F32, I32 and BOOL, I32 arithmetic with a left scalar, logic and IS_FINITE. */
     @Test
     void integerArithmeticCastsAndLogic() {
