@@ -710,6 +710,8 @@ final class JitCompiler {
         private final int[][] accumulator;
         /** Per plan, the locals of its segment, its row address and, for lane-by-lane access, its stride in bytes. */
         private final int[] segment, address, strideBytes;
+        /** Per contiguous F32 plan, the local of its row as a segment of its own (0 for other plans). */
+        private final int[] rowSegment;
         private int scratch, bound, c, offset, mask;
         /** Whether the vector loop runs {@link #UNROLL} steps at a time, each MAX/MIN step into its own accumulator. */
         private final boolean unrolled;
@@ -726,6 +728,7 @@ final class JitCompiler {
             segment = new int[passes.plans];
             address = new int[passes.plans];
             strideBytes = new int[passes.plans];
+            rowSegment = new int[passes.plans];
             boolean latencyBound = false;
             int computed = 0;
             for (int k = 0; k < steps.size(); k++) {
@@ -799,6 +802,23 @@ final class JitCompiler {
                     push(mv, q);
                     mv.visitInsn(LALOAD);
                     mv.visitVarInsn(LSTORE, address[q]);
+                    if (s.access() == Access.CONTIGUOUS && s.type() == ElementType.F32) {
+                        // The row's whole vectors as a segment of their own: each vector's bounds check in
+                        // the unmasked loop is then provable from the loop bound, so C2 needs no profiled
+                        // loop predicate for it (one that trapped left the loop 2x slower). Only the
+                        // unmasked loop uses it, so that escape analysis can remove it.
+                        rowSegment[q] = local(1);
+                        mv.visitVarInsn(ALOAD, segment[q]);
+                        mv.visitVarInsn(LLOAD, address[q]);
+                        mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+                        mv.visitVarInsn(ILOAD, COLS);
+                        mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "loopBound", "(I)I", true);
+                        mv.visitInsn(I2L);
+                        mv.visitInsn(ICONST_2);
+                        mv.visitInsn(LSHL);
+                        mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "asSlice", "(JJ)" + SEGMENT_D, true);
+                        mv.visitVarInsn(ASTORE, rowSegment[q]);
+                    }
                 }
                 if (q >= 0 && computes(k) && laneByLane(s) && strideBytes[q] == 0) {
                     strideBytes[q] = local(2);
@@ -1237,7 +1257,7 @@ final class JitCompiler {
             }
             if (load) {
                 mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-                addressOperands(q);
+                addressOperands(q, masked);
                 if (masked) {
                     mv.visitVarInsn(ALOAD, mask);
                 }
@@ -1246,7 +1266,7 @@ final class JitCompiler {
                 mv.visitVarInsn(ASTORE, value[k]);
             } else {
                 mv.visitVarInsn(ALOAD, value[s.a()]);
-                addressOperands(q);
+                addressOperands(q, masked);
                 if (masked) {
                     mv.visitVarInsn(ALOAD, mask);
                 }
@@ -1265,12 +1285,17 @@ final class JitCompiler {
             }
         }
 
-        /** segment, address + c * 4, little-endian. */
-        private void addressOperands(int q) {
-            mv.visitVarInsn(ALOAD, segment[q]);
-            mv.visitVarInsn(LLOAD, address[q]);
-            mv.visitVarInsn(LLOAD, offset);
-            mv.visitInsn(LADD);
+        /** segment, address + c * 4, little-endian; in the unmasked loop the row's segment and c * 4. */
+        private void addressOperands(int q, boolean masked) {
+            if (masked || rowSegment[q] == 0) {
+                mv.visitVarInsn(ALOAD, segment[q]);
+                mv.visitVarInsn(LLOAD, address[q]);
+                mv.visitVarInsn(LLOAD, offset);
+                mv.visitInsn(LADD);
+            } else {
+                mv.visitVarInsn(ALOAD, rowSegment[q]);
+                mv.visitVarInsn(LLOAD, offset);
+            }
             mv.visitFieldInsn(GETSTATIC, Type.getInternalName(ByteOrder.class), "LITTLE_ENDIAN", ORDER_D);
         }
     }
