@@ -95,7 +95,7 @@ public enum Opcode {
     SELECT(0x50, Layout.SELECT, Result.SAME, numbers(), "dst = cond != 0 ? a : b (cond is I32)"),
     CAST(0x51, Layout.CAST, Result.NONE, Set.of(),
             "dst = src converted from `from` to `to`, both global element types held as compute types: "
-                    + "to F16/BF16 rounds to that precision (nearest even); float to integer truncates toward zero, saturates, NaN gives 0; "
+                    + "to F16/BF16 rounds to that precision (nearest even; an integer source goes to F32 first, as Java's (float) does); float to integer truncates toward zero, saturates, NaN gives 0; "
                     + "to BOOL gives src != 0; I64 to I32 wraps"),
     FILL(0x52, Layout.FILL, Result.SAME, numbers(), "dst[0..n) = s"),
     COPY(0x53, Layout.UNARY, Result.SAME, numbers(), "dst = src"),

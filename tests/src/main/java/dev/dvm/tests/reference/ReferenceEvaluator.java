@@ -596,7 +596,8 @@ public final class ReferenceEvaluator {
             } else {
                 long a = x.ints()[i];
                 if (out.isFloat()) {
-                    out.floats()[i] = RefTypes.roundTo(to, a);
+                    // As the CAST instruction: the integer to F32 (nearest even), then to F16/BF16.
+                    out.floats()[i] = RefTypes.roundTo(to, (float) a);
                 } else {
                     out.ints()[i] = RefTypes.wrap(to, a);
                 }
