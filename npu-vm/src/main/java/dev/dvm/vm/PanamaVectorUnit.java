@@ -107,7 +107,9 @@ final class PanamaVectorUnit implements VectorUnit {
             }
         };
         UNARY_F32[Opcode.LOG.ordinal()] = (u, d, s, bound) -> {
-            log(u.ub, d, s, bound);
+            for (int i = 0; i < bound; i += LANES) {
+                u.put(d + i, logF32(u.f(s + i)));
+            }
         };
         UNARY_F32[Opcode.EXP.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
@@ -160,13 +162,19 @@ final class PanamaVectorUnit implements VectorUnit {
             }
         };
         UNARY_F32[Opcode.ERF.ordinal()] = (u, d, s, bound) -> {
-            erf(u.ub, d, s, bound);
+            for (int i = 0; i < bound; i += LANES) {
+                u.put(d + i, erfF32(u.f(s + i)));
+            }
         };
         UNARY_F32[Opcode.SIN.ordinal()] = (u, d, s, bound) -> {
-            sinCos(u.ub, d, s, bound, 0);
+            for (int i = 0; i < bound; i += LANES) {
+                u.put(d + i, sinF32(u.f(s + i)));
+            }
         };
         UNARY_F32[Opcode.COS.ordinal()] = (u, d, s, bound) -> {
-            sinCos(u.ub, d, s, bound, 1);
+            for (int i = 0; i < bound; i += LANES) {
+                u.put(d + i, cosF32(u.f(s + i)));
+            }
         };
         UNARY_I32[Opcode.ABS.ordinal()] = (u, d, s, bound) -> {
             for (int i = 0; i < bound; i += LANES) {
@@ -751,13 +759,6 @@ final class PanamaVectorUnit implements VectorUnit {
         return y.mul(s1).mul(s2);
     }
 
-    /** {@code ub[d..) = log(ub[s..))} for {@code n} words, a multiple of the vector width. */
-    private static void log(int[] ub, int d, int s, int n) {
-        for (int i = 0; i < n; i += LANES) {
-            logF32(IntVector.fromArray(I, ub, s + i).reinterpretAsFloats()).reinterpretAsInts().intoArray(ub, d + i);
-        }
-    }
-
     /** LOG of a vector: {@link MathKernels#log} lane by lane. */
     static FloatVector logF32(FloatVector x) {
         VectorMask<Float> subnormal = x.compare(LT, Float.MIN_NORMAL);
@@ -784,13 +785,6 @@ final class PanamaVectorUnit implements VectorUnit {
         r = r.blend(Float.NEGATIVE_INFINITY, x.compare(EQ, 0f));
         r = r.blend(Float.NaN, x.compare(LT, 0f));
         return r;
-    }
-
-    /** {@code ub[d..) = sin(ub[s..) + quarter π/2)} for {@code n} words, a multiple of the vector width. */
-    private static void sinCos(int[] ub, int d, int s, int n, int quarter) {
-        for (int i = 0; i < n; i += LANES) {
-            sinCosF32(IntVector.fromArray(I, ub, s + i).reinterpretAsFloats(), quarter).reinterpretAsInts().intoArray(ub, d + i);
-        }
     }
 
     static FloatVector sinF32(FloatVector x) {
@@ -966,13 +960,6 @@ final class PanamaVectorUnit implements VectorUnit {
         FloatVector s2 = m.sub(half).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
         FloatVector e = y.mul(s1).mul(s2);
         return e.blend(1f, x.compare(GE, 0f)).div(e.add(1f));
-    }
-
-    /** {@code ub[d..) = erf(ub[s..))} for {@code n} words, a multiple of the vector width. */
-    private static void erf(int[] ub, int d, int s, int n) {
-        for (int i = 0; i < n; i += LANES) {
-            erfF32(IntVector.fromArray(I, ub, s + i).reinterpretAsFloats()).reinterpretAsInts().intoArray(ub, d + i);
-        }
     }
 
     private static final FloatVector B1_V = k(B1), B2_V = k(B2), B3_V = k(B3), A1_V = k(A1), A2_V = k(A2), A3_V = k(A3), A4_V = k(A4);
