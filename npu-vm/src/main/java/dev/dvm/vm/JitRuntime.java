@@ -13,7 +13,6 @@ import static jdk.incubator.vector.VectorOperators.S2I;
 
 import dev.dvm.bytecode.ElementType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -98,7 +97,7 @@ final class JitRuntime {
 
     /** The value FILL instruction {@code k} writes, bits unchanged as the scalar unit's fill writes them. */
     static FloatVector fillValue(StagePlan st, int k) {
-        return IntVector.broadcast(PanamaVectorUnit.I, (int) st.scalars[k]).reinterpretAsFloats();
+        return intScalar(st, k).reinterpretAsFloats();
     }
 
     /** The scalar of instruction {@code k} (BINARY_SCALAR or FILL of I32) in every lane. */
@@ -111,38 +110,16 @@ final class JitRuntime {
         return m.innerStrides()[0] * m.type().byteSize();
     }
 
-    // Elements as UB words, converted as Transfer converts them; type codes as ElementType#code.
-
-    private static int word(MemorySegment seg, long address, int type) {
-        return switch (ElementType.ofCode(type)) {
-            case F32, I32 -> seg.get(ValueLayout.JAVA_INT_UNALIGNED, address);
-            case F16 -> Float.floatToRawIntBits(Float.float16ToFloat(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, address)));
-            case BF16 -> seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, address) << 16;
-            case BOOL -> seg.get(ValueLayout.JAVA_BYTE, address) != 0 ? 1 : 0;
-            case I64 -> throw new AssertionError();
-        };
-    }
-
-    private static void putWord(MemorySegment seg, long address, int type, int word) {
-        switch (ElementType.ofCode(type)) {
-            case F32, I32 -> seg.set(ValueLayout.JAVA_INT_UNALIGNED, address, word);
-            case F16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, address, Float.floatToFloat16(Float.intBitsToFloat(word)));
-            case BF16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, address, (short) (MathKernels.roundBf16(word) >>> 16));
-            case BOOL -> seg.set(ValueLayout.JAVA_BYTE, address, (byte) (word != 0 ? 1 : 0));
-            case I64 -> throw new AssertionError();
-        }
-    }
-
     /** The element at {@code address} as a UB word in every lane: a LOAD of inner stride 0. */
     static IntVector broadcastWord(MemorySegment seg, long address, int type) {
-        return IntVector.broadcast(PanamaVectorUnit.I, word(seg, address, type));
+        return IntVector.broadcast(PanamaVectorUnit.I, Transfer.word(ElementType.ofCode(type), seg, address));
     }
 
     /** {@code count} elements every {@code strideBytes} from {@code address} as UB words (lanes from {@code count} on: 0). */
     static IntVector gather(MemorySegment seg, long address, long strideBytes, int count, int type) {
         IntVector v = IntVector.zero(PanamaVectorUnit.I);
         for (int lane = 0; lane < count; lane++) {
-            v = v.withLane(lane, word(seg, address + lane * strideBytes, type));
+            v = v.withLane(lane, Transfer.word(ElementType.ofCode(type), seg, address + lane * strideBytes));
         }
         return v;
     }
@@ -150,7 +127,7 @@ final class JitRuntime {
     /** The first {@code count} lanes of {@code words} to elements every {@code strideBytes} from {@code address}. */
     static void scatter(IntVector words, MemorySegment seg, long address, long strideBytes, int count, int type) {
         for (int lane = 0; lane < count; lane++) {
-            putWord(seg, address + lane * strideBytes, type, words.lane(lane));
+            Transfer.putWord(ElementType.ofCode(type), seg, address + lane * strideBytes, words.lane(lane));
         }
     }
 

@@ -126,19 +126,9 @@ final class Transfer {
                     }
                 }
             }
-            case F16 -> {
+            case F16, BF16, BOOL -> {
                 for (int i = 0; i < n; i++) {
-                    ub[word + i] = Float.floatToRawIntBits(Float.float16ToFloat(seg.get(JAVA_SHORT_UNALIGNED, address + i * strideBytes)));
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    ub[word + i] = seg.get(JAVA_SHORT_UNALIGNED, address + i * strideBytes) << 16;
-                }
-            }
-            case BOOL -> {
-                for (int i = 0; i < n; i++) {
-                    ub[word + i] = seg.get(JAVA_BYTE, address + i * strideBytes) != 0 ? 1 : 0;
+                    ub[word + i] = word(type, seg, address + i * strideBytes);
                 }
             }
             case I64 -> {
@@ -163,19 +153,9 @@ final class Transfer {
                     }
                 }
             }
-            case F16 -> {
+            case F16, BF16, BOOL -> {
                 for (int i = 0; i < n; i++) {
-                    seg.set(JAVA_SHORT_UNALIGNED, address + i * strideBytes, Float.floatToFloat16(Float.intBitsToFloat(ub[word + i])));
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    seg.set(JAVA_SHORT_UNALIGNED, address + i * strideBytes, (short) (MathKernels.roundBf16(ub[word + i]) >>> 16));
-                }
-            }
-            case BOOL -> {
-                for (int i = 0; i < n; i++) {
-                    seg.set(JAVA_BYTE, address + i * strideBytes, (byte) (ub[word + i] != 0 ? 1 : 0));
+                    putWord(type, seg, address + i * strideBytes, ub[word + i]);
                 }
             }
             case I64 -> {
@@ -183,6 +163,32 @@ final class Transfer {
                     seg.set(JAVA_LONG_UNALIGNED, address + i * strideBytes, ub[word + 2 * i] & 0xFFFF_FFFFL | (long) ub[word + 2 * i + 1] << 32);
                 }
             }
+        }
+    }
+
+    /**
+     * One element of {@code type} (not I64) at {@code address} as its UB word: F16 widened exactly,
+     * BF16 into the upper half, BOOL as 0 or 1 (nonzero reads as 1). The one definition of these
+     * conversions, which the JIT tier's lane-by-lane accesses use too.
+     */
+    static int word(ElementType type, MemorySegment seg, long address) {
+        return switch (type) {
+            case F32, I32 -> seg.get(JAVA_INT_UNALIGNED, address);
+            case F16 -> Float.floatToRawIntBits(Float.float16ToFloat(seg.get(JAVA_SHORT_UNALIGNED, address)));
+            case BF16 -> seg.get(JAVA_SHORT_UNALIGNED, address) << 16;
+            case BOOL -> seg.get(JAVA_BYTE, address) != 0 ? 1 : 0;
+            case I64 -> throw new IllegalArgumentException("an I64 element is two UB words");
+        };
+    }
+
+    /** UB word {@code word} stored at {@code address} as one element of {@code type} (not I64), narrowed to nearest even. */
+    static void putWord(ElementType type, MemorySegment seg, long address, int word) {
+        switch (type) {
+            case F32, I32 -> seg.set(JAVA_INT_UNALIGNED, address, word);
+            case F16 -> seg.set(JAVA_SHORT_UNALIGNED, address, Float.floatToFloat16(Float.intBitsToFloat(word)));
+            case BF16 -> seg.set(JAVA_SHORT_UNALIGNED, address, (short) (MathKernels.roundBf16(word) >>> 16));
+            case BOOL -> seg.set(JAVA_BYTE, address, (byte) (word != 0 ? 1 : 0));
+            case I64 -> throw new IllegalArgumentException("an I64 element is two UB words");
         }
     }
 }
