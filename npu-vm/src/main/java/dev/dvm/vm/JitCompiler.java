@@ -514,27 +514,37 @@ final class JitCompiler {
      * method holding every pass of softmax (each pass's chain twice, unmasked and masked) made C1
      * run out of registers and C2 never compile it, which left its vectors boxed.
      */
-    private static final class RunEmitter {
+    /** A method being emitted: its visitor and the locals handed out after its parameters. */
+    private abstract static class MethodEmitter {
+        final MethodVisitor mv;
+        private int next;
+
+        MethodEmitter(MethodVisitor mv, int firstLocal) {
+            this.mv = mv;
+            this.next = firstLocal;
+        }
+
+        /** A new local of {@code size} slots. */
+        int local(int size) {
+            int at = next;
+            next += size;
+            return at;
+        }
+    }
+
+    private static final class RunEmitter extends MethodEmitter {
         private static final int ST = 1, FIRST = 2, END = 4, SEGMENTS = 6, BASES = 7;
-        private final MethodVisitor mv;
         private final String owner;
         private final Passes passes;
-        private int next = 8;
         private final int[] planLocal, base;
         private int frame, address, t, rowStart, colStart, rows, cols, r;
 
         RunEmitter(MethodVisitor mv, String owner, Passes passes) {
-            this.mv = mv;
+            super(mv, 8);
             this.owner = owner;
             this.passes = passes;
             planLocal = new int[passes.plans];
             base = new int[passes.plans];
-        }
-
-        private int local(int size) {
-            int at = next;
-            next += size;
-            return at;
         }
 
         void emit() {
@@ -697,13 +707,11 @@ final class JitCompiler {
      * program order), scratch offsets, accumulators. Then the vector loop (the chain unmasked) and
      * the tail (the chain under a mask); last, each reduction's result into the frame.
      */
-    private static final class PassEmitter {
+    private static final class PassEmitter extends MethodEmitter {
         private static final int ST = 0, SEGMENTS = 1, FRAME_ARG = 2, COLS = 3;
-        private final MethodVisitor mv;
         private final Passes passes;
         private final List<Step> steps;
         private final int p;
-        private int next = 4;
         /** Per step, the local holding its value (COPY, CAST and BROADCAST_ROW share their operand's), its scalar's, its accumulator's. */
         private final int[] value, scalar, spillBase;
         /** Per REDUCE step, its accumulators: {@link #UNROLL} for a MAX or MIN in an unrolled pass, else one. */
@@ -717,7 +725,7 @@ final class JitCompiler {
         private final boolean unrolled;
 
         PassEmitter(MethodVisitor mv, Passes passes, int p) {
-            this.mv = mv;
+            super(mv, 4);
             this.passes = passes;
             this.steps = passes.steps;
             this.p = p;
@@ -747,12 +755,6 @@ final class JitCompiler {
          * lanes are the canonical partials. Unrolling repeats the chain, so only short chains are.
          */
         private static final int UNROLL = 4, MAX_UNROLLED_STEPS = 6;
-
-        private int local(int size) {
-            int at = next;
-            next += size;
-            return at;
-        }
 
         /** Whether this pass computes step k with its chain (as opposed to reloading it or not needing it). */
         private boolean computes(int k) {
