@@ -1,6 +1,5 @@
 package dev.dvm.tests.jit;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.dvm.core.DType;
@@ -12,7 +11,6 @@ import dev.dvm.tests.reference.OpSpec.BinaryOp;
 import dev.dvm.tests.reference.OpSpec.Scalar;
 import dev.dvm.tests.reference.OpSpec.UnaryOp;
 import dev.dvm.tests.reference.RefTensor;
-import dev.dvm.vm.NpuSpec;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AutoClose;
@@ -88,20 +86,11 @@ class JitOpsTest {
     }
 
     private static void check(KernelSpec spec, long rows, long cols) {
-        assertCompilable(spec, rows, cols);
+        JitAssertions.assertCompilable(spec, rows, cols);
         KernelSpec.Built built = spec.build();
         for (long[] shape : SHAPES) {
             List<RefTensor> inputs = inputs(spec, shape, shape[0] * 31 + shape[1]);
             assertNull(RUNNER.checkInputs(spec, built.kernel(), inputs), spec.name() + " on " + shape[0] + " x " + shape[1]);
-        }
-    }
-
-    /** Every stage at [rows, cols] is one the JIT compiles. */
-    private static void assertCompilable(KernelSpec spec, long rows, long cols) {
-        long[][] shapes = spec.inputs().stream().map(in -> new long[] {rows, cols}).toArray(long[][]::new);
-        byte[][] files = spec.build().kernel().normalize(NpuSpec.host(), shapes).executable().jitClassFiles();
-        for (int i = 0; i < files.length; i++) {
-            assertNotNull(files[i], spec.name() + " stage " + i);
         }
     }
 
