@@ -12,8 +12,10 @@ import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -102,16 +104,12 @@ final class JitCompiler {
             Opcode.AND, "and", Opcode.OR, "or", Opcode.LOGICAL_NOT, "isZero"));
 
     /**
-     * A row reduction as {@link PanamaVectorUnit}'s per-step functions: the accumulator's identity,
-     * the functions for a whole vector ({@code name + "Step"}), the row's tail ({@code "Tail"}) and
-     * the result ({@code "Lanes"}).
+     * The row reductions, as {@link PanamaVectorUnit}'s per-step functions: SUM by {@code sumStep},
+     * {@code sumTail} and {@code sumLanes} into one float accumulator; MAX and MIN by ordered keys,
+     * {@code highStep}/{@code lowStep} (and their tails) into a pair of int accumulators that
+     * {@code maxOfKeys} or {@code minOfKeys} turn into the row's result.
      */
-    private record Reduction(String name, float identity) {}
-
-    private static final Map<Opcode, Reduction> REDUCTIONS = new EnumMap<>(Map.of(
-            Opcode.REDUCE_SUM, new Reduction("sum", -0f),
-            Opcode.REDUCE_MAX, new Reduction("max", Float.NEGATIVE_INFINITY),
-            Opcode.REDUCE_MIN, new Reduction("min", Float.POSITIVE_INFINITY)));
+    private static final Set<Opcode> REDUCTIONS = EnumSet.of(Opcode.REDUCE_SUM, Opcode.REDUCE_MAX, Opcode.REDUCE_MIN);
 
     /** Whether the generated code computes {@code op} (tensor form) on operands of {@code ints}. */
     private static boolean supported(Opcode op, boolean ints) {
@@ -221,7 +219,7 @@ final class JitCompiler {
                     if (op == Opcode.BROADCAST_ROW) {
                         step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), st.rows), -1, -1, false, false);
                         words = full;
-                    } else if (REDUCTIONS.containsKey(op) && (op != Opcode.REDUCE_SUM || PanamaVectorUnit.LANES == 16)) {
+                    } else if (REDUCTIONS.contains(op) && (op != Opcode.REDUCE_SUM || PanamaVectorUnit.LANES == 16)) {
                         // A sum's accumulator lanes are the canonical partials only on 16-lane vectors.
                         step = new Step(op, type, null, -1, null, producer(live, st.num(k, A), full), -1, -1, false, true);
                     } else {
@@ -362,6 +360,13 @@ final class JitCompiler {
         final boolean[][] needed, reload, spill, rowNeeded;
         /** Per spilled step, its row's index in the scratch. */
         final int[] spillSlot;
+        /**
+         * Per step, whether the pass of its level reads it (a reduction or a store there, directly
+         * or through steps of that pass). Only such a step is spilled for later passes: one that
+         * only later passes read is computed in each of them from reloaded inputs, which costs no
+         * scratch traffic and keeps the earlier pass's loop short.
+         */
+        private final boolean[] readByOwnPass;
         int spills;
         final int plans;
 
@@ -382,6 +387,23 @@ final class JitCompiler {
             spill = new boolean[passes][steps.size()];
             rowNeeded = new boolean[passes][steps.size()];
             spillSlot = new int[steps.size()];
+            readByOwnPass = new boolean[steps.size()];
+            for (int j = steps.size() - 1; j >= 0; j--) {
+                Step s = steps.get(j);
+                if (s.row() && !reduction(s)) {
+                    continue;
+                }
+                boolean computedHere = s.op() == Opcode.STORE || readByOwnPass[j];
+                if (s.a() >= 0 && s.op() != Opcode.BROADCAST_ROW) {
+                    readByOwnPass[s.a()] |= reduction(s) || computedHere && level[s.a()] == level[j];
+                }
+                if (s.b() >= 0 && s.op().layout() != Layout.ROW_BINARY) {
+                    readByOwnPass[s.b()] |= computedHere && level[s.b()] == level[j];
+                }
+                if (s.c() >= 0) {
+                    readByOwnPass[s.c()] |= computedHere && level[s.c()] == level[j];
+                }
+            }
             for (int k = steps.size() - 1; k >= 0; k--) {
                 Step s = steps.get(k);
                 if (s.op() == Opcode.STORE) {
@@ -416,7 +438,7 @@ final class JitCompiler {
                 return;
             }
             needed[p][k] = true;
-            if (level[k] < p && spillable(s)) {
+            if (level[k] < p && spillable(s) && readByOwnPass[k]) {
                 reload[p][k] = true;
                 if (!spill[level[k]][k]) {
                     spill[level[k]][k] = true;
@@ -476,7 +498,7 @@ final class JitCompiler {
     }
 
     private static boolean reduction(Step s) {
-        return REDUCTIONS.containsKey(s.op());
+        return REDUCTIONS.contains(s.op());
     }
 
     /** Whether a step's operands are int words (its type is I32 or BOOL); a CAST's source. */
@@ -714,15 +736,13 @@ final class JitCompiler {
         private final int p;
         /** Per step, the local holding its value (COPY, CAST and BROADCAST_ROW share their operand's), its scalar's, its accumulator's. */
         private final int[] value, scalar, spillBase;
-        /** Per REDUCE step, its accumulators: {@link #UNROLL} for a MAX or MIN in an unrolled pass, else one. */
-        private final int[][] accumulator;
+        /** Per REDUCE step, the local of its accumulator: a SUM's floats, a MAX's or MIN's high keys; and of the low keys. */
+        private final int[] accumulator, lowAccumulator;
         /** Per plan, the locals of its segment, its row address and, for lane-by-lane access, its stride in bytes. */
         private final int[] segment, address, strideBytes;
         /** Per contiguous F32 plan, the local of its row as a segment of its own (0 for other plans). */
         private final int[] rowSegment;
         private int scratch, bound, c, offset, mask;
-        /** Whether the vector loop runs {@link #UNROLL} steps at a time, each MAX/MIN step into its own accumulator. */
-        private final boolean unrolled;
 
         PassEmitter(MethodVisitor mv, Passes passes, int p) {
             super(mv, 4);
@@ -731,30 +751,14 @@ final class JitCompiler {
             this.p = p;
             value = new int[steps.size()];
             scalar = new int[steps.size()];
-            accumulator = new int[steps.size()][];
+            accumulator = new int[steps.size()];
+            lowAccumulator = new int[steps.size()];
             spillBase = new int[steps.size()];
             segment = new int[passes.plans];
             address = new int[passes.plans];
             strideBytes = new int[passes.plans];
             rowSegment = new int[passes.plans];
-            boolean latencyBound = false;
-            int computed = 0;
-            for (int k = 0; k < steps.size(); k++) {
-                if (passes.needed[p][k]) {
-                    computed++;
-                    latencyBound |= steps.get(k).op() == Opcode.REDUCE_MAX || steps.get(k).op() == Opcode.REDUCE_MIN;
-                }
-            }
-            unrolled = latencyBound && computed <= MAX_UNROLLED_STEPS;
         }
-
-        /**
-         * Java's max and min are a sequence of instructions, so one accumulator makes a loop of short
-         * chains wait on its latency; the interpreter's reductions use four. MAX and MIN give the same
-         * bits in any order, so the accumulators combine at the end; a sum keeps one accumulator, whose
-         * lanes are the canonical partials. Unrolling repeats the chain, so only short chains are.
-         */
-        private static final int UNROLL = 4, MAX_UNROLLED_STEPS = 6;
 
         /** Whether this pass computes step k with its chain (as opposed to reloading it or not needing it). */
         private boolean computes(int k) {
@@ -892,13 +896,18 @@ final class JitCompiler {
                 }
                 Step s = steps.get(k);
                 if (reduction(s) && passes.needed[p][k]) {
-                    accumulator[k] = new int[unrolled && s.op() != Opcode.REDUCE_SUM ? UNROLL : 1];
-                    for (int j = 0; j < accumulator[k].length; j++) {
-                        accumulator[k][j] = local(1);
+                    accumulator[k] = local(1);
+                    if (s.op() == Opcode.REDUCE_SUM) {
                         mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-                        mv.visitLdcInsn(REDUCTIONS.get(s.op()).identity());
+                        mv.visitLdcInsn(-0f);
                         mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
-                        mv.visitVarInsn(ASTORE, accumulator[k][j]);
+                        mv.visitVarInsn(ASTORE, accumulator[k]);
+                    } else {
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "highStart", "()" + INTS_D, false);
+                        mv.visitVarInsn(ASTORE, accumulator[k]);
+                        lowAccumulator[k] = local(1);
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "lowStart", "()" + INTS_D, false);
+                        mv.visitVarInsn(ASTORE, lowAccumulator[k]);
                     }
                 }
             }
@@ -917,29 +926,11 @@ final class JitCompiler {
             Label vectorLoop = new Label(), tail = new Label(), done = new Label();
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, c);
-            if (unrolled) {
-                // while (c < (cols & -(UNROLL * LANES))): UNROLL steps, step j into accumulator j
-                Label unrolledLoop = new Label();
-                mv.visitLabel(unrolledLoop);
-                mv.visitVarInsn(ILOAD, c);
-                mv.visitVarInsn(ILOAD, COLS);
-                mv.visitFieldInsn(GETSTATIC, UNIT, "LANES", "I");
-                push(mv, UNROLL);
-                mv.visitInsn(IMUL);
-                mv.visitInsn(INEG);
-                mv.visitInsn(IAND);
-                mv.visitJumpInsn(IF_ICMPGE, vectorLoop);
-                for (int j = 0; j < UNROLL; j++) {
-                    chain(false, j);
-                    nextVector();
-                }
-                mv.visitJumpInsn(GOTO, unrolledLoop);
-            }
             mv.visitLabel(vectorLoop);
             mv.visitVarInsn(ILOAD, c);
             mv.visitVarInsn(ILOAD, bound);
             mv.visitJumpInsn(IF_ICMPGE, tail);
-            chain(false, 0);
+            chain(false);
             nextVector();
             mv.visitJumpInsn(GOTO, vectorLoop);
             mv.visitLabel(tail);
@@ -951,7 +942,7 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, COLS);
             mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "indexInRange", "(II)" + MASK_D, true);
             mv.visitVarInsn(ASTORE, mask);
-            chain(true, 0);
+            chain(true);
             mv.visitLabel(done);
         }
 
@@ -968,25 +959,27 @@ final class JitCompiler {
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
                 if (reduction(s) && passes.needed[p][k]) {
-                    Reduction red = REDUCTIONS.get(s.op());
                     mv.visitVarInsn(ALOAD, FRAME_ARG);
                     mv.visitFieldInsn(GETFIELD, FRAME, "row", "[F");
                     push(mv, k);
-                    mv.visitVarInsn(ALOAD, accumulator[k][0]);
-                    for (int j = 1; j < accumulator[k].length; j++) {
-                        mv.visitVarInsn(ALOAD, accumulator[k][j]);
-                        mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Step", BINARY_D, false);
+                    if (s.op() == Opcode.REDUCE_SUM) {
+                        mv.visitVarInsn(ALOAD, accumulator[k]);
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "sumLanes", UNARY_D, false);
+                        mv.visitInsn(ICONST_0);
+                        mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "lane", "(I)F", false);
+                    } else {
+                        mv.visitVarInsn(ALOAD, accumulator[k]);
+                        mv.visitVarInsn(ALOAD, lowAccumulator[k]);
+                        String result = s.op() == Opcode.REDUCE_MAX ? "maxOfKeys" : "minOfKeys";
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, result, "(" + INTS_D + INTS_D + ")F", false);
                     }
-                    mv.visitMethodInsn(INVOKESTATIC, UNIT, red.name() + "Lanes", UNARY_D, false);
-                    mv.visitInsn(ICONST_0);
-                    mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "lane", "(I)F", false);
                     mv.visitInsn(FASTORE);
                 }
             }
         }
 
-        /** The chain for one vector step at column c; {@code masked}: under the tail mask; MAX/MIN into accumulator {@code j}. */
-        private void chain(boolean masked, int j) {
+        /** The chain for one vector step at column c; {@code masked}: under the tail mask. */
+        private void chain(boolean masked) {
             mv.visitVarInsn(ILOAD, c);
             mv.visitInsn(I2L);
             mv.visitInsn(ICONST_2);
@@ -1005,7 +998,12 @@ final class JitCompiler {
                     case MEMORY -> memory(k, s, masked);
                     case ROW -> {
                         if (reduction(s)) {
-                            accumulate(s, masked, accumulator[k][Math.min(j, accumulator[k].length - 1)]);
+                            if (s.op() == Opcode.REDUCE_SUM) {
+                                accumulate(s, masked, accumulator[k], "sum");
+                            } else {
+                                accumulate(s, masked, accumulator[k], "high");
+                                accumulate(s, masked, lowAccumulator[k], "low");
+                            }
                         }
                     }
                     default -> operation(k, s);
@@ -1162,16 +1160,19 @@ final class JitCompiler {
             mv.visitVarInsn(ASTORE, value[k]);
         }
 
-        /** acc = step(acc, a), or its masked tail form; {@code acc}: the accumulator's local. */
-        private void accumulate(Step s, boolean masked, int acc) {
+        /**
+         * acc = {@code function}Step(acc, a), or its masked tail form; {@code acc}: the
+         * accumulator's local, a FloatVector for "sum", an IntVector of keys for "high" and "low".
+         */
+        private void accumulate(Step s, boolean masked, int acc, String function) {
+            String accumulatorD = function.equals("sum") ? VECTOR_D : INTS_D;
             mv.visitVarInsn(ALOAD, acc);
             mv.visitVarInsn(ALOAD, value[s.a()]);
-            String name = REDUCTIONS.get(s.op()).name();
             if (masked) {
                 mv.visitVarInsn(ALOAD, mask);
-                mv.visitMethodInsn(INVOKESTATIC, UNIT, name + "Tail", "(" + VECTOR_D + VECTOR_D + MASK_D + ")" + VECTOR_D, false);
+                mv.visitMethodInsn(INVOKESTATIC, UNIT, function + "Tail", "(" + accumulatorD + VECTOR_D + MASK_D + ")" + accumulatorD, false);
             } else {
-                mv.visitMethodInsn(INVOKESTATIC, UNIT, name + "Step", BINARY_D, false);
+                mv.visitMethodInsn(INVOKESTATIC, UNIT, function + "Step", "(" + accumulatorD + VECTOR_D + ")" + accumulatorD, false);
             }
             mv.visitVarInsn(ASTORE, acc);
         }

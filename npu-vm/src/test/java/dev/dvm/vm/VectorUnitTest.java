@@ -216,6 +216,43 @@ class VectorUnitTest {
     }
 
     /**
+     * MAX and MIN by ordered keys (PanamaVectorUnit#highStep) give the scalar unit's bits on the
+     * values where keys and floats could part: -0 against +0, infinities, the extreme finite and
+     * subnormal values, and NaNs of either sign bit with any payload, in rows of every length up
+     * to five vectors, half of them without a NaN (a NaN anywhere decides the row); repeated
+     * until C2 has compiled the loops.
+     */
+    @Test
+    void maxAndMinByKeysAgreeOnSignedZerosInfinitiesAndNaNs() {
+        float[] values = {-0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, Float.MAX_VALUE,
+            -Float.MIN_VALUE, Float.MIN_VALUE, -1f, 1f};
+        int[] vector = new int[WORDS], scalar = new int[WORDS];
+        PanamaVectorUnit panama = new PanamaVectorUnit(vector);
+        ScalarVectorUnit reference = new ScalarVectorUnit(scalar);
+        for (int rep = 0; rep < 20 * COMPILE_REPS; rep++) {
+            int cols = random.nextInt(5 * PanamaVectorUnit.LANES + 1);
+            // Rows drawn from two or three values, so that ties of -0 and +0 decide some rows.
+            float[] pool = {values[random.nextInt(values.length)], values[random.nextInt(values.length)], values[random.nextInt(values.length)]};
+            for (int c = 0; c < cols; c++) {
+                vector[A + c] = Float.floatToRawIntBits(pool[random.nextInt(pool.length)]);
+            }
+            if (cols > 0 && random.nextBoolean()) {
+                int nan = 0x7F80_0001 + random.nextInt(0x7F_FFFF) | (random.nextBoolean() ? 0x8000_0000 : 0);
+                vector[A + random.nextInt(cols)] = nan;
+            }
+            System.arraycopy(vector, A, scalar, A, cols);
+            for (Opcode op : EnumSet.of(Opcode.REDUCE_MAX, Opcode.REDUCE_MIN)) {
+                panama.reduce(op, ElementType.F32, D, A, 1, cols, cols);
+                reference.reduce(op, ElementType.F32, D, A, 1, cols, cols);
+                if (vector[D] != scalar[D]) {
+                    fail(op + " of " + Arrays.toString(Arrays.stream(Arrays.copyOfRange(vector, A, A + cols)).mapToObj(Integer::toHexString).toArray())
+                            + ": 0x" + Integer.toHexString(vector[D]) + " (Panama) vs 0x" + Integer.toHexString(scalar[D]) + " (scalar), repetition " + rep);
+                }
+            }
+        }
+    }
+
+    /**
      * The same comparison after C2 has compiled the Panama loops with the Vector API intrinsics
      * (the checks above may run in the interpreter, on the API's Java fallback): each
      * instruction runs often enough to be compiled before its result is compared.
