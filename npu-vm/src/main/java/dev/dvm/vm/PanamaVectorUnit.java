@@ -898,11 +898,12 @@ final class PanamaVectorUnit implements VectorUnit {
     }
 
     /**
-     * Constant vectors of the tanh and sigmoid kernels: static finals rather than broadcasts at each
-     * use, so the fused JIT loops that inline these kernels stay inside C2's node budget.
+     * Constant vectors of the tanh and erf kernels: static finals rather than broadcasts at each
+     * use, so the fused JIT loops that inline these kernels stay inside C2's node budget. (C2
+     * reloads a static final vector's payload after every store to a float array, which it may
+     * alias, so exp's polynomial, in the loop that spills to the row scratch, broadcasts instead:
+     * softmax 8% faster at 64K.)
      */
-    private static final FloatVector NEG_LN2_HI_V = k(-LN2_HI), NEG_LN2_LO_V = k(-LN2_LO);
-    private static final FloatVector E2_V = k(E2), E3_V = k(E3), E4_V = k(E4), E5_V = k(E5);
     private static final FloatVector T2_V = k(T2), T3_V = k(T3), T4_V = k(T4), ONE_V = k(1f), TWO_V = k(2f);
 
 
@@ -912,14 +913,14 @@ final class PanamaVectorUnit implements VectorUnit {
      */
     private static FloatVector expPolynomial(FloatVector xc, FloatVector v) {
         FloatVector kf = v.sub(SHIFTER);
-        FloatVector r = kf.fma(NEG_LN2_HI_V, xc);
-        r = kf.fma(NEG_LN2_LO_V, r);
+        FloatVector r = kf.fma(k(-LN2_HI), xc);
+        r = kf.fma(k(-LN2_LO), r);
         FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, E2_V);
-        p = p.fma(r, E3_V);
-        p = p.fma(r, E4_V);
-        p = p.fma(r, E5_V);
-        return p.fma(r.mul(r), r).add(ONE_V);
+        p = p.fma(r, k(E2));
+        p = p.fma(r, k(E3));
+        p = p.fma(r, k(E4));
+        p = p.fma(r, k(E5));
+        return p.fma(r.mul(r), r).add(1f);
     }
 
     /** e^xc for xc whose result is normal: 2^n added straight into the exponent bits. */
