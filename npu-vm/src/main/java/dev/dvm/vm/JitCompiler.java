@@ -547,8 +547,8 @@ final class JitCompiler {
 
     private static final String FRAME = Type.getInternalName(JitRuntime.Frame.class);
     private static final String FRAME_D = "L" + FRAME + ";";
-    /** A pass over one tile row: {@code (st, segments, frame, cols)}; the row's addresses and row values are in the frame. */
-    private static final String PASS_D = "(L" + PLAN + ";[" + SEGMENT_D + FRAME_D + "I)V";
+    /** A pass over a tile's rows: {@code (st, segments, frame, cols, rows)}; each row's addresses and row values are in the frame. */
+    private static final String PASS_D = "(L" + PLAN + ";[" + SEGMENT_D + FRAME_D + "II)V";
 
     /** Pushes an int constant. */
     private static void push(MethodVisitor mv, int v) {
@@ -709,38 +709,44 @@ final class JitCompiler {
             return at;
         }
 
+        /** Every row's addresses into the frame, then each pass over all the tile's rows. */
         private void rowLoop() {
             r = local(1);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, r);
-            Label rowLoop = new Label(), tilesNext = new Label();
+            Label rowLoop = new Label(), passesNext = new Label();
             mv.visitLabel(rowLoop);
             mv.visitVarInsn(ILOAD, r);
             mv.visitVarInsn(ILOAD, rows);
-            mv.visitJumpInsn(IF_ICMPGE, tilesNext);
+            mv.visitJumpInsn(IF_ICMPGE, passesNext);
             rowAddresses();
+            mv.visitIincInsn(r, 1);
+            mv.visitJumpInsn(GOTO, rowLoop);
+            mv.visitLabel(passesNext);
             for (int p = 0; p < passes.count(); p++) {
                 if (passes.hasSinks(p)) {
                     mv.visitVarInsn(ALOAD, ST);
                     mv.visitVarInsn(ALOAD, SEGMENTS);
                     mv.visitVarInsn(ALOAD, frame);
                     mv.visitVarInsn(ILOAD, cols);
+                    mv.visitVarInsn(ILOAD, rows);
                     mv.visitMethodInsn(INVOKESTATIC, owner, "pass" + p, PASS_D, false);
                 }
             }
-            mv.visitIincInsn(r, 1);
-            mv.visitJumpInsn(GOTO, rowLoop);
-            mv.visitLabel(tilesNext);
         }
 
-        /** Every plan's byte address at the row's first column, into the frame. */
+        /** Every plan's byte address at row r's first column, into the frame at r * plans + plan. */
         private void rowAddresses() {
             for (int p = 0; p < planLocal.length; p++) {
                 if (planLocal[p] == 0) {
                     continue;
                 }
                 mv.visitVarInsn(ALOAD, address);
+                mv.visitVarInsn(ILOAD, r);
+                push(mv, planLocal.length);
+                mv.visitInsn(IMUL);
                 push(mv, p);
+                mv.visitInsn(IADD);
                 mv.visitVarInsn(ALOAD, planLocal[p]);
                 mv.visitVarInsn(ALOAD, ST);
                 mv.visitFieldInsn(GETFIELD, PLAN, "outerExtents", "[I");
@@ -764,7 +770,7 @@ final class JitCompiler {
      * the tail (the chain under a mask); last, each reduction's result into the frame.
      */
     private static final class PassEmitter extends MethodEmitter {
-        private static final int ST = 0, SEGMENTS = 1, FRAME_ARG = 2, COLS = 3;
+        private static final int ST = 0, SEGMENTS = 1, FRAME_ARG = 2, COLS = 3, ROWS = 4;
         private final Passes passes;
         private final List<Step> steps;
         private final int p;
@@ -776,10 +782,10 @@ final class JitCompiler {
         private final int[] segment, address, strideBytes;
         /** Per contiguous F32 plan, the local of its row as a segment of its own (0 for other plans). */
         private final int[] rowSegment;
-        private int scratch, bound, c, offset, mask;
+        private int scratch, bound, c, offset, mask, row, rowBase;
 
         PassEmitter(MethodVisitor mv, Passes passes, int p) {
-            super(mv, 4);
+            super(mv, 5);
             this.passes = passes;
             this.steps = passes.steps;
             this.p = p;
@@ -802,9 +808,23 @@ final class JitCompiler {
         void emit() {
             mv.visitCode();
             assignLocals();
-            prologue();
+            invariants();
+            // for (row = 0; row < rows; row++)
+            row = local(1);
+            rowBase = local(1);
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, row);
+            Label rowLoop = new Label(), done = new Label();
+            mv.visitLabel(rowLoop);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, ROWS);
+            mv.visitJumpInsn(IF_ICMPGE, done);
+            rowSetup();
             loop();
             epilogue();
+            mv.visitIincInsn(row, 1);
+            mv.visitJumpInsn(GOTO, rowLoop);
+            mv.visitLabel(done);
             mv.visitInsn(RETURN);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
@@ -822,7 +842,8 @@ final class JitCompiler {
             }
         }
 
-        private void prologue() {
+        /** What every row of the pass shares: segments, strides, scalars, FILL values, the loop bound; locals for the rest. */
+        private void invariants() {
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
                 int q = s.plan();
@@ -837,14 +858,6 @@ final class JitCompiler {
                     mv.visitInsn(AALOAD);
                     mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "strideBytes", "(L" + MEMORY_PLAN + ";)J", false);
                     mv.visitVarInsn(LSTORE, strideBytes[q]);
-                }
-                if (computes(k) && s.access() == Access.BROADCAST) {
-                    mv.visitVarInsn(ALOAD, segment[q]);
-                    mv.visitVarInsn(LLOAD, address[q]);
-                    push(mv, s.type().code());
-                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "broadcastWord", "(" + SEGMENT_D + "JI)" + INTS_D, false);
-                    asKind(s.ints());
-                    mv.visitVarInsn(ASTORE, value[k]);
                 }
                 if (computes(k) || passes.rowNeeded[p][k]) {
                     switch (s.op().layout()) {
@@ -868,19 +881,6 @@ final class JitCompiler {
                         default -> {}
                     }
                 }
-                if (passes.rowNeeded[p][k]) {
-                    if (reduction(s)) {
-                        mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-                        mv.visitVarInsn(ALOAD, FRAME_ARG);
-                        mv.visitFieldInsn(GETFIELD, FRAME, "row", "[F");
-                        push(mv, k);
-                        mv.visitInsn(FALOAD);
-                        mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
-                        mv.visitVarInsn(ASTORE, value[k]);
-                    } else {
-                        operation(k, s);
-                    }
-                }
             }
             for (int k = 0; k < steps.size(); k++) {
                 if ((passes.spill[p][k] || passes.reload[p][k]) && passes.spillPlan[k] >= 0) {
@@ -893,26 +893,11 @@ final class JitCompiler {
                         mv.visitVarInsn(ASTORE, scratch);
                     }
                     spillBase[k] = local(1);
-                    mv.visitVarInsn(ALOAD, ST);
-                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "scratchStride", "(L" + PLAN + ";)I", false);
-                    push(mv, passes.spillSlot[k]);
-                    mv.visitInsn(IMUL);
-                    mv.visitVarInsn(ISTORE, spillBase[k]);
                 }
-                Step s = steps.get(k);
-                if (reduction(s) && passes.needed[p][k]) {
+                if (reduction(steps.get(k)) && passes.needed[p][k]) {
                     accumulator[k] = local(1);
-                    if (s.op() == Opcode.REDUCE_SUM) {
-                        mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-                        mv.visitLdcInsn(-0f);
-                        mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
-                        mv.visitVarInsn(ASTORE, accumulator[k]);
-                    } else {
-                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "highStart", "()" + INTS_D, false);
-                        mv.visitVarInsn(ASTORE, accumulator[k]);
+                    if (steps.get(k).op() != Opcode.REDUCE_SUM) {
                         lowAccumulator[k] = local(1);
-                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "lowStart", "()" + INTS_D, false);
-                        mv.visitVarInsn(ASTORE, lowAccumulator[k]);
                     }
                 }
             }
@@ -923,7 +908,102 @@ final class JitCompiler {
             mv.visitVarInsn(ISTORE, bound);
         }
 
-        /** The locals of plan q's segment and row address, and for a contiguous F32 plan its row's segment, once per pass. */
+        /**
+         * What differs per row: the plans' row addresses and row segments, broadcast LOADs, the
+         * row values, scratch offsets, the accumulators. Row r's addresses are at r * plans in the
+         * frame, its row values at r * steps, its spilled rows at (r * spills + slot) * stride.
+         */
+        private void rowSetup() {
+            for (int q = 0; q < segment.length; q++) {
+                if (segment[q] == 0) {
+                    continue;
+                }
+                mv.visitVarInsn(ALOAD, FRAME_ARG);
+                mv.visitFieldInsn(GETFIELD, FRAME, "address", "[J");
+                mv.visitVarInsn(ILOAD, row);
+                push(mv, passes.plans);
+                mv.visitInsn(IMUL);
+                push(mv, q);
+                mv.visitInsn(IADD);
+                mv.visitInsn(LALOAD);
+                mv.visitVarInsn(LSTORE, address[q]);
+                if (rowSegment[q] != 0) {
+                    // The row's whole vectors as a segment of their own: each vector's bounds check in
+                    // the unmasked loop is then provable from the loop bound, so C2 needs no profiled
+                    // loop predicate for it (one that trapped left the loop 2x slower). Only the
+                    // unmasked loop uses it, so that escape analysis can remove it.
+                    mv.visitVarInsn(ALOAD, segment[q]);
+                    mv.visitVarInsn(LLOAD, address[q]);
+                    mv.visitVarInsn(ILOAD, bound);
+                    mv.visitInsn(I2L);
+                    mv.visitInsn(ICONST_2);
+                    mv.visitInsn(LSHL);
+                    mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "asSlice", "(JJ)" + SEGMENT_D, true);
+                    mv.visitVarInsn(ASTORE, rowSegment[q]);
+                }
+            }
+            mv.visitVarInsn(ILOAD, row);
+            push(mv, steps.size());
+            mv.visitInsn(IMUL);
+            mv.visitVarInsn(ISTORE, rowBase);
+            for (int k = 0; k < steps.size(); k++) {
+                Step s = steps.get(k);
+                if (computes(k) && s.access() == Access.BROADCAST) {
+                    mv.visitVarInsn(ALOAD, segment[s.plan()]);
+                    mv.visitVarInsn(LLOAD, address[s.plan()]);
+                    push(mv, s.type().code());
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "broadcastWord", "(" + SEGMENT_D + "JI)" + INTS_D, false);
+                    asKind(s.ints());
+                    mv.visitVarInsn(ASTORE, value[k]);
+                }
+                if (passes.rowNeeded[p][k]) {
+                    if (reduction(s)) {
+                        mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+                        rowValue(k);
+                        mv.visitInsn(FALOAD);
+                        mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
+                        mv.visitVarInsn(ASTORE, value[k]);
+                    } else {
+                        operation(k, s);
+                    }
+                }
+                if (spillBase[k] != 0) {
+                    mv.visitVarInsn(ALOAD, ST);
+                    mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "scratchStride", "(L" + PLAN + ";)I", false);
+                    mv.visitVarInsn(ILOAD, row);
+                    push(mv, passes.spills);
+                    mv.visitInsn(IMUL);
+                    push(mv, passes.spillSlot[k]);
+                    mv.visitInsn(IADD);
+                    mv.visitInsn(IMUL);
+                    mv.visitVarInsn(ISTORE, spillBase[k]);
+                }
+                if (reduction(s) && passes.needed[p][k]) {
+                    if (s.op() == Opcode.REDUCE_SUM) {
+                        mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
+                        mv.visitLdcInsn(-0f);
+                        mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
+                        mv.visitVarInsn(ASTORE, accumulator[k]);
+                    } else {
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "highStart", "()" + INTS_D, false);
+                        mv.visitVarInsn(ASTORE, accumulator[k]);
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "lowStart", "()" + INTS_D, false);
+                        mv.visitVarInsn(ASTORE, lowAccumulator[k]);
+                    }
+                }
+            }
+        }
+
+        /** Pushes frame.row and the index of the current row's value of step k in it. */
+        private void rowValue(int k) {
+            mv.visitVarInsn(ALOAD, FRAME_ARG);
+            mv.visitFieldInsn(GETFIELD, FRAME, "row", "[F");
+            mv.visitVarInsn(ILOAD, rowBase);
+            push(mv, k);
+            mv.visitInsn(IADD);
+        }
+
+        /** Locals for plan q's segment (loaded here, once per pass) and row address, and for a contiguous F32 plan its row's segment. */
         private void plan(int q, boolean contiguousF32) {
             if (segment[q] != 0) {
                 return;
@@ -938,27 +1018,8 @@ final class JitCompiler {
             mv.visitInsn(AALOAD);
             mv.visitVarInsn(ASTORE, segment[q]);
             address[q] = local(2);
-            mv.visitVarInsn(ALOAD, FRAME_ARG);
-            mv.visitFieldInsn(GETFIELD, FRAME, "address", "[J");
-            push(mv, q);
-            mv.visitInsn(LALOAD);
-            mv.visitVarInsn(LSTORE, address[q]);
             if (contiguousF32) {
-                // The row's whole vectors as a segment of their own: each vector's bounds check in
-                // the unmasked loop is then provable from the loop bound, so C2 needs no profiled
-                // loop predicate for it (one that trapped left the loop 2x slower). Only the
-                // unmasked loop uses it, so that escape analysis can remove it.
                 rowSegment[q] = local(1);
-                mv.visitVarInsn(ALOAD, segment[q]);
-                mv.visitVarInsn(LLOAD, address[q]);
-                mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
-                mv.visitVarInsn(ILOAD, COLS);
-                mv.visitMethodInsn(INVOKEINTERFACE, SPECIES, "loopBound", "(I)I", true);
-                mv.visitInsn(I2L);
-                mv.visitInsn(ICONST_2);
-                mv.visitInsn(LSHL);
-                mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "asSlice", "(JJ)" + SEGMENT_D, true);
-                mv.visitVarInsn(ASTORE, rowSegment[q]);
             }
         }
 
@@ -998,14 +1059,12 @@ final class JitCompiler {
             mv.visitVarInsn(ISTORE, c);
         }
 
-        /** Each reduction of this pass: frame.row[k] = its result. */
+        /** Each reduction of this pass: the row's value of step k in the frame = its result. */
         private void epilogue() {
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
                 if (reduction(s) && passes.needed[p][k]) {
-                    mv.visitVarInsn(ALOAD, FRAME_ARG);
-                    mv.visitFieldInsn(GETFIELD, FRAME, "row", "[F");
-                    push(mv, k);
+                    rowValue(k);
                     if (s.op() == Opcode.REDUCE_SUM) {
                         mv.visitVarInsn(ALOAD, accumulator[k]);
                         mv.visitMethodInsn(INVOKESTATIC, UNIT, "sumLanes", UNARY_D, false);

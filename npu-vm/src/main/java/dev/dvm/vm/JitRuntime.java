@@ -59,11 +59,14 @@ final class JitRuntime {
     }
 
     /**
-     * A thread's working memory for compiled runs, fetched once per run: each memory plan's byte
-     * address at the current tile row ({@code address}), the row values reductions produced for
-     * the current row ({@code row}, by step index), the row scratch spilled values pass through
-     * ({@code scratch}). Passes exchange values through it as
-     * scalars and addresses, never as vectors, so no vector crosses a call.
+     * A thread's working memory for compiled runs, fetched once per run: for each row of the
+     * current tile, each memory plan's byte address at its first column ({@code address}, at
+     * row × plans + plan), the row values reductions produced ({@code row}, at row × steps +
+     * step), the rows spilled values pass through ({@code scratch}). Each pass runs over all the
+     * tile's rows before the next starts, so a row's reductions are done long before the next
+     * pass reads them, and a pass's constants and call are paid once per tile, not per row.
+     * Passes exchange values through the frame as scalars and addresses, never as vectors, so no
+     * vector crosses a call.
      */
     static final class Frame {
         final long[] address;
@@ -82,9 +85,9 @@ final class JitRuntime {
     /** This thread's frame, grown when {@code st}'s run needs more; launches allocate nothing once it is large enough. */
     static Frame frame(StagePlan st, int plans, int steps, int spills) {
         Frame f = FRAMES.get();
-        int floats = scratchStride(st) * spills;
-        if (f.address.length < plans || f.row.length < steps || f.scratch.length < floats) {
-            f = new Frame(Math.max(plans, f.address.length), Math.max(steps, f.row.length), Math.max(floats, f.scratch.length));
+        int addresses = plans * st.rows, values = steps * st.rows, floats = scratchStride(st) * spills * st.rows;
+        if (f.address.length < addresses || f.row.length < values || f.scratch.length < floats) {
+            f = new Frame(Math.max(addresses, f.address.length), Math.max(values, f.row.length), Math.max(floats, f.scratch.length));
             FRAMES.set(f);
         }
         return f;
