@@ -25,7 +25,14 @@ public final class KernelCache {
     static final long ENTRY_OVERHEAD_BYTES = 48;
 
     private long budgetBytes;
-    private Entry[] table = new Entry[64];
+    /**
+     * Open addressing with linear probing: {@link #hashes} holds each slot's entry hash, so a lookup
+     * or an eviction walks two dense arrays and dereferences an entry only when its hash matches.
+     * In a full cache the entries are cold in memory; chaining through them cost a cache miss per
+     * entry passed (about a fifth of an encode's time with the default budget).
+     */
+    private Entry[] slots = new Entry[64];
+    private int[] hashes = new int[64];
     /** Most recently used first; {@link #tail} is the next to evict. */
     private Entry head;
     private Entry tail;
@@ -91,14 +98,13 @@ public final class KernelCache {
 
     // ---- internals (the launch path) ----
 
-    /** One cached instance: a node of its bucket's chain and of the LRU list. */
+    /** One cached instance: a slot of the table and a node of the LRU list. */
     private static final class Entry {
         final Kernel.Prepared owner;
         final long[] layout;
         final int hash;
         final KernelInstance instance;
         final long bytes;
-        Entry nextInBucket;
         Entry newer;
         Entry older;
 
@@ -152,12 +158,10 @@ public final class KernelCache {
             return instance;
         }
         Entry e = new Entry(owner, Arrays.copyOf(layout, length), hash, instance, size);
-        if (entries >= table.length * 3 / 4) {
+        if (entries >= slots.length / 2) {
             grow();
         }
-        int b = hash & (table.length - 1);
-        e.nextInBucket = table[b];
-        table[b] = e;
+        insert(e);
         linkNewest(e);
         entries++;
         bytes += size;
@@ -166,12 +170,31 @@ public final class KernelCache {
     }
 
     private Entry find(Kernel.Prepared owner, long[] layout, int length, int hash) {
-        for (Entry e = table[hash & (table.length - 1)]; e != null; e = e.nextInBucket) {
-            if (e.hash == hash && e.owner == owner && Arrays.equals(e.layout, 0, e.layout.length, layout, 0, length)) {
+        int mask = slots.length - 1;
+        for (int i = home(hash, mask); slots[i] != null; i = (i + 1) & mask) {
+            Entry e = slots[i];
+            if (hashes[i] == hash && e.owner == owner && Arrays.equals(e.layout, 0, e.layout.length, layout, 0, length)) {
                 return e;
             }
         }
         return null;
+    }
+
+    /** The first slot probed for {@code hash}: its bits mixed (layout hashes of consecutive shapes are close), then masked. */
+    private static int home(int hash, int mask) {
+        int h = hash * 0x9E37_79B9;
+        return (h ^ h >>> 16) & mask;
+    }
+
+    /** Puts {@code e} into the first free slot from its home (the table has one: it is at most half full). */
+    private void insert(Entry e) {
+        int mask = slots.length - 1;
+        int i = home(e.hash, mask);
+        while (slots[i] != null) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = e;
+        hashes[i] = e.hash;
     }
 
     private void touch(Entry e) {
@@ -216,16 +239,7 @@ public final class KernelCache {
     }
 
     private void evict(Entry e) {
-        int b = e.hash & (table.length - 1);
-        if (table[b] == e) {
-            table[b] = e.nextInBucket;
-        } else {
-            Entry p = table[b];
-            while (p.nextInBucket != e) {
-                p = p.nextInBucket;
-            }
-            p.nextInBucket = e.nextInBucket;
-        }
+        remove(e);
         unlink(e);
         entries--;
         bytes -= e.bytes;
@@ -233,16 +247,34 @@ public final class KernelCache {
         e.owner.kernel.evicted();
     }
 
+    /**
+     * Empties {@code e}'s slot, then moves later entries of its probe run back (backward-shift
+     * deletion), so every entry stays reachable from its home without tombstones.
+     */
+    private void remove(Entry e) {
+        int mask = slots.length - 1;
+        int i = home(e.hash, mask);
+        while (slots[i] != e) {
+            i = (i + 1) & mask;
+        }
+        for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
+            // the entry at j may fill the hole at i when i lies on its probe path, from its home to j
+            if (((j - home(hashes[j], mask)) & mask) >= ((j - i) & mask)) {
+                slots[i] = slots[j];
+                hashes[i] = hashes[j];
+                i = j;
+            }
+        }
+        slots[i] = null;
+    }
+
     private void grow() {
-        Entry[] old = table;
-        table = new Entry[old.length * 2];
-        for (Entry chain : old) {
-            for (Entry e = chain; e != null; ) {
-                Entry next = e.nextInBucket;
-                int b = e.hash & (table.length - 1);
-                e.nextInBucket = table[b];
-                table[b] = e;
-                e = next;
+        Entry[] old = slots;
+        slots = new Entry[old.length * 2];
+        hashes = new int[old.length * 2];
+        for (Entry e : old) {
+            if (e != null) {
+                insert(e);
             }
         }
     }

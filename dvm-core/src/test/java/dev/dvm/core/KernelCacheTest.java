@@ -105,6 +105,30 @@ class KernelCacheTest {
     }
 
     @Test
+    void everyHeldInstanceIsFoundAfterManyEvictions() {
+        // Thousands of evictions move entries back within their probe runs; none may become unreachable.
+        KernelCache cache = new KernelCache(200 * entryBytes(1));
+        Kernel k = affine("churn").useCache(cache);
+        SplittableRandom random = new SplittableRandom(7);
+        List<Long> recent = new ArrayList<>();
+        List<KernelInstance> made = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            long n = 1 + random.nextLong(20_000);
+            recent.add(n);
+            made.add(at(k, n));
+        }
+        KernelCache.Stats s = cache.stats();
+        assertEquals(s.misses() - s.evictions(), s.entries(), cache.toString());
+        assertTrue(s.evictions() > 4_000, cache.toString());
+        long hits = s.hits();
+        // the last 100 lookups are held (the budget holds about 200): each must be found, not encoded again
+        for (int i = recent.size() - 100; i < recent.size(); i++) {
+            assertSame(made.get(i), at(k, recent.get(i)), "shape " + recent.get(i));
+        }
+        assertEquals(hits + 100, cache.stats().hits());
+    }
+
+    @Test
     void aSmallerBudgetEvictsAndAZeroBudgetKeepsNothing() {
         KernelCache cache = new KernelCache(1 << 20);
         Kernel k = affine("budget").useCache(cache);
