@@ -25,8 +25,27 @@ final class BackEndPlans {
         this.events = events;
     }
 
-    /** Allocates {@code code} (from {@code body.code()}) and sets its flags, from the remembered plan when there is one. */
+    /**
+     * Allocates {@code code} (from {@code body.code()}) and sets its flags, from the remembered plan
+     * when there is one: the plan its front-end source already holds (a replayed template needs no
+     * structure lookup), else the one for its structure.
+     */
     UbAllocator place(Body body, Instr[] code) {
+        Plan plan = body.source != null ? body.source.plan : null;
+        if (plan == null) {
+            plan = lookUp(body, code);
+            if (body.source != null) {
+                body.source.plan = plan;
+            }
+        }
+        for (int i = 0; i < code.length; i++) {
+            code[i].sync = plan.sync[i];
+        }
+        return plan.alloc;
+    }
+
+    /** The plan for the structure of {@code code}, made and remembered when it is new. */
+    private Plan lookUp(Body body, Instr[] code) {
         Structure probe = PROBES.get().fill(body, code);
         Plan plan = plans.get(probe);
         if (plan == null) {
@@ -35,13 +54,11 @@ final class BackEndPlans {
             for (int i = 0; i < code.length; i++) {
                 sync[i] = code[i].sync;
             }
-            plans.putIfAbsent(probe.copy(), new Plan(alloc, sync));
-            return alloc;
+            Plan made = new Plan(alloc, sync);
+            Plan raced = plans.putIfAbsent(probe.copy(), made);
+            return raced != null ? raced : made;
         }
-        for (int i = 0; i < code.length; i++) {
-            code[i].sync = plan.sync[i];
-        }
-        return plan.alloc;
+        return plan;
     }
 
     /** The full back end of one body: what a plan remembers. */

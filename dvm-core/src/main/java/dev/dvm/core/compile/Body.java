@@ -41,6 +41,14 @@ final class Body {
     final List<PartialPlan> partialPlans;
     /** Back end: {@link #partialPlans} with their numbers. */
     final List<Partial> partials;
+    /** Back end: the front-end body this one was instantiated from (null when built directly in back-end form). */
+    final Body source;
+    /**
+     * Front end: the back-end plan of the bodies instantiated from this one, set by the first to
+     * be placed. Instantiation copies the instructions, buffers and their kinds unchanged, which
+     * are all a plan's structure reads, so one plan holds for every instance.
+     */
+    volatile BackEndPlans.Plan plan;
 
     /** A front-end body over the domain {@code dims}. */
     Body(Dim[] dims, boolean[] inner, boolean reduce, boolean wholeRows, int[] reduceNodes) {
@@ -62,6 +70,7 @@ final class Body {
         stores = new ArrayList<>();
         partialPlans = new ArrayList<>();
         partials = new ArrayList<>();
+        this.source = null;
     }
 
     /** The back-end body of front-end {@code source} over {@code extents}: buffer tables shared, lists sized for its instructions. */
@@ -79,6 +88,7 @@ final class Body {
         stores = new ArrayList<>(source.stores.size());
         partialPlans = List.of();
         partials = source.partialPlans.isEmpty() ? List.of() : new ArrayList<>(source.partialPlans.size());
+        this.source = source;
     }
 
     /**
