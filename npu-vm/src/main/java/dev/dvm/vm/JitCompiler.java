@@ -586,6 +586,26 @@ final class JitCompiler {
             next += size;
             return at;
         }
+
+        /** for (counter = 0; counter < limit; counter++) body; both int locals. */
+        void countUp(int counter, int limit, Runnable body) {
+            countUp(counter, limit, body, () -> mv.visitIincInsn(counter, 1));
+        }
+
+        /** for (counter = 0; counter < limit; next) body; both int locals. */
+        void countUp(int counter, int limit, Runnable body, Runnable next) {
+            Label top = new Label(), done = new Label();
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, counter);
+            mv.visitLabel(top);
+            mv.visitVarInsn(ILOAD, counter);
+            mv.visitVarInsn(ILOAD, limit);
+            mv.visitJumpInsn(IF_ICMPGE, done);
+            body.run();
+            next.run();
+            mv.visitJumpInsn(GOTO, top);
+            mv.visitLabel(done);
+        }
     }
 
     private static final class RunEmitter extends MethodEmitter {
@@ -712,17 +732,7 @@ final class JitCompiler {
         /** Every row's addresses into the frame, then each pass over all the tile's rows. */
         private void rowLoop() {
             r = local(1);
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, r);
-            Label rowLoop = new Label(), passesNext = new Label();
-            mv.visitLabel(rowLoop);
-            mv.visitVarInsn(ILOAD, r);
-            mv.visitVarInsn(ILOAD, rows);
-            mv.visitJumpInsn(IF_ICMPGE, passesNext);
-            rowAddresses();
-            mv.visitIincInsn(r, 1);
-            mv.visitJumpInsn(GOTO, rowLoop);
-            mv.visitLabel(passesNext);
+            countUp(r, rows, this::rowAddresses);
             for (int p = 0; p < passes.count(); p++) {
                 if (passes.hasSinks(p)) {
                     mv.visitVarInsn(ALOAD, ST);
@@ -809,22 +819,13 @@ final class JitCompiler {
             mv.visitCode();
             assignLocals();
             invariants();
-            // for (row = 0; row < rows; row++)
             row = local(1);
             rowBase = local(1);
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, row);
-            Label rowLoop = new Label(), done = new Label();
-            mv.visitLabel(rowLoop);
-            mv.visitVarInsn(ILOAD, row);
-            mv.visitVarInsn(ILOAD, ROWS);
-            mv.visitJumpInsn(IF_ICMPGE, done);
-            rowSetup();
-            loop();
-            epilogue();
-            mv.visitIincInsn(row, 1);
-            mv.visitJumpInsn(GOTO, rowLoop);
-            mv.visitLabel(done);
+            countUp(row, ROWS, () -> {
+                rowSetup();
+                loop();
+                epilogue();
+            });
             mv.visitInsn(RETURN);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
@@ -1028,17 +1029,8 @@ final class JitCompiler {
             c = local(1);
             offset = local(2);
             mask = local(1);
-            Label vectorLoop = new Label(), tail = new Label(), done = new Label();
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, c);
-            mv.visitLabel(vectorLoop);
-            mv.visitVarInsn(ILOAD, c);
-            mv.visitVarInsn(ILOAD, bound);
-            mv.visitJumpInsn(IF_ICMPGE, tail);
-            chain(false);
-            nextVector();
-            mv.visitJumpInsn(GOTO, vectorLoop);
-            mv.visitLabel(tail);
+            countUp(c, bound, () -> chain(false), this::nextVector);
+            Label done = new Label();
             mv.visitVarInsn(ILOAD, c);
             mv.visitVarInsn(ILOAD, COLS);
             mv.visitJumpInsn(IF_ICMPGE, done);
