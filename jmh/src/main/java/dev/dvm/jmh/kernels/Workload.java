@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 public enum Workload {
     /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
     GELU(DemoKernels::geluKernel, Input.ACTIVATIONS),
-    /** exp(x − max) / Σ exp(x − max) over the last axis. */
+    /** exp(x − max) · (1 / Σ exp(x − max)) over the last axis. */
     SOFTMAX(DemoKernels::softmaxKernel, Input.ACTIVATIONS),
     /** (x − mean)/√(var + ε)·γ + β over the last axis, ε = 1e-5. */
     LAYER_NORM(() -> DemoKernels.layerNormKernel(Workload.HIDDEN), Input.ACTIVATIONS, Input.SCALE, Input.SHIFT),
