@@ -55,7 +55,7 @@ public final class Compiler {
 
     private static Program attempt(Instance instance, NpuSpec spec, boolean[] split, BackEndPlans plans, FrontEndTemplates frontEnds) {
         Graph g = instance.graph();
-        SlotTable slots = new SlotTable();
+        SlotTable slots = new SlotTable(g.inputs().size() + g.outputs().size());
         for (int i = 0; i < g.inputs().size(); i++) {
             Node n = g.inputs().get(i);
             int slot = ((Attrs.Input) n.attrs()).slot();
