@@ -64,7 +64,9 @@ public final class Verifier implements ProgramVisitor {
 
     private Program program;
     private long ubBytes;
+    /** Null when checking numbers only. */
     private int[] slotKinds;
+    /** Null when checking numbers only. */
     private ElementType[] slotTypes;
     private long[] slotBytes;
 
@@ -79,8 +81,8 @@ public final class Verifier implements ProgramVisitor {
     private int rank;
     private int inner;
     private long colBlocks;
-    /** The open stage's extents; grows to the largest rank seen (most stages have under 8 dims). */
-    private long[] extents = new long[8];
+    /** The open stage's extents; sized by the first stage's rank, grown for a larger one. */
+    private long[] extents = new long[0];
 
     /** Byte offset of the pending set of each forward event, or NONE; null when checking numbers only. */
     private final int[][] setAt;
@@ -173,8 +175,11 @@ public final class Verifier implements ProgramVisitor {
             throw fail(24, "ub-capacity", "program uses " + ubBytes + " UB bytes, the core has " + ubCapacityBytes);
         }
         int slots = program.slots();
-        slotKinds = new int[slots];
-        slotTypes = new ElementType[slots];
+        if (!numbersOnly) {
+            // only the structural slot rules read kinds and types
+            slotKinds = new int[slots];
+            slotTypes = new ElementType[slots];
+        }
         slotBytes = new long[slots];
         next.visitHeader(program);
     }
@@ -190,11 +195,13 @@ public final class Verifier implements ProgramVisitor {
 
     @Override
     public void visitSlot(int slot, int kind, ElementType type, long bytes) {
-        if (!numbersOnly && kind != Isa.SLOT_INPUT && kind != Isa.SLOT_OUTPUT && kind != Isa.SLOT_WORKSPACE) {
-            throw fail((Isa.HEADER_WORDS + slot) * 8, "slot-kind", "slot " + slot + " has kind " + kind + ", not INPUT, OUTPUT or WORKSPACE");
+        if (!numbersOnly) {
+            if (kind != Isa.SLOT_INPUT && kind != Isa.SLOT_OUTPUT && kind != Isa.SLOT_WORKSPACE) {
+                throw fail((Isa.HEADER_WORDS + slot) * 8, "slot-kind", "slot " + slot + " has kind " + kind + ", not INPUT, OUTPUT or WORKSPACE");
+            }
+            slotKinds[slot] = kind;
+            slotTypes[slot] = type;
         }
-        slotKinds[slot] = kind;
-        slotTypes[slot] = type;
         slotBytes[slot] = bytes;
         next.visitSlot(slot, kind, type, bytes);
     }
