@@ -93,11 +93,23 @@ public final class Verifier implements ProgramVisitor {
     /** Receives every part after it is checked, as ASM's checking adapters forward to the next visitor. */
     private final ProgramVisitor next;
 
+    /**
+     * Per thread, the last numbers-only verifier, reused by the next numbers-only pass for the same
+     * core and visitor (an encoder's is its thread's pre-decoder): such a pass allocates no verifier,
+     * reader or operand buffer.
+     */
+    private static final ThreadLocal<Verifier> NUMBERS_VERIFIERS = new ThreadLocal<>();
+    /** The reader a reused numbers-only verifier drives itself with; null otherwise. */
+    private final ProgramReader reader;
+    /** A pass is running: a pass its visitor starts on the same thread gets a verifier of its own. */
+    private boolean running;
+
     private Verifier(long ubCapacityBytes, int eventsPerPair, boolean numbersOnly, ProgramVisitor next) {
         this.ubCapacityBytes = ubCapacityBytes;
         this.eventsPerPair = eventsPerPair;
         this.numbersOnly = numbersOnly;
         this.next = next;
+        reader = numbersOnly ? new ProgramReader(null) : null;
         setAt = numbersOnly ? null : new int[2][Sync.EVENTS];
         backWaitAt = numbersOnly ? null : new int[2][Sync.EVENTS];
         backSetAt = numbersOnly ? null : new int[2][Sync.EVENTS];
@@ -152,7 +164,31 @@ public final class Verifier implements ProgramVisitor {
         if (!verified.matches(program)) {
             throw new IllegalArgumentException("the program's structure differs from the verified one: verify it in full");
         }
-        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair, true, next));
+        Verifier kept = NUMBERS_VERIFIERS.get();
+        Verifier verifier = kept;
+        if (verifier == null || verifier.running || verifier.ubCapacityBytes != ubCapacityBytes || verifier.eventsPerPair != eventsPerPair
+                || verifier.next != next) {
+            verifier = new Verifier(ubCapacityBytes, eventsPerPair, true, next);
+            if (kept == null || !kept.running) {
+                NUMBERS_VERIFIERS.set(verifier);
+            }
+        }
+        verifier.checkNumbers(program);
+    }
+
+    /** One numbers-only pass over {@code program}, from a fresh state; keeps no part of the program afterwards. */
+    private void checkNumbers(Program program) {
+        running = true;
+        stages = 0;
+        tiles = 0;
+        stageAt = NONE;
+        try {
+            reader.accept(program, this);
+        } finally {
+            this.program = null;
+            slotBytes = null;
+            running = false;
+        }
     }
 
     private static void checkCore(long ubCapacityBytes, int eventsPerPair) {
