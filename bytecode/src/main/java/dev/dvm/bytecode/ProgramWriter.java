@@ -36,8 +36,6 @@ public final class ProgramWriter {
     private int operandLimit;
     /** Code words of the current instruction zeroed so far end here (exclusive). */
     private int zeroedTo;
-    /** Where the last operand ended, in bits from the head: the instruction's length follows. */
-    private int cursor;
     private int repeats;
 
     /** Forgets everything written, keeping the buffers. */
@@ -103,7 +101,6 @@ public final class ProgramWriter {
         start = codeLength;
         operandIndex = 0;
         operandLimit = layout.fixedCount();
-        cursor = 32;
         repeats = 0;
         code[start] = Isa.head(op.pipe(), op.code(), 0, sync, 0);
         zeroedTo = start + 1;
@@ -135,7 +132,6 @@ public final class ProgramWriter {
         }
         int bit = at % 64;
         code[word] |= value << bit;
-        cursor = at + layout.kind(i).bits();
         operandIndex = i + 1;
         return this;
     }
@@ -161,7 +157,7 @@ public final class ProgramWriter {
         if (operandIndex != expected) {
             throw new IllegalArgumentException(op + " takes " + expected + " operands; got " + operandIndex);
         }
-        int length = (cursor + 63) / 64;
+        int length = op.layout().words(operandIndex);
         code[start] |= (long) length << 11;
         codeLength = start + length;
         opcode = null;
