@@ -54,6 +54,8 @@ public enum Layout {
     private final long[] valueMasks;
     /** Per word of the instruction, the bits holding its structure (see {@link #structureMask}). */
     private final long[] structureMask;
+    /** How many operands (fixed, then repeated) start within {@link Isa#MAX_LENGTH} words. */
+    private final int operandsWithinMaxLength;
 
     Layout(List<String> names, List<Operand> fixed, Operand repeated, int repeatCountIndex) {
         this.names = names;
@@ -85,6 +87,11 @@ public enum Layout {
             cursor = at + kind.bits();
         }
         structureMask = java.util.Arrays.copyOf(mask, maskWords);
+        int within = 0;
+        while (within < operands && positions[within] / 64 < Isa.MAX_LENGTH) {
+            within++;
+        }
+        operandsWithinMaxLength = within;
     }
 
     private static List<String> names(String... names) {
@@ -139,6 +146,11 @@ public enum Layout {
      */
     public int position(int i) {
         return positions[i];
+    }
+
+    /** How many operands (fixed, then repeated) an instruction of at most {@link Isa#MAX_LENGTH} words can hold. */
+    int operandsWithinMaxLength() {
+        return operandsWithinMaxLength;
     }
 
     /** Operand {@code i}'s value mask: its width's low bits set. */

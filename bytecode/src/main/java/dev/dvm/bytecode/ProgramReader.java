@@ -6,11 +6,21 @@ package dev.dvm.bytecode;
  * {@link Verifier} checks the rest.
  */
 public final class ProgramReader {
-    private final Program program;
+    private Program program;
     private final Operands operands = new Operands();
 
     public ProgramReader(Program program) {
         this.program = program;
+    }
+
+    /** Visits the whole of {@code program} instead: a reused reader keeps its operand buffer across programs, not the program. */
+    void accept(Program program, ProgramVisitor visitor) {
+        this.program = program;
+        try {
+            accept(visitor);
+        } finally {
+            this.program = null;
+        }
     }
 
     /** Visits the whole program. */

@@ -28,10 +28,14 @@ public final class ProgramWriter {
     private boolean structurePatched;
 
     private Opcode opcode;
+    /** The current instruction's layout. */
+    private Layout layout;
     private int start;
     private int operandIndex;
-    /** Where the last operand ended, in bits from the head: the instruction's length follows. */
-    private int cursor;
+    /** Operands the current instruction takes so far: its fixed ones, then its repeats once counted, within {@link Isa#MAX_LENGTH} words. */
+    private int operandLimit;
+    /** Code words of the current instruction zeroed so far end here (exclusive). */
+    private int zeroedTo;
     private int repeats;
 
     /** Forgets everything written, keeping the buffers. */
@@ -45,6 +49,7 @@ public final class ProgramWriter {
         flags = 0;
         openStage = -1;
         opcode = null;
+        operandLimit = 0;
         codeStructureHash = 0;
         structurePatched = false;
         return this;
@@ -92,41 +97,54 @@ public final class ProgramWriter {
         }
         ensure(Isa.MAX_LENGTH);
         opcode = op;
+        layout = op.layout();
         start = codeLength;
         operandIndex = 0;
-        cursor = 32;
+        operandLimit = layout.fixedCount();
         repeats = 0;
-        Arrays.fill(code, start, start + Isa.MAX_LENGTH, 0L);
         code[start] = Isa.head(op.pipe(), op.code(), 0, sync, 0);
+        zeroedTo = start + 1;
         return this;
     }
 
     /** Appends the next operand of the current instruction. */
     public ProgramWriter operand(long value) {
-        if (opcode == null) {
-            throw new IllegalStateException("operand outside an instruction");
+        if (operandIndex >= operandLimit) {
+            throw tooManyOperands();
         }
-        Layout layout = opcode.layout();
-        int fixed = layout.fixedCount();
-        if (operandIndex >= fixed + repeats || layout.kind(operandIndex) == null) {
-            throw new IllegalArgumentException(opcode + " takes " + (fixed + repeats) + " operands; got one more");
-        }
-        Operand kind = layout.kind(operandIndex);
-        if (kind.bits() < 64 && (value < 0 || value > kind.max())) {
-            throw new IllegalArgumentException(opcode + " operand " + operandIndex + " (" + kind.label() + ") = " + value
+        Layout layout = this.layout;
+        int i = operandIndex;
+        long mask = layout.valueMask(i);
+        if ((value & ~mask) != 0) {
+            Operand kind = layout.kind(i);
+            throw new IllegalArgumentException(opcode + " operand " + i + " (" + kind.label() + ") = " + value
                     + " does not fit in " + kind.bits() + " unsigned bits");
         }
-        if (operandIndex == layout.repeatCountIndex()) {
+        if (i == layout.repeatCountIndex()) {
             repeats = (int) value;
+            operandLimit = Math.min(layout.fixedCount() + repeats, layout.operandsWithinMaxLength());
         }
-        int at = layout.position(operandIndex);
-        if (at / 64 >= Isa.MAX_LENGTH) {
-            throw new IllegalArgumentException(opcode + " operand " + operandIndex + " would go past " + Isa.MAX_LENGTH + " words");
+        int at = layout.position(i);
+        int word = start + at / 64;
+        // The instruction's words are zeroed as operands reach them: an operand never skips a word.
+        while (zeroedTo <= word) {
+            code[zeroedTo++] = 0;
         }
-        put(start, at, layout.valueMask(operandIndex), value);
-        cursor = at + kind.bits();
-        operandIndex++;
+        int bit = at % 64;
+        code[word] |= value << bit;
+        operandIndex = i + 1;
         return this;
+    }
+
+    /** Why one more operand is refused: outside an instruction, more than the layout takes, or past the longest instruction. */
+    private RuntimeException tooManyOperands() {
+        if (opcode == null) {
+            return new IllegalStateException("operand outside an instruction");
+        }
+        if (operandIndex >= layout.fixedCount() + repeats) {
+            return new IllegalArgumentException(opcode + " takes " + (layout.fixedCount() + repeats) + " operands; got one more");
+        }
+        return new IllegalArgumentException(opcode + " operand " + operandIndex + " would go past " + Isa.MAX_LENGTH + " words");
     }
 
     /** Ends the current instruction; returns its word index in the code, for {@link #patch}. */
@@ -139,10 +157,11 @@ public final class ProgramWriter {
         if (operandIndex != expected) {
             throw new IllegalArgumentException(op + " takes " + expected + " operands; got " + operandIndex);
         }
-        int length = (cursor + 63) / 64;
+        int length = op.layout().words(operandIndex);
         code[start] |= (long) length << 11;
         codeLength = start + length;
         opcode = null;
+        operandLimit = 0;
         codeStructureHash = ProgramStructure.foldInstruction(codeStructureHash, code, start, length, op.layout());
         if (op == Opcode.STAGE) {
             if (openStage >= 0) {

@@ -64,7 +64,9 @@ public final class Verifier implements ProgramVisitor {
 
     private Program program;
     private long ubBytes;
+    /** Null when checking numbers only. */
     private int[] slotKinds;
+    /** Null when checking numbers only. */
     private ElementType[] slotTypes;
     private long[] slotBytes;
 
@@ -79,8 +81,8 @@ public final class Verifier implements ProgramVisitor {
     private int rank;
     private int inner;
     private long colBlocks;
-    /** The open stage's extents; grows to the largest rank seen (most stages have under 8 dims). */
-    private long[] extents = new long[8];
+    /** The open stage's extents; sized by the first stage's rank, grown for a larger one. */
+    private long[] extents = new long[0];
 
     /** Byte offset of the pending set of each forward event, or NONE; null when checking numbers only. */
     private final int[][] setAt;
@@ -91,11 +93,23 @@ public final class Verifier implements ProgramVisitor {
     /** Receives every part after it is checked, as ASM's checking adapters forward to the next visitor. */
     private final ProgramVisitor next;
 
+    /**
+     * Per thread, the last numbers-only verifier, reused by the next numbers-only pass for the same
+     * core and visitor (an encoder's is its thread's pre-decoder): such a pass allocates no verifier,
+     * reader or operand buffer.
+     */
+    private static final ThreadLocal<Verifier> NUMBERS_VERIFIERS = new ThreadLocal<>();
+    /** The reader a reused numbers-only verifier drives itself with; null otherwise. */
+    private final ProgramReader reader;
+    /** A pass is running: a pass its visitor starts on the same thread gets a verifier of its own. */
+    private boolean running;
+
     private Verifier(long ubCapacityBytes, int eventsPerPair, boolean numbersOnly, ProgramVisitor next) {
         this.ubCapacityBytes = ubCapacityBytes;
         this.eventsPerPair = eventsPerPair;
         this.numbersOnly = numbersOnly;
         this.next = next;
+        reader = numbersOnly ? new ProgramReader(null) : null;
         setAt = numbersOnly ? null : new int[2][Sync.EVENTS];
         backWaitAt = numbersOnly ? null : new int[2][Sync.EVENTS];
         backSetAt = numbersOnly ? null : new int[2][Sync.EVENTS];
@@ -150,7 +164,31 @@ public final class Verifier implements ProgramVisitor {
         if (!verified.matches(program)) {
             throw new IllegalArgumentException("the program's structure differs from the verified one: verify it in full");
         }
-        new ProgramReader(program).accept(new Verifier(ubCapacityBytes, eventsPerPair, true, next));
+        Verifier kept = NUMBERS_VERIFIERS.get();
+        Verifier verifier = kept;
+        if (verifier == null || verifier.running || verifier.ubCapacityBytes != ubCapacityBytes || verifier.eventsPerPair != eventsPerPair
+                || verifier.next != next) {
+            verifier = new Verifier(ubCapacityBytes, eventsPerPair, true, next);
+            if (kept == null || !kept.running) {
+                NUMBERS_VERIFIERS.set(verifier);
+            }
+        }
+        verifier.checkNumbers(program);
+    }
+
+    /** One numbers-only pass over {@code program}, from a fresh state; keeps no part of the program afterwards. */
+    private void checkNumbers(Program program) {
+        running = true;
+        stages = 0;
+        tiles = 0;
+        stageAt = NONE;
+        try {
+            reader.accept(program, this);
+        } finally {
+            this.program = null;
+            slotBytes = null;
+            running = false;
+        }
     }
 
     private static void checkCore(long ubCapacityBytes, int eventsPerPair) {
@@ -173,8 +211,11 @@ public final class Verifier implements ProgramVisitor {
             throw fail(24, "ub-capacity", "program uses " + ubBytes + " UB bytes, the core has " + ubCapacityBytes);
         }
         int slots = program.slots();
-        slotKinds = new int[slots];
-        slotTypes = new ElementType[slots];
+        if (!numbersOnly) {
+            // only the structural slot rules read kinds and types
+            slotKinds = new int[slots];
+            slotTypes = new ElementType[slots];
+        }
         slotBytes = new long[slots];
         next.visitHeader(program);
     }
@@ -190,11 +231,13 @@ public final class Verifier implements ProgramVisitor {
 
     @Override
     public void visitSlot(int slot, int kind, ElementType type, long bytes) {
-        if (!numbersOnly && kind != Isa.SLOT_INPUT && kind != Isa.SLOT_OUTPUT && kind != Isa.SLOT_WORKSPACE) {
-            throw fail((Isa.HEADER_WORDS + slot) * 8, "slot-kind", "slot " + slot + " has kind " + kind + ", not INPUT, OUTPUT or WORKSPACE");
+        if (!numbersOnly) {
+            if (kind != Isa.SLOT_INPUT && kind != Isa.SLOT_OUTPUT && kind != Isa.SLOT_WORKSPACE) {
+                throw fail((Isa.HEADER_WORDS + slot) * 8, "slot-kind", "slot " + slot + " has kind " + kind + ", not INPUT, OUTPUT or WORKSPACE");
+            }
+            slotKinds[slot] = kind;
+            slotTypes[slot] = type;
         }
-        slotKinds[slot] = kind;
-        slotTypes[slot] = type;
         slotBytes[slot] = bytes;
         next.visitSlot(slot, kind, type, bytes);
     }

@@ -69,6 +69,38 @@ class ProgramWriterTest {
         assertEquals(mixed, w.toProgram());
     }
 
+    @Test
+    void writerReusedAfterLongInstructionsLeavesNoBitsOfThem() {
+        // A stage of 55 dims with every operand bit set fills 31 words; the next program's shorter
+        // instructions land on those words and must see them as zero.
+        ProgramWriter w = new ProgramWriter();
+        long[] dims = new long[55];
+        Arrays.fill(dims, 0xFFFF_FFFFL);
+        w.begin(Opcode.STAGE, 0).operand(0xFFFF_FFFFL).operand(0).operand(0xFFFF_FFFFL).operand(0xFFFF_FFFFL).operand(0xFFFF_FFFFL)
+                .operand(dims.length).operand(0xFF);
+        for (long d : dims) {
+            w.operand(d);
+        }
+        w.end();
+        w.reset();
+        Program mixed = Programs.mixed().program();
+        w.simdWidth(8).ubBytes(0x520);
+        w.slot(Isa.SLOT_INPUT, ElementType.F16, 64);
+        w.slot(Isa.SLOT_OUTPUT, ElementType.F32, 128);
+        copyInstructions(w, mixed);
+        assertEquals(mixed, w.toProgram());
+    }
+
+    @Test
+    void resetInsideAnInstructionRefusesFurtherOperands() {
+        ProgramWriter w = new ProgramWriter();
+        w.begin(Opcode.ADD, 0).operand(0);
+        w.reset();
+        assertThrows(IllegalStateException.class, () -> w.operand(0));
+        w.begin(Opcode.ADD, 0).operand(0).operand(0).operand(0).operand(1).operand(ElementType.F32.code()).end();
+        assertThrows(IllegalStateException.class, () -> w.operand(0));
+    }
+
     /** Re-encodes every instruction of {@code program} through {@code w}, using the reader. */
     private static void copyInstructions(ProgramWriter w, Program program) {
         new ProgramReader(program).accept(new ProgramVisitor() {

@@ -56,6 +56,60 @@ class VerifierTest {
         return add().program();
     }
 
+    // ---- the numbers-only pass, whose verifier a thread reuses ----
+
+    @Test
+    void aReusedNumbersOnlyVerifierStartsEveryProgramAfresh() {
+        Program good = addProgram();
+        ProgramStructure structure = Verifier.verifyStructure(good, CAP, Sync.EVENTS, new ProgramVisitor() {});
+        // a count of 0 breaks a numeric rule after the stage was counted: the next pass must not see its tiles
+        Programs.Built built = add().patch(ADD_ADD, 3, 0);
+        Program zeroCount = built.program();
+        int[] instructions = new int[1];
+        ProgramVisitor counting = new ProgramVisitor() {
+            @Override
+            public void visitInstruction(int byteOffset, Opcode opcode, int sync, Operands operands) {
+                instructions[0]++;
+            }
+        };
+        for (int round = 0; round < 3; round++) {
+            MalformedProgramException e = assertThrows(MalformedProgramException.class,
+                    () -> Verifier.verifyNumbers(zeroCount, structure, CAP, Sync.EVENTS, counting));
+            assertEquals("count", e.rule());
+            assertEquals(built.offset(ADD_ADD), e.byteOffset());
+            instructions[0] = 0;
+            Verifier.verifyNumbers(good, structure, CAP, Sync.EVENTS, counting);
+            assertEquals(6, instructions[0]);
+        }
+    }
+
+    @Test
+    void aNumbersOnlyPassStartedByTheVisitorGetsItsOwnVerifier() {
+        Program good = addProgram();
+        ProgramStructure structure = Verifier.verifyStructure(good, CAP, Sync.EVENTS, new ProgramVisitor() {});
+        Program zeroCount = add().patch(ADD_ADD, 3, 0).program();
+        int[] instructions = new int[1];
+        String[] nested = new String[1];
+        ProgramVisitor nesting = new ProgramVisitor() {
+            @Override
+            public void visitInstruction(int byteOffset, Opcode opcode, int sync, Operands operands) {
+                if (instructions[0]++ == 1 && nested[0] == null) {
+                    nested[0] = "started";
+                    nested[0] = assertThrows(MalformedProgramException.class,
+                            () -> Verifier.verifyNumbers(zeroCount, structure, CAP, Sync.EVENTS, this)).rule();
+                }
+            }
+        };
+        Verifier.verifyNumbers(good, structure, CAP, Sync.EVENTS, nesting);
+        instructions[0] = 0;
+        nested[0] = null;
+        // the outer pass, on the thread's kept verifier, survives a nested pass that failed
+        Verifier.verifyNumbers(good, structure, CAP, Sync.EVENTS, nesting);
+        assertEquals("count", nested[0]);
+        // the outer pass's six instructions, and the nested pass's STAGE and two LOADs before its ADD fails
+        assertEquals(6 + 3, instructions[0]);
+    }
+
     // ---- valid programs ----
 
     @Test

@@ -13,6 +13,9 @@ import java.util.Arrays;
  * name the op, the shapes and the fix, and end with the kernel and node they come from.
  */
 final class ShapeInference {
+    /** The shape of every scalar (CONST) node: one array, since it has no element to write. */
+    private static final long[] SCALAR = new long[0];
+
     private ShapeInference() {}
 
     /**
@@ -72,7 +75,7 @@ final class ShapeInference {
     private static long[] shapeOf(Node n, long[][] shapes, long[][] inputShapes, String kernel) {
         return switch (n.op()) {
             case INPUT -> inputShape(n, inputShapes, kernel);
-            case CONST -> new long[0];
+            case CONST -> SCALAR;
             case BROADCAST -> broadcastTarget(n, shapes, kernel);
             case RESHAPE -> reshape(n, shapes[n.input(0).id()], kernel);
             case PERMUTE -> {
@@ -149,7 +152,8 @@ final class ShapeInference {
     /** NumPy broadcasting of two shapes. */
     static long[] broadcast(Node n, long[] a, long[] b, String kernel) {
         int rank = Math.max(a.length, b.length);
-        long[] out = new long[rank];
+        boolean isA = a.length == rank;
+        boolean isB = b.length == rank;
         for (int i = 1; i <= rank; i++) {
             long da = i <= a.length ? a[a.length - i] : 1;
             long db = i <= b.length ? b[b.length - i] : 1;
@@ -157,7 +161,17 @@ final class ShapeInference {
                 throw new DvmException(KernelBuilder.opName(n.op()) + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
                         + " do not broadcast: dim " + -i + " is " + da + " vs " + db + "; make them equal or 1" + where(n, kernel));
             }
-            out[rank - i] = da == 1 ? db : da;
+            isA &= da != 1 || db == 1;
+            isB &= db != 1 || da == 1;
+        }
+        // an operand equal to the result stands for it, as a unary node's input does: shapes are never written
+        if (isA || isB) {
+            return isA ? a : b;
+        }
+        long[] out = new long[rank];
+        for (int i = 1; i <= rank; i++) {
+            long da = i <= a.length ? a[a.length - i] : 1;
+            out[rank - i] = da == 1 && i <= b.length ? b[b.length - i] : da;
         }
         return out;
     }

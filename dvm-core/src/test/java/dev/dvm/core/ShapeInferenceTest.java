@@ -1,6 +1,7 @@
 package dev.dvm.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,23 @@ class ShapeInferenceTest {
         Value y = kb.input(DType.F32, 3, 1);
         Instance inst = infer(kb, kb.mul(kb.add(x, y), 2.0), s(5, 1, 4), s(3, 1));
         assertArrayEquals(s(5, 3, 4), outShape(inst));
+    }
+
+    @Test
+    void broadcastReturnsTheOperandEqualToTheResultElseANewShape() {
+        long[] full = s(3, 4);
+        long[] row = s(1, 4);
+        long[] vector = s(4);
+        assertSame(full, ShapeInference.broadcast(null, full, row, "bc"));
+        assertSame(full, ShapeInference.broadcast(null, row, full, "bc"));
+        assertSame(full, ShapeInference.broadcast(null, vector, full, "bc"));
+        assertSame(row, ShapeInference.broadcast(null, vector, row, "bc"));
+        assertArrayEquals(s(3, 4), ShapeInference.broadcast(null, s(3, 1), row, "bc"));
+        assertArrayEquals(s(2, 3, 1), ShapeInference.broadcast(null, s(2, 1, 1), s(3, 1), "bc"));
+        assertArrayEquals(s(5, 1, 4), ShapeInference.broadcast(null, s(5, 1, 1), vector, "bc"));
+        // the operands are read, never written
+        assertArrayEquals(s(3, 4), full);
+        assertArrayEquals(s(1, 4), row);
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the plan instead of allocating and placing events again. Thread-safe.
  */
 final class BackEndPlans {
-    /** A body's allocation and the sync bits of each instruction of {@link Body#code()}. */
+    /** A body's allocation and the sync bits of each instruction of {@link Body#code()} (shared: never written). */
     record Plan(UbAllocator alloc, int[] sync) {}
 
     /** Per thread, the words of the structure being looked up: a key is copied out only when a new plan is stored. */
@@ -26,11 +26,11 @@ final class BackEndPlans {
     }
 
     /**
-     * Allocates {@code code} (from {@code body.code()}) and sets its flags, from the remembered plan
+     * The allocation and flags of {@code code} (from {@code body.code()}), from the remembered plan
      * when there is one: the plan its front-end source already holds (a replayed template needs no
      * structure lookup), else the one for its structure.
      */
-    UbAllocator place(Body body, Instr[] code) {
+    Plan place(Body body, Instr[] code) {
         Plan plan = body.source != null ? body.source.plan : null;
         if (plan == null) {
             plan = lookUp(body, code);
@@ -38,10 +38,7 @@ final class BackEndPlans {
                 body.source.plan = plan;
             }
         }
-        for (int i = 0; i < code.length; i++) {
-            code[i].sync = plan.sync[i];
-        }
-        return plan.alloc;
+        return plan;
     }
 
     /** The plan for the structure of {@code code}, made and remembered when it is new. */
@@ -49,12 +46,7 @@ final class BackEndPlans {
         Structure probe = PROBES.get().fill(body, code);
         Plan plan = plans.get(probe);
         if (plan == null) {
-            UbAllocator alloc = allocateAndPlace(body, code, events);
-            int[] sync = new int[code.length];
-            for (int i = 0; i < code.length; i++) {
-                sync[i] = code[i].sync;
-            }
-            Plan made = new Plan(alloc, sync);
+            Plan made = allocateAndPlace(body, code, events);
             Plan raced = plans.putIfAbsent(probe.copy(), made);
             return raced != null ? raced : made;
         }
@@ -62,10 +54,9 @@ final class BackEndPlans {
     }
 
     /** The full back end of one body: what a plan remembers. */
-    static UbAllocator allocateAndPlace(Body body, Instr[] code, int events) {
+    static Plan allocateAndPlace(Body body, Instr[] code, int events) {
         UbAllocator alloc = UbAllocator.allocate(body, code);
-        EventPlacer.place(body, code, alloc, events);
-        return alloc;
+        return new Plan(alloc, EventPlacer.place(body, code, alloc, events));
     }
 
     /**

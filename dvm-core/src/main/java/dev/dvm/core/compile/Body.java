@@ -73,7 +73,10 @@ final class Body {
         this.source = null;
     }
 
-    /** The back-end body of front-end {@code source} over {@code extents}: buffer tables shared, lists sized for its instructions. */
+    /**
+     * The back-end body of front-end {@code source} over {@code extents}: buffer tables and vector
+     * instructions shared (the back end never writes them), load and store lists sized for theirs.
+     */
     private Body(Body source, long[] extents) {
         this.extents = extents;
         this.inner = source.inner;
@@ -84,7 +87,7 @@ final class Body {
         rowBuffer = source.rowBuffer;
         bufferType = source.bufferType;
         loads = new ArrayList<>(source.loads.size());
-        vector = new ArrayList<>(source.vector.size());
+        vector = source.vector;
         stores = new ArrayList<>(source.stores.size());
         partialPlans = List.of();
         partials = source.partialPlans.isEmpty() ? List.of() : new ArrayList<>(source.partialPlans.size());
@@ -93,14 +96,12 @@ final class Body {
 
     /**
      * The back-end form of this front-end body with the numbers {@code values} (indexed by
-     * {@link Dim#index}). Instructions and windows are copied (the back end sets events and lays
-     * out partials in them); buffer tables are shared, nothing writes them after lowering.
+     * {@link Dim#index}). Loads and stores are copied with their windows' numbers (the back end
+     * sorts them and lays out partials in them); buffer tables and vector instructions are shared,
+     * nothing writes them after lowering.
      */
     Body instantiate(long[] values) {
         Body b = new Body(this, values(dims, values));
-        for (Instr in : vector) {
-            b.vector.add(in.copy(null));
-        }
         for (Instr in : loads) {
             b.loads.add(in.copy(in.window.instantiate(values)));
         }
@@ -230,14 +231,11 @@ final class Body {
         Window window;
         /** LOAD and STORE in a back-end body: where in global memory. */
         Access access;
-        /** Set by {@link EventPlacer}. */
-        int sync;
-
         Instr(Opcode op) {
             this.op = op;
         }
 
-        /** This instruction (not yet synchronised) with the back-end window {@code access}. */
+        /** This instruction with the back-end window {@code access}. */
         Instr copy(Access access) {
             Instr c = new Instr(op);
             c.dst = dst;

@@ -55,7 +55,7 @@ public final class Compiler {
 
     private static Program attempt(Instance instance, NpuSpec spec, boolean[] split, BackEndPlans plans, FrontEndTemplates frontEnds) {
         Graph g = instance.graph();
-        SlotTable slots = new SlotTable();
+        SlotTable slots = new SlotTable(g.inputs().size() + g.outputs().size());
         for (int i = 0; i < g.inputs().size(); i++) {
             Node n = g.inputs().get(i);
             int slot = ((Attrs.Input) n.attrs()).slot();
@@ -108,14 +108,15 @@ public final class Compiler {
     /** Synchronises, allocates, tiles and emits one folded body, then the combines of its split reductions. */
     private static long compileBody(ProgramWriter w, Body body, NpuSpec spec, SlotTable slots, BackEndPlans plans) {
         Instr[] code = body.code();
-        UbAllocator alloc = plans != null ? plans.place(body, code) : BackEndPlans.allocateAndPlace(body, code, spec.events());
+        BackEndPlans.Plan plan = plans != null ? plans.place(body, code) : BackEndPlans.allocateAndPlace(body, code, spec.events());
+        UbAllocator alloc = plan.alloc();
         Tiler.Tiling tiling = Tiler.tile(body, alloc.fullUnits, alloc.rowUnits, spec.ubBytes(), spec.cores());
         if (body.partials.isEmpty()) {
-            return Emitter.emit(w, body, code, tiling, alloc);
+            return Emitter.emit(w, body, code, plan.sync(), tiling, alloc);
         }
         int outer = body.extents.length - tiling.inner();
         ReduceCombiner.layOut(body, outer, tiling.colBlocks(), slots);
-        long used = Emitter.emit(w, body, code, tiling, alloc);
+        long used = Emitter.emit(w, body, code, plan.sync(), tiling, alloc);
         try {
             return Math.max(used, compileBody(w, combine(body.partials, tiling.colBlocks(), false, slots), spec, slots, plans));
         } catch (Tiler.RowsDoNotFit e) {

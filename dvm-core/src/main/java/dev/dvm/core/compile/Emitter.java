@@ -11,8 +11,8 @@ import dev.dvm.core.compile.Body.Instr;
 final class Emitter {
     private Emitter() {}
 
-    /** Emits the stage and returns the UB bytes it addresses. */
-    static long emit(ProgramWriter w, Body body, Instr[] code, Tiler.Tiling tiling, UbAllocator alloc) {
+    /** Emits the stage, {@code sync} holding each instruction's flags, and returns the UB bytes it addresses. */
+    static long emit(ProgramWriter w, Body body, Instr[] code, int[] sync, Tiler.Tiling tiling, UbAllocator alloc) {
         long fullUnit = tiling.fullUnitBytes();
         long rowUnit = tiling.rowUnitBytes();
         long rowBase = alloc.fullUnits * fullUnit;
@@ -30,9 +30,10 @@ final class Emitter {
         }
         w.end();
         int outer = extents.length - tiling.inner();
-        for (Instr in : code) {
+        for (int i = 0; i < code.length; i++) {
+            Instr in = code[i];
             long n = body.rowBuffer[in.buffer()] ? rows : full;
-            w.begin(in.op, in.sync);
+            w.begin(in.op, sync[i]);
             switch (in.op.layout()) {
                 case MEMORY -> memory(w, in, address[in.buffer()], outer);
                 case UNARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code());

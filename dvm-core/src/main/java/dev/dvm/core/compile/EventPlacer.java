@@ -22,16 +22,18 @@ import dev.dvm.core.compile.Body.Instr;
 final class EventPlacer {
     private EventPlacer() {}
 
-    /** Sets the flags of {@code code} (from {@link Body#code()}), whose buffers {@code alloc} placed. */
-    static void place(Body body, Instr[] code, UbAllocator alloc, int events) {
+    /**
+     * The flags of each instruction of {@code code} (from {@link Body#code()}), whose buffers
+     * {@code alloc} placed. In an array, not the instructions: a replayed body shares its vector
+     * instructions with its template and with other threads' instances.
+     */
+    static int[] place(Body body, Instr[] code, UbAllocator alloc, int events) {
         int vectorStart = body.loads.size();
         Instr[] vector = body.vector.toArray(new Instr[0]);
         int buffers = body.bufferCount;
         int[] firstReader = Body.firstReaders(body);
         int[] lastWriter = Body.lastWriters(body);
-        for (Instr in : code) {
-            in.sync = 0;
-        }
+        int[] sync = new int[code.length];
         int loads = body.loads.size();
         int stores = body.stores.size();
 
@@ -43,12 +45,12 @@ final class EventPlacer {
         for (int i = 0; i < loads; i++) {
             boolean lastOfBucket = i + 1 == loads || loadBucket[i + 1] != loadBucket[i];
             if (lastOfBucket) {
-                code[i].sync |= Sync.of(Sync.SET, loadBucket[i]);
+                sync[i] |= Sync.of(Sync.SET, loadBucket[i]);
             }
             boolean firstOfBucket = i == 0 || loadBucket[i - 1] != loadBucket[i];
             if (firstOfBucket) {
                 // the bucket's earliest reader is its first load's reader (loads are sorted by reader)
-                vector[loadKey[i]].sync |= Sync.of(Sync.WAIT, loadBucket[i]);
+                sync[vectorStart + loadKey[i]] |= Sync.of(Sync.WAIT, loadBucket[i]);
             }
         }
 
@@ -58,13 +60,12 @@ final class EventPlacer {
         }
         int[] storeBucket = buckets(storeKey, events);
         for (int i = 0; i < stores; i++) {
-            Instr store = code[vectorStart + vector.length + i];
             if (i == 0 || storeBucket[i - 1] != storeBucket[i]) {
-                store.sync |= Sync.of(Sync.WAIT, storeBucket[i]);
+                sync[vectorStart + vector.length + i] |= Sync.of(Sync.WAIT, storeBucket[i]);
             }
             if (i + 1 == stores || storeBucket[i + 1] != storeBucket[i]) {
                 // the bucket's latest producer is its last store's producer
-                vector[storeKey[i]].sync |= Sync.of(Sync.SET, storeBucket[i]);
+                sync[vectorStart + storeKey[i]] |= Sync.of(Sync.SET, storeBucket[i]);
             }
         }
 
@@ -77,8 +78,8 @@ final class EventPlacer {
                     }
                 }
             }
-            code[0].sync |= Sync.of(Sync.BACK_WAIT, 0);
-            vector[lastReader].sync |= Sync.of(Sync.BACK_SET, 0);
+            sync[0] |= Sync.of(Sync.BACK_WAIT, 0);
+            sync[vectorStart + lastReader] |= Sync.of(Sync.BACK_SET, 0);
         }
         if (stores > 0) {
             boolean[] stored = new boolean[buffers];
@@ -90,9 +91,10 @@ final class EventPlacer {
             while (!overlapsStored(body, alloc, stored, vector[firstWriter].dst)) {
                 firstWriter++;
             }
-            vector[firstWriter].sync |= Sync.of(Sync.BACK_WAIT, 0);
-            code[code.length - 1].sync |= Sync.of(Sync.BACK_SET, 0);
+            sync[vectorStart + firstWriter] |= Sync.of(Sync.BACK_WAIT, 0);
+            sync[code.length - 1] |= Sync.of(Sync.BACK_SET, 0);
         }
+        return sync;
     }
 
     private static boolean overlapsStored(Body body, UbAllocator alloc, boolean[] stored, int buffer) {

@@ -11,17 +11,26 @@ import dev.dvm.bytecode.ProgramWriter;
  */
 final class SlotTable {
     private int count;
-    private int[] kinds = new int[8];
-    private ElementType[] types = new ElementType[8];
-    private long[] bytes = new long[8];
-    private Dim[] byteDims = new Dim[8];
+    private int[] kinds;
+    private ElementType[] types;
+    private long[] bytes;
+    private Dim[] byteDims;
+
+    /** A table with room for {@code expected} slots (inputs and outputs: a replay adds workspaces only for kernels that have them). */
+    SlotTable(int expected) {
+        kinds = new int[expected];
+        types = new ElementType[expected];
+        bytes = new long[expected];
+        byteDims = new Dim[expected];
+    }
 
     int add(int kind, ElementType type, long reachBytes) {
         if (count == kinds.length) {
-            kinds = java.util.Arrays.copyOf(kinds, count * 2);
-            types = java.util.Arrays.copyOf(types, count * 2);
-            bytes = java.util.Arrays.copyOf(bytes, count * 2);
-            byteDims = java.util.Arrays.copyOf(byteDims, count * 2);
+            int grown = Math.max(4, count * 2);
+            kinds = java.util.Arrays.copyOf(kinds, grown);
+            types = java.util.Arrays.copyOf(types, grown);
+            bytes = java.util.Arrays.copyOf(bytes, grown);
+            byteDims = java.util.Arrays.copyOf(byteDims, grown);
         }
         byteDims[count] = null;
         kinds[count] = kind;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class StagePartitionerTest {
     private static Partition partition(TestGraph g, boolean[] split) {
-        return StagePartitioner.partition(g.instance(), new Tape(), split, new SlotTable());
+        return StagePartitioner.partition(g.instance(), new Tape(), split, new SlotTable(0));
     }
 
     @Test
