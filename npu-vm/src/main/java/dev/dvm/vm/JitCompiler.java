@@ -547,8 +547,8 @@ final class JitCompiler {
 
     private static final String FRAME = Type.getInternalName(JitRuntime.Frame.class);
     private static final String FRAME_D = "L" + FRAME + ";";
-    /** A pass over a tile's rows: {@code (st, segments, frame, cols, rows)}; each row's addresses and row values are in the frame. */
-    private static final String PASS_D = "(L" + PLAN + ";[" + SEGMENT_D + FRAME_D + "II)V";
+    /** A pass over rows [first, end) of a tile: {@code (st, segments, frame, cols, first, end)}; each row's addresses and row values are in the frame. */
+    private static final String PASS_D = "(L" + PLAN + ";[" + SEGMENT_D + FRAME_D + "III)V";
 
     /** Pushes an int constant. */
     private static void push(MethodVisitor mv, int v) {
@@ -594,9 +594,14 @@ final class JitCompiler {
 
         /** for (counter = 0; counter < limit; next) body; both int locals. */
         void countUp(int counter, int limit, Runnable body, Runnable next) {
-            Label top = new Label(), done = new Label();
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, counter);
+            countFrom(counter, limit, body, next);
+        }
+
+        /** for (; counter < limit; next) body, counter already set; both int locals. */
+        void countFrom(int counter, int limit, Runnable body, Runnable next) {
+            Label top = new Label(), done = new Label();
             mv.visitLabel(top);
             mv.visitVarInsn(ILOAD, counter);
             mv.visitVarInsn(ILOAD, limit);
@@ -613,7 +618,7 @@ final class JitCompiler {
         private final String owner;
         private final Passes passes;
         private final int[] planLocal, base;
-        private int frame, address, t, rowStart, colStart, rows, cols, r;
+        private int frame, address, groupRows, t, rowStart, colStart, rows, cols, r;
 
         RunEmitter(MethodVisitor mv, String owner, Passes passes) {
             super(mv, 8);
@@ -648,8 +653,12 @@ final class JitCompiler {
             mv.visitEnd();
         }
 
-        /** The frame and its address array; per plan, the MemoryPlan and its base. */
+        /** The frame and its address array; the rows per pass call; per plan, the MemoryPlan and its base. */
         private void prologue() {
+            groupRows = local(1);
+            mv.visitVarInsn(ALOAD, ST);
+            mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "rowGroup", "(L" + PLAN + ";)I", false);
+            mv.visitVarInsn(ISTORE, groupRows);
             frame = local(1);
             mv.visitVarInsn(ALOAD, ST);
             push(mv, passes.plans);
@@ -729,20 +738,34 @@ final class JitCompiler {
             return at;
         }
 
-        /** Every row's addresses into the frame, then each pass over all the tile's rows. */
+        /** Every row's addresses into the frame, then each pass over a group of rows ({@link JitRuntime#rowGroup}), group by group. */
         private void rowLoop() {
             r = local(1);
             countUp(r, rows, this::rowAddresses);
-            for (int p = 0; p < passes.count(); p++) {
-                if (passes.hasSinks(p)) {
-                    mv.visitVarInsn(ALOAD, ST);
-                    mv.visitVarInsn(ALOAD, SEGMENTS);
-                    mv.visitVarInsn(ALOAD, frame);
-                    mv.visitVarInsn(ILOAD, cols);
-                    mv.visitVarInsn(ILOAD, rows);
-                    mv.visitMethodInsn(INVOKESTATIC, owner, "pass" + p, PASS_D, false);
+            int group = local(1), end = local(1);
+            countUp(group, rows, () -> {
+                // end = min(group + groupRows, rows)
+                mv.visitVarInsn(ILOAD, group);
+                mv.visitVarInsn(ILOAD, groupRows);
+                mv.visitInsn(IADD);
+                mv.visitVarInsn(ILOAD, rows);
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+                mv.visitVarInsn(ISTORE, end);
+                for (int p = 0; p < passes.count(); p++) {
+                    if (passes.hasSinks(p)) {
+                        mv.visitVarInsn(ALOAD, ST);
+                        mv.visitVarInsn(ALOAD, SEGMENTS);
+                        mv.visitVarInsn(ALOAD, frame);
+                        mv.visitVarInsn(ILOAD, cols);
+                        mv.visitVarInsn(ILOAD, group);
+                        mv.visitVarInsn(ILOAD, end);
+                        mv.visitMethodInsn(INVOKESTATIC, owner, "pass" + p, PASS_D, false);
+                    }
                 }
-            }
+            }, () -> {
+                mv.visitVarInsn(ILOAD, end);
+                mv.visitVarInsn(ISTORE, group);
+            });
         }
 
         /** Every plan's byte address at row r's first column, into the frame at r * plans + plan. */
@@ -780,7 +803,7 @@ final class JitCompiler {
      * the tail (the chain under a mask); last, each reduction's result into the frame.
      */
     private static final class PassEmitter extends MethodEmitter {
-        private static final int ST = 0, SEGMENTS = 1, FRAME_ARG = 2, COLS = 3, ROWS = 4;
+        private static final int ST = 0, SEGMENTS = 1, FRAME_ARG = 2, COLS = 3, FIRST = 4, END = 5;
         private final Passes passes;
         private final List<Step> steps;
         private final int p;
@@ -795,7 +818,7 @@ final class JitCompiler {
         private int scratch, bound, c, offset, mask, row, rowBase;
 
         PassEmitter(MethodVisitor mv, Passes passes, int p) {
-            super(mv, 5);
+            super(mv, 6);
             this.passes = passes;
             this.steps = passes.steps;
             this.p = p;
@@ -821,11 +844,13 @@ final class JitCompiler {
             invariants();
             row = local(1);
             rowBase = local(1);
-            countUp(row, ROWS, () -> {
+            mv.visitVarInsn(ILOAD, FIRST);
+            mv.visitVarInsn(ISTORE, row);
+            countFrom(row, END, () -> {
                 rowSetup();
                 loop();
                 epilogue();
-            });
+            }, () -> mv.visitIincInsn(row, 1));
             mv.visitInsn(RETURN);
             mv.visitMaxs(0, 0);
             mv.visitEnd();

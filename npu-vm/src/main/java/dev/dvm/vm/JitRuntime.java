@@ -80,6 +80,31 @@ final class JitRuntime {
         }
     }
 
+    /**
+     * How many of a tile's rows each pass runs over before the next pass starts: the whole tile
+     * while the stage's rows fit the last-level cache, so a pass's call and constants are paid once
+     * per tile and a row's reductions are long done when the next pass reads them; one row once
+     * they stream from memory, where reading a row and writing the previous one overlap best
+     * row by row. Measured on this machine (32 MiB L3), softmax, LayerNorm and RMSNorm over rows
+     * of 1024: whole tiles 6–12% faster at 64K and 1M elements (up to 8 MiB per tensor pair), one
+     * row 12–35% faster at 4M and 16M.
+     */
+    static int rowGroup(StagePlan st) {
+        long bytes = 0;
+        for (MemoryPlan m : st.memory) {
+            for (long stride : m.outerStrides()) {
+                if (stride != 0) {
+                    bytes += st.totalRows * st.totalCols * m.type().byteSize();
+                    break;
+                }
+            }
+        }
+        return bytes > STREAMED_BYTES ? 1 : st.rows;
+    }
+
+    /** Half this machine's last-level cache: beyond it a stage's rows come from memory. */
+    private static final long STREAMED_BYTES = 16L << 20;
+
     private static final ThreadLocal<Frame> FRAMES = ThreadLocal.withInitial(() -> new Frame(0, 0, 0));
 
     /** This thread's frame, grown when {@code st}'s run needs more; launches allocate nothing once it is large enough. */

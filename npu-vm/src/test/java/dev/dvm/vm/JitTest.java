@@ -163,6 +163,26 @@ class JitTest {
         }
     }
 
+    /**
+     * A stage whose rows stream from memory (over 16 MiB) runs each pass one row at a time
+     * ({@link JitRuntime#rowGroup}) rather than over whole tiles: the same bits as the
+     * interpreter, over tiles of four rows and a last tile of three, on two cores.
+     */
+    @Test
+    void streamedStagesRunEachPassRowByRowWithTheSameBits() {
+        long rows = 2L * 1024 + 3, cols = 1100;
+        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF); Device two = device(2, JitMode.FORCE)) {
+            long n = rows * cols;
+            MemorySegment x = input(arena, n, 11, 200);
+            Executable exe = Executable.of(rowProgram(rows, cols, 4, 552, Opcode.REDUCE_MAX, Opcode.SUB_R, false), off.spec());
+            assertEquals(1, JitRuntime.rowGroup(exe.stages[0]), "rows stream from memory");
+            Executable small = Executable.of(rowProgram(64, cols, 4, 552, Opcode.REDUCE_MAX, Opcode.SUB_R, false), off.spec());
+            assertEquals(4, JitRuntime.rowGroup(small.stages[0]), "rows stay in the caches");
+            assertArrayEquals(run(off, exe, x, arena, n), run(two, exe, x, arena, n));
+            assertNotNull(exe.stages[0].compiled, "the stage was compiled");
+        }
+    }
+
     @Test
     void unsupportedStagesAreNeverCompiled() {
         // A BOOL result stored as F32 reads int words as floats: outside what the JIT compiles.
