@@ -40,11 +40,12 @@ import org.objectweb.asm.Type;
  * buffer (one value per tile row) is one value per row in the generated code, held in every lane
  * of a vector.
  *
- * <p>Supported: LOAD and STORE of F32 full tiles over exactly one inner dim with inner stride 1,
- * or 0 for a LOAD (a value broadcast along the row); UNARY, BINARY and BINARY_SCALAR F32 operations
- * that have a per-vector function in {@link #FUNCTIONS}, over full or row buffers; COPY, CAST F32
- * to F32 and FILL F32; REDUCE_SUM/MAX/MIN ({@link #REDUCTIONS}), BROADCAST_ROW and the ROW_BINARY
- * forms of the operations in {@link #FUNCTIONS}.
+ * <p>Supported ({@link #shapeOf} checks each rule): F32 and I32 operations with a per-vector
+ * function ({@link #FUNCTIONS}, {@link #INT_OPERATORS}), compares, AND/OR/NOT, ISFINITE, SELECT,
+ * COPY, CAST among F32, F16, BF16, I32 and BOOL, FILL; LOAD and STORE of F32, I32, F16 (lane by
+ * lane), BOOL and BF16 over one inner dim, contiguous, strided or broadcast; REDUCE_SUM/MAX/MIN
+ * ({@link #REDUCTIONS}), BROADCAST_ROW and the ROW_BINARY forms. Interpreted: I64, POW, IOTA, I32
+ * reductions, several inner dims, reductions split across tiles (docs/JIT.md).
  */
 final class JitCompiler {
     private JitCompiler() {}
@@ -561,15 +562,6 @@ final class JitCompiler {
         }
     }
 
-    /**
-     * Emits {@code run}: the tile and row loops of {@link TileInterpreter#run}; per tile row, each
-     * memory plan's byte address into the frame, then a call of each pass. Locals: 0 this, 1 st,
-     * 2 first, 4 end, 6 segments, 7 bases, then the ones {@link #local} hands out.
-     *
-     * <p>Each pass is its own small method so that the JIT compilers take them one at a time: one
-     * method holding every pass of softmax (each pass's chain twice, unmasked and masked) made C1
-     * run out of registers and C2 never compile it, which left its vectors boxed.
-     */
     /** A method being emitted: its visitor and the locals handed out after its parameters. */
     private abstract static class MethodEmitter {
         final MethodVisitor mv;
@@ -613,6 +605,16 @@ final class JitCompiler {
         }
     }
 
+    /**
+     * Emits {@code run}: the tile loop of {@link TileInterpreter#run}; per tile, every row's byte
+     * address per memory plan into the frame, then each pass over a group of the tile's rows
+     * ({@link JitRuntime#rowGroup}), group by group. Locals: 0 this, 1 st, 2 first, 4 end,
+     * 6 segments, 7 bases, then the ones {@link #local} hands out.
+     *
+     * <p>Each pass is its own small method so that the JIT compilers take them one at a time: one
+     * method holding every pass of softmax (each pass's chain twice, unmasked and masked) made C1
+     * run out of registers and C2 never compile it, which left its vectors boxed.
+     */
     private static final class RunEmitter extends MethodEmitter {
         private static final int ST = 1, FIRST = 2, END = 4, SEGMENTS = 6, BASES = 7;
         private final String owner;
@@ -796,11 +798,12 @@ final class JitCompiler {
     }
 
     /**
-     * Emits {@code pass<p>(st, segments, frame, cols)}: pass p over one tile row. Prologue: the
-     * segments and row addresses of the plans it touches, broadcast LOADs, scalars, FILL values,
-     * the row values it uses (reduction results from the frame, then the operations on them, in
-     * program order), scratch offsets, accumulators. Then the vector loop (the chain unmasked) and
-     * the tail (the chain under a mask); last, each reduction's result into the frame.
+     * Emits {@code pass<p>(st, segments, frame, cols, first, end)}: pass p over tile rows
+     * [first, end). Before the rows: the segments of the plans it touches, scalars, FILL values,
+     * the loop bound. Per row: its addresses, broadcast LOADs, the row values it uses (reduction
+     * results from the frame, then the operations on them, in program order), scratch offsets,
+     * accumulators; then the vector loop (the chain unmasked) and the tail (the chain under a
+     * mask); last, each reduction's result into the frame.
      */
     private static final class PassEmitter extends MethodEmitter {
         private static final int ST = 0, SEGMENTS = 1, FRAME_ARG = 2, COLS = 3, FIRST = 4, END = 5;
