@@ -62,11 +62,10 @@ final class JitRuntime {
      * A thread's working memory for compiled runs, fetched once per run: for each row of the
      * current tile, each memory plan's byte address at its first column ({@code address}, at
      * row × plans + plan), the row values reductions produced ({@code row}, at row × steps +
-     * step), the rows spilled values pass through ({@code scratch}). Each pass runs over all the
-     * tile's rows before the next starts, so a row's reductions are done long before the next
-     * pass reads them, and a pass's constants and call are paid once per tile, not per row.
-     * Passes exchange values through the frame as scalars and addresses, never as vectors, so no
-     * vector crosses a call.
+     * step), the rows spilled values pass through ({@code scratch}); each pass runs over a
+     * {@linkplain #rowGroup group} of the tile's rows before the next starts. Passes exchange
+     * values through the frame as scalars and addresses, never as vectors, so no vector crosses a
+     * call.
      */
     static final class Frame {
         final long[] address;
