@@ -183,7 +183,7 @@ public final class Verifier implements ProgramVisitor {
         tiles = 0;
         stageAt = NONE;
         try {
-            reader.accept(program, this);
+            reader.acceptMatched(program, this);
         } finally {
             this.program = null;
             slotBytes = null;
