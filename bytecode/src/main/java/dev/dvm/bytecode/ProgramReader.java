@@ -13,13 +13,26 @@ public final class ProgramReader {
         this.program = program;
     }
 
-    /** Visits the whole of {@code program} instead: a reused reader keeps its operand buffer across programs, not the program. */
-    void accept(Program program, ProgramVisitor visitor) {
+    /**
+     * The program {@linkplain ProgramStructure#matches matches} a structure verified in full, so the
+     * instruction checks are skipped: every value they read (each head's pipe, opcode and length,
+     * every rank, which counts the repeated operands) is a structure bit equal to the verified
+     * program's, which passed them.
+     */
+    private boolean matched;
+
+    /**
+     * Visits the whole of {@code program}, which matches a structure verified in full (see
+     * {@link #matched}): a reused reader keeps its operand buffer across programs, not the program.
+     */
+    void acceptMatched(Program program, ProgramVisitor visitor) {
         this.program = program;
+        matched = true;
         try {
             accept(visitor);
         } finally {
             this.program = null;
+            matched = false;
         }
     }
 
@@ -63,22 +76,16 @@ public final class ProgramReader {
         long head = program.word(pc);
         int offset = pc * 8;
         Opcode op = Opcode.ofCode(Isa.opcode(head));
-        if (op == null) {
-            throw new MalformedProgramException(offset, "opcode", "unknown opcode 0x" + Integer.toHexString(Isa.opcode(head)));
-        }
-        if (Isa.pipeCode(head) != op.pipe().ordinal()) {
-            throw new MalformedProgramException(offset, "pipe", op + " belongs to pipe " + op.pipe() + ", head says " + Pipe.ofCode(Isa.pipeCode(head)));
-        }
         int length = Isa.length(head);
-        if (length == 0 || pc + length > program.size()) {
-            throw new MalformedProgramException(offset, "length", op + " of " + length + " words runs past the end of the code");
+        if (!matched) {
+            checkHead(pc, head, op, length);
         }
         Layout layout = op.layout();
         operands.reset();
         int count = layout.fixedCount();
         for (int i = 0; i < count; i++) {
             int at = layout.position(i);
-            if (at / 64 >= length) {
+            if (!matched && at / 64 >= length) {
                 throw new MalformedProgramException(offset, "length", op + " of " + length + " words is too short for operand " + i);
             }
             long value = program.word(pc + at / 64) >>> (at % 64) & layout.valueMask(i);
@@ -87,11 +94,25 @@ public final class ProgramReader {
                 count += (int) value;
             }
         }
-        int words = layout.words(count);
-        if (words != length) {
-            throw new MalformedProgramException(offset, "length", op + " with " + count + " operands takes " + words + " words, head says " + length);
+        if (!matched && layout.words(count) != length) {
+            throw new MalformedProgramException(offset, "length", op + " with " + count + " operands takes " + layout.words(count)
+                    + " words, head says " + length);
         }
         visitor.visitInstruction(offset, op, Isa.sync(head), operands);
         return length;
+    }
+
+    /** The head at word {@code pc} names an opcode of its pipe and a length that fits the code. */
+    private void checkHead(int pc, long head, Opcode op, int length) {
+        int offset = pc * 8;
+        if (op == null) {
+            throw new MalformedProgramException(offset, "opcode", "unknown opcode 0x" + Integer.toHexString(Isa.opcode(head)));
+        }
+        if (Isa.pipeCode(head) != op.pipe().ordinal()) {
+            throw new MalformedProgramException(offset, "pipe", op + " belongs to pipe " + op.pipe() + ", head says " + Pipe.ofCode(Isa.pipeCode(head)));
+        }
+        if (length == 0 || pc + length > program.size()) {
+            throw new MalformedProgramException(offset, "length", op + " of " + length + " words runs past the end of the code");
+        }
     }
 }

@@ -43,8 +43,9 @@ import java.util.Arrays;
  * {@code memory-reach}. The structural ones are the header's flags and reserved bits,
  * {@code slot-kind}, nesting ({@code stage-nesting}, {@code outside-stage}, {@code terminator},
  * {@code stage-count}), {@code stage-rank}, {@code stage-inner}, {@code type}, the flag rules, the
- * slot rules, {@code memory-type}, {@code memory-rank} and every event rule. The reader's decoding
- * checks run in both modes.
+ * slot rules, {@code memory-type}, {@code memory-rank} and every event rule. Of the reader's
+ * decoding checks, all structural, the header's run in both modes and the instructions' only in
+ * full verification.
  */
 public final class Verifier implements ProgramVisitor {
     /** Forward pairs, indexing {@link #setAt}. */
@@ -183,7 +184,7 @@ public final class Verifier implements ProgramVisitor {
         tiles = 0;
         stageAt = NONE;
         try {
-            reader.accept(program, this);
+            reader.acceptMatched(program, this);
         } finally {
             this.program = null;
             slotBytes = null;

@@ -39,8 +39,8 @@ public final class Executable {
         this.ubBytes = program.ubBytes();
         this.tiles = program.tiles();
         this.stages = decoded.stages.toArray(StagePlan[]::new);
-        this.slotKinds = decoded.slotKinds();
-        this.slotTypes = decoded.slotTypes();
+        this.slotKinds = decoded.slotKinds;
+        this.slotTypes = decoded.slotTypes;
         this.slotBytes = decoded.slotBytes();
         this.decodedBytes = OBJECT_BYTES + StagePlan.array(stages.length, 4) + StagePlan.array(slotBytes.length, 8)
                 + stages.length * StagePlan.OBJECT_BYTES + decoded.shared.keptBytes;
@@ -75,6 +75,7 @@ public final class Executable {
         Objects.requireNonNull(spec, "spec");
         PreDecoder decoder = DECODERS.get();
         try {
+            decoder.begin(verified);
             if (verified != null) {
                 Verifier.verifyNumbers(program, verified, spec.ubBytes(), spec.events(), decoder);
             } else {

@@ -8,6 +8,7 @@ import dev.dvm.bytecode.Layout;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.bytecode.Operands;
 import dev.dvm.bytecode.Program;
+import dev.dvm.bytecode.ProgramStructure;
 import dev.dvm.bytecode.ProgramVisitor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,20 +35,49 @@ final class PreDecoder implements ProgramVisitor {
     final SharedArrays shared = new SharedArrays();
 
     /**
-     * Forgets the last program's results (the scratch buffers and the shared arrays stay), so that
-     * a thread's decoder keeps no program's plans (nor the compiled classes they may come to hold)
-     * reachable.
+     * The template: the structure of the last program decoded against a verified structure, with
+     * the instruction records of its stages and its slot kinds and types. Records hold only what
+     * structure bits fix (opcode, sync, byte offset, type, structural argument, where the numbers
+     * start; see {@link StagePlan}) and kinds and types are structure bits, so a program of the same
+     * structure (the verifier refuses it otherwise) has equal ones: it takes the template's instead
+     * of looking its own up. Its numbers and scalars are decoded as always.
+     */
+    private ProgramStructure templateStructure;
+    private int[][] templateRecords;
+    private int[] templateSlotKinds;
+    private ElementType[] templateSlotTypes;
+    /** The verified structure of the program being decoded; null when it is verified in full. */
+    private ProgramStructure structure;
+    /** The program being decoded has the template's structure. */
+    private boolean fromTemplate;
+    /** The last program's slot kinds and types, shared; set at its end. */
+    int[] slotKinds;
+    ElementType[] slotTypes;
+
+    /** Starts a program whose structure is {@code verified}, or null for one verified in full (never a template). */
+    void begin(ProgramStructure verified) {
+        structure = verified;
+    }
+
+    /**
+     * Forgets the last program's results (the scratch buffers, the shared arrays and the template
+     * stay), so that a thread's decoder keeps no program's plans (nor the compiled classes they may
+     * come to hold) reachable.
      */
     void reset() {
         stages.clear();
         shared.resetKept();
+        structure = null;
+        fromTemplate = false;
+        slotKinds = null;
+        slotTypes = null;
     }
 
     // Scratch, reused across stages and programs (a decoder serves one thread, see Executable.of):
     // each stage keeps exact copies, or the shared arrays equal to them.
     private int slots;
-    private int[] slotKinds = new int[4];
-    private ElementType[] slotTypes = new ElementType[4];
+    private int[] kinds = new int[4];
+    private ElementType[] types = new ElementType[4];
     private long[] slotBytes = new long[4];
     private int stageAt;
     private long tiles;
@@ -60,16 +90,6 @@ final class PreDecoder implements ProgramVisitor {
     private MemoryPlan[] memory = new MemoryPlan[4];
     private int count, numCount, memoryCount;
 
-    /** The slot kinds of the last program, shared. */
-    int[] slotKinds() {
-        return shared.ints(slotKinds, 0, slots);
-    }
-
-    /** The slot element types of the last program, shared. */
-    ElementType[] slotTypes() {
-        return shared.types(slotTypes, slots);
-    }
-
     /** The slot byte counts of the last program, a new array (they differ between instances). */
     long[] slotBytes() {
         return Arrays.copyOf(slotBytes, slots);
@@ -77,18 +97,19 @@ final class PreDecoder implements ProgramVisitor {
 
     @Override
     public void visitHeader(Program program) {
+        fromTemplate = structure != null && structure == templateStructure;
         slots = program.slots();
-        if (slotKinds.length < slots) {
-            slotKinds = new int[slots];
-            slotTypes = new ElementType[slots];
+        if (kinds.length < slots) {
+            kinds = new int[slots];
+            types = new ElementType[slots];
             slotBytes = new long[slots];
         }
     }
 
     @Override
     public void visitSlot(int slot, int kind, ElementType type, long bytes) {
-        slotKinds[slot] = kind;
-        slotTypes[slot] = type;
+        kinds[slot] = kind;
+        types[slot] = type;
         slotBytes[slot] = bytes;
     }
 
@@ -101,8 +122,9 @@ final class PreDecoder implements ProgramVisitor {
         if (op == Opcode.END) {
             // Extents and numbers change with the shape and tiling, seldom equal across instances:
             // copied, not looked up (an entry would keep a young array alive into the old generation).
+            int[] stageRecords = fromTemplate ? templateRecords[stages.size()] : shared.ints(records, 0, count * W);
             stages.add(new StagePlan(stages.size(), stageAt, tiles, rows, cols, pitch, shared.copy(dims, 0, rank - innerRank),
-                    shared.copy(dims, rank - innerRank, rank), shared.ints(records, 0, count * W), shared.copy(nums, 0, numCount),
+                    shared.copy(dims, rank - innerRank, rank), stageRecords, shared.copy(nums, 0, numCount),
                     shared.longs(scalars, 0, count), shared.plans(memory, memoryCount)));
             return;
         }
@@ -189,6 +211,24 @@ final class PreDecoder implements ProgramVisitor {
         }
         numCount += StagePlan.numbers(op.layout());
         count++;
+    }
+
+    @Override
+    public void visitEnd() {
+        if (fromTemplate) {
+            slotKinds = templateSlotKinds;
+            slotTypes = templateSlotTypes;
+            return;
+        }
+        slotKinds = shared.ints(kinds, 0, slots);
+        slotTypes = shared.types(types, slots);
+        if (structure != null) {
+            // the verifier passes the end only for a program it accepted: a sound template
+            templateStructure = structure;
+            templateRecords = stages.stream().map(stage -> stage.ops).toArray(int[][]::new);
+            templateSlotKinds = slotKinds;
+            templateSlotTypes = slotTypes;
+        }
     }
 
     private void stage(int at, Operands ops) {
