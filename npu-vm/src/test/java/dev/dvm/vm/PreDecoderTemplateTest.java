@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.dvm.bytecode.ElementType;
-import dev.dvm.bytecode.Isa;
 import dev.dvm.bytecode.MalformedProgramException;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.bytecode.Program;
@@ -30,17 +29,8 @@ class PreDecoderTemplateTest {
      * has the same structure, and the scalar, extents, tiling, UB addresses and strides differ.
      */
     private static Program addScalar(long rows, long cols, int tileRows, int tileCols, float scalar) {
-        int pitch = (tileCols + 7) / 8 * 8;
-        int bytes = tileRows * pitch * 4;
-        TestProgram p = new TestProgram(2 * bytes);
-        p.slot(Isa.SLOT_INPUT, ElementType.F32, rows * cols * 4);
-        p.slot(Isa.SLOT_OUTPUT, ElementType.F32, rows * cols * 4);
-        p.stage(new long[] {rows, cols}, 1, tileRows, tileCols, pitch);
-        p.memory(Opcode.LOAD, TestProgram.LOAD_SYNC, 0, 0, ElementType.F32, 0, 0, cols, 1);
-        p.op(Opcode.ADD_S, TestProgram.VECTOR_SYNC, bytes, 0, (long) tileRows * pitch, ElementType.F32.code(), 0,
-                Float.floatToRawIntBits(scalar));
-        p.memory(Opcode.STORE, TestProgram.STORE_SYNC, bytes, 1, ElementType.F32, 0, 0, cols, 1);
-        return p.end().build();
+        return TestProgram.elementwise(rows, cols, tileRows, tileCols, (p, dst, words) -> p.op(Opcode.ADD_S, TestProgram.VECTOR_SYNC, dst, 0,
+                words, ElementType.F32.code(), 0, Float.floatToRawIntBits(scalar)));
     }
 
     private static ProgramStructure structureOf(Program program) {

@@ -93,6 +93,16 @@ final class TestProgram {
      * inside a tile, back pairs guarding buffer reuse across tiles). Slot 0 is x, slot 1 is y.
      */
     static Program unary(Opcode op, long rows, long cols, int tileRows, int tileCols) {
+        return elementwise(rows, cols, tileRows, tileCols, (p, dst, words) -> p.op(op, VECTOR_SYNC, dst, 0, words, ElementType.F32.code()));
+    }
+
+    /** The one vector instruction of {@link #elementwise}: from the buffer at 0 into the one at {@code dst}, {@code words} long. */
+    interface VectorStep {
+        void emit(TestProgram p, int dst, long words);
+    }
+
+    /** {@link #unary}'s program with {@code step} as its vector instruction (VECTOR_SYNC). */
+    static Program elementwise(long rows, long cols, int tileRows, int tileCols, VectorStep step) {
         int pitch = (tileCols + 7) / 8 * 8;
         int bytes = tileRows * pitch * 4;
         TestProgram p = new TestProgram(2 * bytes);
@@ -100,7 +110,7 @@ final class TestProgram {
         p.slot(Isa.SLOT_OUTPUT, ElementType.F32, rows * cols * 4);
         p.stage(new long[] {rows, cols}, 1, tileRows, tileCols, pitch);
         p.memory(Opcode.LOAD, LOAD_SYNC, 0, 0, ElementType.F32, 0, 0, cols, 1);
-        p.op(op, VECTOR_SYNC, bytes, 0, (long) tileRows * pitch, ElementType.F32.code());
+        step.emit(p, bytes, (long) tileRows * pitch);
         p.memory(Opcode.STORE, STORE_SYNC, bytes, 1, ElementType.F32, 0, 0, cols, 1);
         return p.end().build();
     }
