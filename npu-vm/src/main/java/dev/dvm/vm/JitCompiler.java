@@ -579,6 +579,15 @@ final class JitCompiler {
             return at;
         }
 
+        /** Pushes {@code row * perRow + entry}: where the frame keeps a row's entry ({@link JitRuntime.Frame}); {@code row} an int local. */
+        void frameIndex(int row, int perRow, int entry) {
+            mv.visitVarInsn(ILOAD, row);
+            push(mv, perRow);
+            mv.visitInsn(IMUL);
+            push(mv, entry);
+            mv.visitInsn(IADD);
+        }
+
         /** for (counter = 0; counter < limit; counter++) body; both int locals. */
         void countUp(int counter, int limit, Runnable body) {
             countUp(counter, limit, body, () -> mv.visitIincInsn(counter, 1));
@@ -777,11 +786,7 @@ final class JitCompiler {
                     continue;
                 }
                 mv.visitVarInsn(ALOAD, address);
-                mv.visitVarInsn(ILOAD, r);
-                push(mv, planLocal.length);
-                mv.visitInsn(IMUL);
-                push(mv, p);
-                mv.visitInsn(IADD);
+                frameIndex(r, planLocal.length, p);
                 mv.visitVarInsn(ALOAD, planLocal[p]);
                 mv.visitVarInsn(ALOAD, ST);
                 mv.visitFieldInsn(GETFIELD, PLAN, "outerExtents", "[I");
@@ -949,11 +954,7 @@ final class JitCompiler {
                 }
                 mv.visitVarInsn(ALOAD, FRAME_ARG);
                 mv.visitFieldInsn(GETFIELD, FRAME, "address", "[J");
-                mv.visitVarInsn(ILOAD, row);
-                push(mv, passes.plans);
-                mv.visitInsn(IMUL);
-                push(mv, q);
-                mv.visitInsn(IADD);
+                frameIndex(row, passes.plans, q);
                 mv.visitInsn(LALOAD);
                 mv.visitVarInsn(LSTORE, address[q]);
                 if (rowSegment[q] != 0) {
@@ -971,9 +972,7 @@ final class JitCompiler {
                     mv.visitVarInsn(ASTORE, rowSegment[q]);
                 }
             }
-            mv.visitVarInsn(ILOAD, row);
-            push(mv, steps.size());
-            mv.visitInsn(IMUL);
+            frameIndex(row, steps.size(), 0);
             mv.visitVarInsn(ISTORE, rowBase);
             for (int k = 0; k < steps.size(); k++) {
                 Step s = steps.get(k);
@@ -999,11 +998,7 @@ final class JitCompiler {
                 if (spillBase[k] != 0) {
                     mv.visitVarInsn(ALOAD, ST);
                     mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "scratchStride", "(L" + PLAN + ";)I", false);
-                    mv.visitVarInsn(ILOAD, row);
-                    push(mv, passes.spills);
-                    mv.visitInsn(IMUL);
-                    push(mv, passes.spillSlot[k]);
-                    mv.visitInsn(IADD);
+                    frameIndex(row, passes.spills, passes.spillSlot[k]);
                     mv.visitInsn(IMUL);
                     mv.visitVarInsn(ISTORE, spillBase[k]);
                 }
