@@ -915,12 +915,12 @@ final class PanamaVectorUnit implements VectorUnit {
         FloatVector kf = v.sub(SHIFTER);
         FloatVector r = kf.fma(k(-LN2_HI), xc);
         r = kf.fma(k(-LN2_LO), r);
-        FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, k(E2));
-        p = p.fma(r, k(E3));
+        FloatVector p = r.fma(E6, E5);
         p = p.fma(r, k(E4));
-        p = p.fma(r, k(E5));
-        return p.fma(r.mul(r), r).add(1f);
+        p = p.fma(r, k(E3));
+        p = p.fma(r, k(E2));
+        p = p.fma(r, k(1f));
+        return p.fma(r, k(1f));
     }
 
     /** e^xc for xc whose result is normal: 2^n added straight into the exponent bits. */
