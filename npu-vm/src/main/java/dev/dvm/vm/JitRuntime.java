@@ -109,7 +109,9 @@ final class JitRuntime {
     /** This thread's frame, grown when {@code st}'s run needs more; launches allocate nothing once it is large enough. */
     static Frame frame(StagePlan st, int plans, int steps, int spills) {
         Frame f = FRAMES.get();
-        int addresses = plans * st.rows, values = steps * st.rows, floats = scratchStride(st) * spills * st.rows;
+        // Two rows at least: skewed passes hold a row and the next (JitCompiler's RunEmitter.skewedRows).
+        int rows = Math.max(st.rows, 2);
+        int addresses = plans * rows, values = steps * rows, floats = scratchStride(st) * spills * rows;
         if (f.address.length < addresses || f.row.length < values || f.scratch.length < floats) {
             f = new Frame(Math.max(addresses, f.address.length), Math.max(values, f.row.length), Math.max(floats, f.scratch.length));
             FRAMES.set(f);

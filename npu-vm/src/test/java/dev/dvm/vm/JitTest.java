@@ -166,20 +166,32 @@ class JitTest {
     /**
      * A stage whose rows stream from memory (over 16 MiB) runs each pass one row at a time
      * ({@link JitRuntime#rowGroup}) rather than over whole tiles: the same bits as the
-     * interpreter, over tiles of four rows and a last tile of three, on two cores.
+     * interpreter, over tiles of four rows and a last tile of three, on two and three cores.
+     * Rows of whole vectors in tiles that span them run skewed (the last pass on a row with the
+     * first on the next, across tiles): with a middle pass, and with tiles of one row.
      */
     @Test
     void streamedStagesRunEachPassRowByRowWithTheSameBits() {
-        long rows = 2L * 1024 + 3, cols = 1100;
-        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF); Device two = device(2, JitMode.FORCE)) {
-            long n = rows * cols;
-            MemorySegment x = input(arena, n, 11, 200);
-            Executable exe = Executable.of(rowProgram(rows, cols, 4, 552, Opcode.REDUCE_MAX, Opcode.SUB_R, false), off.spec());
-            assertEquals(1, JitRuntime.rowGroup(exe.stages[0]), "rows stream from memory");
-            Executable small = Executable.of(rowProgram(64, cols, 4, 552, Opcode.REDUCE_MAX, Opcode.SUB_R, false), off.spec());
+        long[][] cases = {
+            {4L * 1024 + 3, 1008, 1, 1008}, // first, while the core threads' frames are small
+            {2L * 1024 + 3, 1100, 4, 552}, // two column blocks: not skewed
+            {2L * 1024 + 3, 1024, 4, 1024},
+        };
+        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF); Device two = device(2, JitMode.FORCE);
+                Device three = device(3, JitMode.FORCE)) {
+            for (long[] c : cases) {
+                long rows = c[0], cols = c[1], n = rows * cols;
+                String what = Arrays.toString(c);
+                MemorySegment x = input(arena, n, 11, 200);
+                Executable exe = Executable.of(rowProgram(rows, cols, (int) c[2], (int) c[3], Opcode.REDUCE_MAX, Opcode.SUB_R, false), off.spec());
+                assertEquals(1, JitRuntime.rowGroup(exe.stages[0]), "rows stream from memory");
+                int[] expected = run(off, exe, x, arena, n);
+                assertArrayEquals(expected, run(two, exe, x, arena, n), what + " on 2 cores");
+                assertNotNull(exe.stages[0].compiled, "the stage was compiled");
+                assertArrayEquals(expected, run(three, exe, x, arena, n), what + " on 3 cores");
+            }
+            Executable small = Executable.of(rowProgram(64, 1100, 4, 552, Opcode.REDUCE_MAX, Opcode.SUB_R, false), off.spec());
             assertEquals(4, JitRuntime.rowGroup(small.stages[0]), "rows stay in the caches");
-            assertArrayEquals(run(off, exe, x, arena, n), run(two, exe, x, arena, n));
-            assertNotNull(exe.stages[0].compiled, "the stage was compiled");
         }
     }
 
