@@ -33,6 +33,8 @@ public final class ProgramStructure {
 
     // What the structure fixes about decoding, so a matching program's operands are read at known
     // positions ({@link ProgramReader#acceptMatched}) instead of by decoding each head and layout.
+    /** The first code word (after the header and slot table). */
+    private final int codeStart;
     /** Per instruction: the word it starts at, its opcode and its sync bits. */
     final int[] instructionWords;
     final Opcode[] opcodes;
@@ -48,6 +50,7 @@ public final class ProgramStructure {
         this.structure = structure;
         this.hash = hash;
         this.eventsPerPair = eventsPerPair;
+        codeStart = verified.codeStart();
         Decoding d = new Decoding(verified.size());
         new ProgramReader(verified).accept(d);
         instructionWords = Arrays.copyOf(d.words, d.k);
@@ -106,6 +109,47 @@ public final class ProgramStructure {
         return opcodes.length;
     }
 
+    // ---- comparing a program while it is written (ProgramWriter#expect): matches, one instruction at a time ----
+
+    /**
+     * Whether the instruction of {@code length} words at {@code start} of {@code code} (code words,
+     * the header and slot table not included) equals this structure's words there in its
+     * structure bits, {@code layout} being its own. Its head's low half is structure under every
+     * layout's mask, so an equal head means an equal opcode, hence the same layout and mask as the
+     * structure's; and when every instruction before it held, it starts where one of this
+     * structure's does.
+     */
+    boolean holds(long[] code, int start, int length, Layout layout) {
+        int at = codeStart + start;
+        if (at + length > structure.length) {
+            return false;
+        }
+        int words = Math.min(length, layout.structureWords());
+        for (int w = 0; w < words; w++) {
+            if ((code[start + w] & layout.structureMask(w)) != structure[at + w]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the finished program {@code words}, all of whose instructions {@linkplain #holds held},
+     * has this structure: the same size (so no instruction more or fewer) and equal structure bits
+     * in the header and slot table.
+     */
+    boolean ends(long[] words) {
+        if (words.length != structure.length) {
+            return false;
+        }
+        for (int i = 0; i < codeStart; i++) {
+            if ((words[i] & mask[i]) != structure[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The {@linkplain Program#structureHash structure hash} of the program (it equals the hash of any program this matches). */
     public long hash() {
         return hash;
@@ -118,6 +162,10 @@ public final class ProgramStructure {
 
     /** Whether {@code program} has exactly this structure: same size, equal in every structure bit. */
     public boolean matches(Program program) {
+        if (program.matched == this) {
+            // the writer compared every structure bit while writing it
+            return true;
+        }
         if (program.structureHash() != hash || program.size() != structure.length) {
             return false;
         }
