@@ -6,18 +6,31 @@ package dev.dvm.bytecode;
  */
 public final class Operands {
     /** Grows to the longest instruction read: most have under 16 operands. */
-    private long[] values = new long[16];
+    private long[] own = new long[16];
+    /** {@link #own}, or the array a {@link #view} reads; the operands are {@code values[from, from + count)}. */
+    private long[] values = own;
+    private int from;
     private int count;
 
     void reset() {
+        values = own;
+        from = 0;
         count = 0;
     }
 
     void add(long value) {
-        if (count == values.length) {
-            values = java.util.Arrays.copyOf(values, count * 2);
+        if (count == own.length) {
+            own = java.util.Arrays.copyOf(own, count * 2);
+            values = own;
         }
-        values[count++] = value;
+        own[count++] = value;
+    }
+
+    /** Makes the operands {@code values[from, to)} (read, not copied). */
+    void view(long[] values, int from, int to) {
+        this.values = values;
+        this.from = from;
+        this.count = to - from;
     }
 
     /** Number of operands, repeated ones included. */
@@ -30,7 +43,7 @@ public final class Operands {
         if (i >= count) {
             throw new IndexOutOfBoundsException("operand " + i + " of " + count);
         }
-        return values[i];
+        return values[from + i];
     }
 
     /** Operand {@code i} as an int; operands of up to 32 bits always fit (UB addresses, counts, dims). */

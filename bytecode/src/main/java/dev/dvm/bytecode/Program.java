@@ -9,17 +9,31 @@ import java.util.Arrays;
 public final class Program {
     private final long[] words;
     private final long structureHash;
+    /**
+     * A verified structure the writer found equal to this program's in every structure bit while
+     * writing it (see {@link ProgramWriter#expect}), or null.
+     */
+    final ProgramStructure matched;
 
     /** Wraps a copy of {@code words}. */
     public Program(long[] words) {
         this.words = words.clone();
         this.structureHash = ProgramStructure.hash(this.words);
+        this.matched = null;
     }
 
     /** Wraps {@code words}, owned by the caller no more, whose structure hash the writer folded while writing them. */
     Program(long[] words, long structureHash) {
         this.words = words;
         this.structureHash = structureHash;
+        this.matched = null;
+    }
+
+    /** Wraps {@code words}, owned by the caller no more, which the writer found to have exactly the structure {@code matched}. */
+    Program(long[] words, ProgramStructure matched) {
+        this.words = words;
+        this.structureHash = matched.hash();
+        this.matched = matched;
     }
 
     /** A copy of the words. */

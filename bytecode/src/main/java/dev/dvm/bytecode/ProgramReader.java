@@ -13,31 +13,53 @@ public final class ProgramReader {
         this.program = program;
     }
 
-    /**
-     * The program {@linkplain ProgramStructure#matches matches} a structure verified in full, so the
-     * instruction checks are skipped: every value they read (each head's pipe, opcode and length,
-     * every rank, which counts the repeated operands) is a structure bit equal to the verified
-     * program's, which passed them.
-     */
-    private boolean matched;
+    /** Every operand of a matched program, read at the positions its structure fixes (see {@link #acceptMatched}). */
+    private long[] values = new long[64];
 
     /**
-     * Visits the whole of {@code program}, which matches a structure verified in full (see
-     * {@link #matched}): a reused reader keeps its operand buffer across programs, not the program.
+     * Visits the whole of {@code program}, which {@linkplain ProgramStructure#matches matches}
+     * {@code structure}, a structure verified in full: its instructions start at the same words
+     * with the same opcodes, sync bits and operand counts (each head's pipe, opcode and length and
+     * every rank are structure bits), so the instruction checks are skipped and every operand is
+     * read at the position the structure recorded instead of by decoding heads and layouts. The
+     * header and slot table are read and checked as always. A reused reader keeps its buffers
+     * across programs, not the program.
      */
-    void acceptMatched(Program program, ProgramVisitor visitor) {
+    void acceptMatched(Program program, ProgramStructure structure, ProgramVisitor visitor) {
         this.program = program;
-        matched = true;
         try {
-            accept(visitor);
+            acceptTables(visitor);
+            int[] bits = structure.operandBits;
+            long[] masks = structure.operandMasks;
+            if (values.length < bits.length) {
+                values = new long[bits.length];
+            }
+            long[] values = this.values;
+            for (int i = 0; i < bits.length; i++) {
+                values[i] = program.word(bits[i] >>> 6) >>> bits[i] & masks[i];
+            }
+            int[] firsts = structure.firstOperands;
+            for (int k = 0; k < structure.instructions(); k++) {
+                operands.view(values, firsts[k], firsts[k + 1]);
+                visitor.visitInstruction(structure.instructionWords[k] * 8, structure.opcodes[k], structure.syncs[k], operands);
+            }
+            visitor.visitEnd();
         } finally {
             this.program = null;
-            matched = false;
         }
     }
 
     /** Visits the whole program. */
     public void accept(ProgramVisitor visitor) {
+        int pc = acceptTables(visitor);
+        while (pc < program.size()) {
+            pc += decode(pc, visitor);
+        }
+        visitor.visitEnd();
+    }
+
+    /** Checks and visits the header and slot table; returns the first code word. */
+    private int acceptTables(ProgramVisitor visitor) {
         int size = program.size();
         if (size < Isa.HEADER_WORDS) {
             throw new MalformedProgramException(0, "header", "program of " + size + " words is shorter than the 4-word header");
@@ -64,11 +86,7 @@ public final class ProgramReader {
             }
             visitor.visitSlot(s, Isa.slotKind(entry), type, Isa.slotBytes(entry));
         }
-        int pc = codeStart;
-        while (pc < size) {
-            pc += decode(pc, visitor);
-        }
-        visitor.visitEnd();
+        return codeStart;
     }
 
     /** Decodes the instruction at word {@code pc}, visits it and returns its length in words. */
@@ -77,15 +95,13 @@ public final class ProgramReader {
         int offset = pc * 8;
         Opcode op = Opcode.ofCode(Isa.opcode(head));
         int length = Isa.length(head);
-        if (!matched) {
-            checkHead(pc, head, op, length);
-        }
+        checkHead(pc, head, op, length);
         Layout layout = op.layout();
         operands.reset();
         int count = layout.fixedCount();
         for (int i = 0; i < count; i++) {
             int at = layout.position(i);
-            if (!matched && at / 64 >= length) {
+            if (at / 64 >= length) {
                 throw new MalformedProgramException(offset, "length", op + " of " + length + " words is too short for operand " + i);
             }
             long value = program.word(pc + at / 64) >>> (at % 64) & layout.valueMask(i);
@@ -94,7 +110,7 @@ public final class ProgramReader {
                 count += (int) value;
             }
         }
-        if (!matched && layout.words(count) != length) {
+        if (layout.words(count) != length) {
             throw new MalformedProgramException(offset, "length", op + " with " + count + " operands takes " + layout.words(count)
                     + " words, head says " + length);
         }

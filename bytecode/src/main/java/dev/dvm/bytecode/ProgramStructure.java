@@ -1,5 +1,7 @@
 package dev.dvm.bytecode;
 
+import java.util.Arrays;
+
 /**
  * The structure of a program the {@link Verifier} accepted in full: the bits its structural rules
  * read, so that a program equal in those bits needs only its numbers checked
@@ -29,11 +31,66 @@ public final class ProgramStructure {
     private final long hash;
     private final int eventsPerPair;
 
-    private ProgramStructure(long[] mask, long[] structure, long hash, int eventsPerPair) {
+    // What the structure fixes about decoding, so a matching program's operands are read at known
+    // positions ({@link ProgramReader#acceptMatched}) instead of by decoding each head and layout.
+    /** The first code word (after the header and slot table). */
+    private final int codeStart;
+    /** Per instruction: the word it starts at, its opcode and its sync bits. */
+    final int[] instructionWords;
+    final Opcode[] opcodes;
+    final int[] syncs;
+    /** Per instruction, where its operands start in {@link #operandBits}; one more entry ends the last. */
+    final int[] firstOperands;
+    /** Per operand in program order: its bit position from the program's start (word × 64 + bit) and its value mask. */
+    final int[] operandBits;
+    final long[] operandMasks;
+
+    private ProgramStructure(long[] mask, long[] structure, long hash, int eventsPerPair, Program verified) {
         this.mask = mask;
         this.structure = structure;
         this.hash = hash;
         this.eventsPerPair = eventsPerPair;
+        codeStart = verified.codeStart();
+        Decoding d = new Decoding(verified.size());
+        new ProgramReader(verified).accept(d);
+        instructionWords = Arrays.copyOf(d.words, d.k);
+        opcodes = Arrays.copyOf(d.opcodes, d.k);
+        syncs = Arrays.copyOf(d.syncs, d.k);
+        firstOperands = Arrays.copyOf(d.firsts, d.k + 1);
+        operandBits = Arrays.copyOf(d.bits, d.operand);
+        operandMasks = Arrays.copyOf(d.masks, d.operand);
+    }
+
+    /** Collects the decoding tables of a verified program (at most one instruction per word). */
+    private static final class Decoding implements ProgramVisitor {
+        final int[] words, syncs, firsts;
+        final Opcode[] opcodes;
+        int[] bits = new int[64];
+        long[] masks = new long[64];
+        int k, operand;
+
+        Decoding(int size) {
+            words = new int[size];
+            syncs = new int[size];
+            firsts = new int[size + 1];
+            opcodes = new Opcode[size];
+        }
+
+        @Override
+        public void visitInstruction(int at, Opcode op, int sync, Operands ops) {
+            words[k] = at / 8;
+            opcodes[k] = op;
+            syncs[k] = sync;
+            if (operand + ops.count() > bits.length) {
+                bits = Arrays.copyOf(bits, 2 * (operand + ops.count()));
+                masks = Arrays.copyOf(masks, bits.length);
+            }
+            for (int i = 0; i < ops.count(); i++, operand++) {
+                bits[operand] = at * 8 + op.layout().position(i);
+                masks[operand] = op.layout().valueMask(i);
+            }
+            firsts[++k] = operand;
+        }
     }
 
     /** The structure of {@code verified}, which the verifier accepted in full for {@code eventsPerPair}. */
@@ -44,7 +101,53 @@ public final class ProgramStructure {
         for (int i = 0; i < words.length; i++) {
             words[i] &= mask[i];
         }
-        return new ProgramStructure(mask, words, hash, eventsPerPair);
+        return new ProgramStructure(mask, words, hash, eventsPerPair, verified);
+    }
+
+    /** Instructions in a program of this structure. */
+    int instructions() {
+        return opcodes.length;
+    }
+
+    // ---- comparing a program while it is written (ProgramWriter#expect): matches, one instruction at a time ----
+
+    /**
+     * Whether the instruction of {@code length} words at {@code start} of {@code code} (code words,
+     * the header and slot table not included) equals this structure's words there in its
+     * structure bits, {@code layout} being its own. Its head's low half is structure under every
+     * layout's mask, so an equal head means an equal opcode, hence the same layout and mask as the
+     * structure's; and when every instruction before it held, it starts where one of this
+     * structure's does.
+     */
+    boolean holds(long[] code, int start, int length, Layout layout) {
+        int at = codeStart + start;
+        if (at + length > structure.length) {
+            return false;
+        }
+        int words = Math.min(length, layout.structureWords());
+        for (int w = 0; w < words; w++) {
+            if ((code[start + w] & layout.structureMask(w)) != structure[at + w]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the finished program {@code words}, all of whose instructions {@linkplain #holds held},
+     * has this structure: the same size (so no instruction more or fewer) and equal structure bits
+     * in the header and slot table.
+     */
+    boolean ends(long[] words) {
+        if (words.length != structure.length) {
+            return false;
+        }
+        for (int i = 0; i < codeStart; i++) {
+            if ((words[i] & mask[i]) != structure[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The {@linkplain Program#structureHash structure hash} of the program (it equals the hash of any program this matches). */
@@ -59,6 +162,10 @@ public final class ProgramStructure {
 
     /** Whether {@code program} has exactly this structure: same size, equal in every structure bit. */
     public boolean matches(Program program) {
+        if (program.matched == this) {
+            // the writer compared every structure bit while writing it
+            return true;
+        }
         if (program.structureHash() != hash || program.size() != structure.length) {
             return false;
         }
@@ -127,7 +234,7 @@ public final class ProgramStructure {
         }
         if (mask != null) {
             System.arraycopy(HEADER_MASK, 0, mask, 0, Isa.HEADER_WORDS);
-            java.util.Arrays.fill(mask, Isa.HEADER_WORDS, codeStart, SLOT_MASK);
+            Arrays.fill(mask, Isa.HEADER_WORDS, codeStart, SLOT_MASK);
         }
         return foldTables(hash, words);
     }

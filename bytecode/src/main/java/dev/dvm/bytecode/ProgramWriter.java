@@ -8,8 +8,9 @@ import java.util.Arrays;
  * against the instruction table, fills in the head word's length, and on {@link Opcode#END} patches
  * the open stage's body length. While it writes, it folds each finished instruction's structure
  * bits into the program's {@linkplain Program#structureHash structure hash}, so the hash costs no
- * pass of its own. It allocates only when its buffers grow, so one writer can be {@link #reset}
- * and reused.
+ * pass of its own. Written {@linkplain #expect against} a verified structure, it compares the
+ * structure bits instead and, when all are equal, hands the structure to the program. It allocates
+ * only when its buffers grow, so one writer can be {@link #reset} and reused.
  */
 public final class ProgramWriter {
     private long[] code = new long[64];
@@ -24,8 +25,13 @@ public final class ProgramWriter {
     private int openStage = -1;
     /** {@link ProgramStructure}'s fold of the structure bits of the instructions ended so far. */
     private long codeStructureHash;
-    /** A structural operand was patched after its instruction was folded: hash the finished words instead. */
-    private boolean structurePatched;
+    /**
+     * {@link #codeStructureHash} misses instructions (written against {@link #expected}, or a
+     * structural operand patched after its instruction was folded): hash the finished words instead.
+     */
+    private boolean foldIncomplete;
+    /** The structure the program is written against while every structure bit so far equals its; else null. */
+    private ProgramStructure expected;
 
     private Opcode opcode;
     /** The current instruction's layout. */
@@ -51,7 +57,25 @@ public final class ProgramWriter {
         opcode = null;
         operandLimit = 0;
         codeStructureHash = 0;
-        structurePatched = false;
+        foldIncomplete = false;
+        expected = null;
+        return this;
+    }
+
+    /**
+     * Writes the program against {@code structure}, one the verifier accepted in full that it is
+     * likely to have (null: none). Each instruction's structure bits are compared with the
+     * structure's when it ends, instead of being folded into the hash; a program equal in every
+     * structure bit, header and slot table included, carries the structure, so that
+     * {@link ProgramStructure#matches} knows it without comparing words again. The first difference
+     * drops the structure. The words are the same either way.
+     */
+    public ProgramWriter expect(ProgramStructure structure) {
+        if (codeLength != 0 || opcode != null) {
+            throw new IllegalStateException("expect a structure before the first instruction");
+        }
+        expected = structure;
+        foldIncomplete |= structure != null;
         return this;
     }
 
@@ -153,16 +177,20 @@ public final class ProgramWriter {
         if (op == null) {
             throw new IllegalStateException("end outside an instruction");
         }
-        int expected = op.layout().fixedCount() + repeats;
-        if (operandIndex != expected) {
-            throw new IllegalArgumentException(op + " takes " + expected + " operands; got " + operandIndex);
+        int operands = op.layout().fixedCount() + repeats;
+        if (operandIndex != operands) {
+            throw new IllegalArgumentException(op + " takes " + operands + " operands; got " + operandIndex);
         }
         int length = op.layout().words(operandIndex);
         code[start] |= (long) length << 11;
         codeLength = start + length;
         opcode = null;
         operandLimit = 0;
-        codeStructureHash = ProgramStructure.foldInstruction(codeStructureHash, code, start, length, op.layout());
+        if (expected == null) {
+            codeStructureHash = ProgramStructure.foldInstruction(codeStructureHash, code, start, length, op.layout());
+        } else if (!expected.holds(code, start, length, op.layout())) {
+            expected = null;
+        }
         if (op == Opcode.STAGE) {
             if (openStage >= 0) {
                 throw new IllegalStateException("STAGE at word " + start + " inside the stage opened at word " + openStage);
@@ -184,7 +212,10 @@ public final class ProgramWriter {
     /** Rewrites operand {@code operandIndex} of the instruction at code word {@code at}. */
     public void patch(int at, int operandIndex, long value) {
         Layout layout = Opcode.ofCode(Isa.opcode(code[at])).layout();
-        structurePatched |= layout.kind(operandIndex).structural();
+        if (layout.kind(operandIndex).structural()) {
+            foldIncomplete = true;
+            expected = null;
+        }
         put(at, layout.position(operandIndex), layout.valueMask(operandIndex), value);
     }
 
@@ -210,7 +241,10 @@ public final class ProgramWriter {
         words[3] = Isa.header3(ubBytes);
         System.arraycopy(slotTable, 0, words, Isa.HEADER_WORDS, slotCount);
         System.arraycopy(code, 0, words, Isa.HEADER_WORDS + slotCount, codeLength);
-        return new Program(words, structurePatched ? ProgramStructure.hash(words) : ProgramStructure.foldTables(codeStructureHash, words));
+        if (expected != null && expected.ends(words)) {
+            return new Program(words, expected);
+        }
+        return new Program(words, foldIncomplete ? ProgramStructure.hash(words) : ProgramStructure.foldTables(codeStructureHash, words));
     }
 
     private void put(int base, int at, long mask, long value) {

@@ -174,17 +174,17 @@ public final class Verifier implements ProgramVisitor {
                 NUMBERS_VERIFIERS.set(verifier);
             }
         }
-        verifier.checkNumbers(program);
+        verifier.checkNumbers(program, verified);
     }
 
-    /** One numbers-only pass over {@code program}, from a fresh state; keeps no part of the program afterwards. */
-    private void checkNumbers(Program program) {
+    /** One numbers-only pass over {@code program}, which matches {@code verified}, from a fresh state; keeps no part of the program afterwards. */
+    private void checkNumbers(Program program, ProgramStructure verified) {
         running = true;
         stages = 0;
         tiles = 0;
         stageAt = NONE;
         try {
-            reader.acceptMatched(program, this);
+            reader.acceptMatched(program, verified, this);
         } finally {
             this.program = null;
             slotBytes = null;

@@ -2,7 +2,11 @@ package dev.dvm.bytecode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -103,16 +107,94 @@ class ProgramWriterTest {
 
     /** Re-encodes every instruction of {@code program} through {@code w}, using the reader. */
     private static void copyInstructions(ProgramWriter w, Program program) {
+        copyInstructions(w, program, -1, -1, 0);
+    }
+
+    /**
+     * Re-encodes every instruction of {@code program} through {@code w}, operand {@code operand} of
+     * instruction {@code instruction} xor {@code flip} (operand -1: the sync bits). A changed repeat
+     * count gets as many repeated operands as it says (the original ones, then 1s).
+     */
+    private static void copyInstructions(ProgramWriter w, Program program, int instruction, int operand, long flip) {
         new ProgramReader(program).accept(new ProgramVisitor() {
+            int k;
+
             @Override
             public void visitInstruction(int byteOffset, Opcode opcode, int sync, Operands operands) {
-                w.begin(opcode, sync);
-                for (int i = 0; i < operands.count(); i++) {
-                    w.operand(operands.get(i));
+                boolean here = k++ == instruction;
+                Layout layout = opcode.layout();
+                w.begin(opcode, here && operand < 0 ? sync ^ (int) flip : sync);
+                int count = layout.fixedCount();
+                for (int i = 0; i < count; i++) {
+                    long value = i >= operands.count() ? 1 : here && i == operand ? operands.get(i) ^ flip : operands.get(i);
+                    w.operand(value);
+                    if (i == layout.repeatCountIndex()) {
+                        count += (int) value;
+                    }
                 }
                 w.end();
             }
         });
+    }
+
+    /** The mixed program's header and slots, then its instructions as {@link #copyInstructions} changes them, written against {@code expected}. */
+    private static Program mixedAgainst(ProgramStructure expected, int simdWidth, ElementType input, int instruction, int operand, long flip) {
+        ProgramWriter w = new ProgramWriter().expect(expected).simdWidth(simdWidth).ubBytes(0x520);
+        w.slot(Isa.SLOT_INPUT, input, 64);
+        w.slot(Isa.SLOT_OUTPUT, ElementType.F32, 128);
+        copyInstructions(w, Programs.mixed().program(), instruction, operand, flip);
+        return w.toProgram();
+    }
+
+    @Test
+    void aProgramWrittenAgainstAStructureCarriesItExactlyWhenEveryStructureBitIsEqual() {
+        Program mixed = Programs.mixed().program();
+        ProgramStructure structure = Verifier.verifyStructure(mixed, Programs.UB_CAPACITY, Sync.EVENTS, new ProgramVisitor() {});
+        Program same = mixedAgainst(structure, 8, ElementType.F16, -1, -1, 0);
+        assertEquals(mixed, same);
+        assertSame(structure, same.matched);
+        assertEquals(mixed.structureHash(), same.structureHash());
+
+        int instructions = structure.instructions();
+        int structural = 0;
+        for (int k = 0; k < instructions; k++) {
+            Opcode op = structure.opcodes[k];
+            for (int i = -1; i < structure.firstOperands[k + 1] - structure.firstOperands[k]; i++) {
+                boolean structureBit = i < 0 || op.layout().kind(i).structural();
+                Program written = mixedAgainst(structure, 8, ElementType.F16, k, i, i < 0 ? Sync.of(Sync.WAIT, 1) : 1);
+                assertEquals(new Program(written.words()), written, "words as written without a structure");
+                assertEquals(new Program(written.words()).structureHash(), written.structureHash(), op + " operand " + i + ": hash");
+                if (structureBit) {
+                    structural++;
+                    assertNull(written.matched, op + " operand " + i + " is structure");
+                    assertFalse(structure.matches(written), op + " operand " + i + " is structure");
+                } else {
+                    assertSame(structure, written.matched, op + " operand " + i + " is a number");
+                    assertTrue(structure.matches(new Program(written.words())), op + " operand " + i + " is a number");
+                }
+            }
+        }
+        assertTrue(structural > 2 * instructions, "sync bits and structural operands of every instruction were changed");
+
+        // header and slot table: the SIMD width and a slot type are structure; no instruction fewer or more
+        assertNull(mixedAgainst(structure, 16, ElementType.F16, -1, -1, 0).matched);
+        assertNull(mixedAgainst(structure, 8, ElementType.F32, -1, -1, 0).matched);
+        ProgramWriter shorter = new ProgramWriter().expect(structure).simdWidth(8).ubBytes(0x520);
+        shorter.slot(Isa.SLOT_INPUT, ElementType.F16, 64);
+        shorter.slot(Isa.SLOT_OUTPUT, ElementType.F32, 128);
+        Programs.stage(shorter, 1, 2, 16, 16, 1, 2, 16);
+        Programs.end(shorter);
+        assertNull(shorter.toProgram().matched);
+        Programs.Built add = Programs.add();
+        ProgramStructure addStructure = Verifier.verifyStructure(add.program(), Programs.UB_CAPACITY, Sync.EVENTS, new ProgramVisitor() {});
+        assertNull(mixedAgainst(addStructure, 8, ElementType.F16, -1, -1, 0).matched);
+    }
+
+    @Test
+    void expectingAStructureIsRefusedInsideAProgram() {
+        ProgramWriter w = new ProgramWriter();
+        Programs.stage(w, 1, 1, 8, 8, 1, 1, 8);
+        assertThrows(IllegalStateException.class, () -> w.expect(null));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.dvm.core.compile;
 import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Isa;
 import dev.dvm.bytecode.Program;
+import dev.dvm.bytecode.ProgramStructure;
 import dev.dvm.bytecode.ProgramWriter;
 import dev.dvm.core.DvmException;
 import dev.dvm.core.compile.Body.Instr;
@@ -32,18 +33,19 @@ public final class Compiler {
      * @throws DvmException when the instance needs something the instruction set or the device cannot do
      */
     public static Program compile(Instance instance, NpuSpec spec) {
-        return compile(instance, spec, null, null);
+        return compile(instance, spec, null, null, null);
     }
 
     /**
      * As {@link #compile(Instance, NpuSpec)}, reusing (and adding to) remembered back-end plans when
-     * {@code plans} is not null, and replaying (and recording) front ends when {@code frontEnds} is not null.
+     * {@code plans} is not null, replaying (and recording) front ends when {@code frontEnds} is not
+     * null, and writing against {@code expected} (see {@link ProgramWriter#expect}) when not null.
      */
-    static Program compile(Instance instance, NpuSpec spec, BackEndPlans plans, FrontEndTemplates frontEnds) {
+    static Program compile(Instance instance, NpuSpec spec, BackEndPlans plans, FrontEndTemplates frontEnds, ProgramStructure expected) {
         boolean[] split = new boolean[instance.graph().nodes().size()];
         while (true) {
             try {
-                return attempt(instance, spec, split, plans, frontEnds);
+                return attempt(instance, spec, split, plans, frontEnds, expected);
             } catch (Tiler.RowsDoNotFit e) {
                 // a reduce stage whose row does not fit one tile: compute its reductions as partials and combine them
                 for (int id : e.reduceNodes) {
@@ -53,7 +55,8 @@ public final class Compiler {
         }
     }
 
-    private static Program attempt(Instance instance, NpuSpec spec, boolean[] split, BackEndPlans plans, FrontEndTemplates frontEnds) {
+    private static Program attempt(Instance instance, NpuSpec spec, boolean[] split, BackEndPlans plans, FrontEndTemplates frontEnds,
+            ProgramStructure expected) {
         Graph g = instance.graph();
         SlotTable slots = new SlotTable(g.inputs().size() + g.outputs().size());
         for (int i = 0; i < g.inputs().size(); i++) {
@@ -71,7 +74,7 @@ public final class Compiler {
         if (bodies == null) {
             bodies = frontEnd(instance, split, slots, frontEnds);
         }
-        ProgramWriter w = WRITERS.get().reset().simdWidth(spec.repeatBytes() / 4);
+        ProgramWriter w = WRITERS.get().reset().expect(expected).simdWidth(spec.repeatBytes() / 4);
         long ub = 0;
         for (Body body : bodies) {
             ub = Math.max(ub, compileBody(w, body, spec, slots, plans));

@@ -33,6 +33,12 @@ public final class Encoder {
     private final FrontEndTemplates frontEnds = new FrontEndTemplates();
     /** Fully verified structures, copied on write: encodes read it without locking. */
     private volatile ProgramStructure[] structures = new ProgramStructure[0];
+    /**
+     * The structure of the last program encoded, which the next is written against (a guess: the
+     * writer compares every structure bit). A plain field: a stale or racy read only makes the
+     * guess worse, and a structure's fields are final.
+     */
+    private ProgramStructure lastStructure;
 
     private Encoder(Graph graph, NpuSpec spec) {
         this.graph = graph;
@@ -63,12 +69,15 @@ public final class Encoder {
     public Encoded encode(Instance instance, Supplier<Program> source) {
         Program program = program(instance);
         ProgramStructure structure = verifiedStructure(program);
+        if (structure != null && structure != lastStructure) {
+            lastStructure = structure;
+        }
         return new Encoded(program, Executable.of(program, spec, structure, source));
     }
 
     /** The program for {@code instance}, equal to the one {@link #encode} verifies (not verified again). */
     public Program program(Instance instance) {
-        return Compiler.compile(instance, spec, plans, frontEnds);
+        return Compiler.compile(instance, spec, plans, frontEnds, lastStructure);
     }
 
     /** Encodes (including retried attempts with split reductions) whose front end was replayed from a recorded template. */
