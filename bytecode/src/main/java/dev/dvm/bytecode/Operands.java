@@ -40,7 +40,7 @@ public final class Operands {
 
     /** Operand {@code i}, in layout order. */
     public long get(int i) {
-        if (i >= count) {
+        if (i < 0 || i >= count) {
             throw new IndexOutOfBoundsException("operand " + i + " of " + count);
         }
         return values[from + i];
