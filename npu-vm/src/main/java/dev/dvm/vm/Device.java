@@ -169,11 +169,6 @@ public final class Device implements AutoCloseable {
             for (StagePlan st : exe.stages) {
                 runStage(st, shared ? coresFor(st) : 1);
             }
-            if (jit != JitMode.OFF) {
-                for (StagePlan st : exe.stages) {
-                    Jit.queueDue(st);
-                }
-            }
         } finally {
             // A finished launch keeps no user segment reachable, and no stage or compiled class: an
             // evicted program (and its hidden class) must be free to go.

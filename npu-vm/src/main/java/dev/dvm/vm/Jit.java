@@ -16,7 +16,7 @@ import java.util.function.UnaryOperator;
 /**
  * Tiering for the JIT: every stage starts in the interpreter; each launch counts against the
  * stage's {@link StagePlan} (launches and elements); the launch that crosses a threshold queues the
- * stage, once it has finished, on one background daemon thread, unless its shape is already compiled (then it is
+ * stage on one background daemon thread, unless its shape is already compiled (then it is
  * published at once) or unsupported (then it is never queued). The compiled form is published in
  * the plan's volatile field and used by every later launch on every core. A failure (an exception,
  * the JVM verifier rejecting the class) leaves the stage interpreted, and is counted and logged
@@ -42,11 +42,7 @@ final class Jit {
     /** A generated class's instance with the shape it was made for (which keeps the cache entry alive). */
     record Compiled(Shape shape, CompiledStage code) {}
 
-    /**
-     * A stage's {@code jitState}: NEW counts launches; a launch CLAIMs it to decide; DUE waits for
-     * that launch to end before the compilation is queued ({@link #queueDue}); SETTLED is final.
-     */
-    static final int NEW = 0, CLAIMED = 1, SETTLED = 2, DUE = 3;
+    static final int NEW = 0, CLAIMED = 1, SETTLED = 2;
 
     private static final Map<Shape, WeakReference<Compiled>> CACHE = new WeakHashMap<>();
     private static final Set<Shape> FAILED = ConcurrentHashMap.newKeySet();
@@ -106,26 +102,13 @@ final class Jit {
                 st.jitState = SETTLED;
                 return null;
             }
-            st.jitState = DUE;
-        }
-        return null;
-    }
-
-    /**
-     * Queues the compilation of {@code st} if a launch found it {@link #DUE}; the device calls this
-     * once the launch has run every stage, so that the compilation does not compete for the cores
-     * with the launch that crossed the threshold (at 16M elements on two cores that launch took
-     * up to 1.3 times the interpreter's time while the class was generated beside it).
-     */
-    static void queueDue(StagePlan st) {
-        if (st.jitState == DUE && STATE.compareAndSet(st, DUE, CLAIMED)) {
-            Shape shape = JitCompiler.shapeOf(st);
             QUEUED.incrementAndGet();
             COMPILER.execute(() -> {
                 compile(st, shape);
                 st.jitState = SETTLED;
             });
         }
+        return null;
     }
 
     /** A positive count from system property {@code name}, else {@code fallback}; a bad value fails naming the property. */

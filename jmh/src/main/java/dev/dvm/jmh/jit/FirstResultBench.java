@@ -28,9 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Time to the first result of a new program: a fresh device and a freshly built kernel (with a cache
  * of its own, so nothing is encoded yet) run once on [s, 1024], encode included, with the JIT tier
  * AUTO or OFF. The issue wants both equal: AUTO never waits for a compilation. At 64K the first
- * launch is below both thresholds; at 16M it crosses the element threshold, and AUTO queues the
- * compilation once the launch has finished (queued at once, the background thread competed with
- * the launch for the cores).
+ * launch is below both thresholds; at 16M it crosses the element threshold, so AUTO queues the
+ * compilation and the background thread competes with the launch for the cores.
  *
  * <p>Single-shot: each invocation gets a new device and kernel in its setup, preceded by
  * {@link System#gc()} so that the class compiled for the previous invocation's program (held only
