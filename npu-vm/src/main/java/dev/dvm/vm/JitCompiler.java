@@ -629,6 +629,28 @@ final class JitCompiler {
             countFrom(counter, limit, body, next);
         }
 
+        /** for (; counter < limit; counter++) body, counter already set; both long locals. */
+        void countFromLong(int counter, int limit, Runnable body) {
+            Label top = new Label(), done = new Label();
+            mv.visitLabel(top);
+            mv.visitVarInsn(LLOAD, counter);
+            mv.visitVarInsn(LLOAD, limit);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGE, done);
+            body.run();
+            pushPlusOne(counter);
+            mv.visitVarInsn(LSTORE, counter);
+            mv.visitJumpInsn(GOTO, top);
+            mv.visitLabel(done);
+        }
+
+        /** Pushes {@code counter + 1}; a long local. */
+        void pushPlusOne(int counter) {
+            mv.visitVarInsn(LLOAD, counter);
+            mv.visitInsn(LCONST_1);
+            mv.visitInsn(LADD);
+        }
+
         /** for (; counter < limit; next) body, counter already set; both int locals. */
         void countFrom(int counter, int limit, Runnable body, Runnable next) {
             Label top = new Label(), done = new Label();
@@ -677,20 +699,10 @@ final class JitCompiler {
             t = local(2);
             mv.visitVarInsn(LLOAD, FIRST);
             mv.visitVarInsn(LSTORE, t);
-            Label tileLoop = new Label(), done = new Label();
-            mv.visitLabel(tileLoop);
-            mv.visitVarInsn(LLOAD, t);
-            mv.visitVarInsn(LLOAD, END);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, done);
-            tileRegister();
-            rowLoop();
-            mv.visitVarInsn(LLOAD, t);
-            mv.visitInsn(LCONST_1);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, t);
-            mv.visitJumpInsn(GOTO, tileLoop);
-            mv.visitLabel(done);
+            countFromLong(t, END, () -> {
+                tileRegister();
+                rowLoop();
+            });
             mv.visitInsn(RETURN);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
@@ -828,46 +840,31 @@ final class JitCompiler {
             mv.visitVarInsn(ISTORE, cols);
             int firstPass = passes.firstSinkPass(), lastPass = passes.lastSinkPass();
             callPass("pass" + firstPass, cols, at, () -> pushNext(at));
-            Label loop = new Label(), last = new Label(), advance = new Label(), done = new Label();
-            mv.visitLabel(loop);
-            mv.visitVarInsn(LLOAD, row);
-            mv.visitVarInsn(LLOAD, rowEnd);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, done);
-            for (int p = firstPass + 1; p < lastPass; p++) {
-                if (passes.hasSinks(p)) {
-                    callPass("pass" + p, cols, at, () -> pushNext(at));
+            countFromLong(row, rowEnd, () -> {
+                for (int p = firstPass + 1; p < lastPass; p++) {
+                    if (passes.hasSinks(p)) {
+                        callPass("pass" + p, cols, at, () -> pushNext(at));
+                    }
                 }
-            }
-            // if (row + 1 < rowEnd): the next row's addresses, then both passes in one loop
-            mv.visitVarInsn(LLOAD, row);
-            mv.visitInsn(LCONST_1);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LLOAD, rowEnd);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, last);
-            mv.visitVarInsn(ILOAD, at);
-            mv.visitInsn(ICONST_1);
-            mv.visitInsn(IXOR);
-            mv.visitVarInsn(ISTORE, next);
-            rowAddresses(next, () -> {
-                mv.visitVarInsn(LLOAD, row);
-                mv.visitInsn(LCONST_1);
-                mv.visitInsn(LADD);
+                // if (row + 1 < rowEnd): the next row's addresses, then both passes in one loop
+                Label last = new Label(), advance = new Label();
+                pushPlusOne(row);
+                mv.visitVarInsn(LLOAD, rowEnd);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFGE, last);
+                mv.visitVarInsn(ILOAD, at);
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(IXOR);
+                mv.visitVarInsn(ISTORE, next);
+                rowAddresses(next, () -> pushPlusOne(row));
+                callPass("skewed", cols, at, () -> mv.visitVarInsn(ILOAD, next));
+                mv.visitVarInsn(ILOAD, next);
+                mv.visitVarInsn(ISTORE, at);
+                mv.visitJumpInsn(GOTO, advance);
+                mv.visitLabel(last);
+                callPass("pass" + lastPass, cols, at, () -> pushNext(at));
+                mv.visitLabel(advance);
             });
-            callPass("skewed", cols, at, () -> mv.visitVarInsn(ILOAD, next));
-            mv.visitVarInsn(ILOAD, next);
-            mv.visitVarInsn(ISTORE, at);
-            mv.visitJumpInsn(GOTO, advance);
-            mv.visitLabel(last);
-            callPass("pass" + lastPass, cols, at, () -> pushNext(at));
-            mv.visitLabel(advance);
-            mv.visitVarInsn(LLOAD, row);
-            mv.visitInsn(LCONST_1);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, row);
-            mv.visitJumpInsn(GOTO, loop);
-            mv.visitLabel(done);
             mv.visitInsn(RETURN);
             mv.visitLabel(tiles);
         }
