@@ -28,6 +28,12 @@ public final class Isa {
     /** Largest stride or extent an operand can carry (they are 32-bit and kept non-negative ints). */
     public static final long MAX_EXTENT = Integer.MAX_VALUE;
 
+    /**
+     * The k chunk of {@link Opcode#MATMUL}'s fixed summation order. It depends on nothing else, so a
+     * product has the same bits however it is tiled, split over k or spread over cores.
+     */
+    public static final int CUBE_K_CHUNK = 256;
+
     /** Slot kinds in the slot table. */
     public static final int SLOT_INPUT = 0, SLOT_OUTPUT = 1, SLOT_WORKSPACE = 2;
 

@@ -37,7 +37,14 @@ public enum Layout {
      * dst, a, row, rows, pitch, type, flags: a full tile combined with one value per row
      * ({@link Isa#FLAG_ROW_LEFT}: the row value is the left operand).
      */
-    ROW_BINARY(names("dst", "a", "row", "rows", "pitch", "type", "flags"), List.of(UB, UB, UB, DIM, DIM, TYPE, FLAGS), null, -1);
+    ROW_BINARY(names("dst", "a", "row", "rows", "pitch", "type", "flags"), List.of(UB, UB, UB, DIM, DIM, TYPE, FLAGS), null, -1),
+    /**
+     * dst, slot of a, global element type of a, slot of b, its type, flags, stride count (twice the
+     * stage's domain rank), k, k stride of a, k stride of b, element offsets of a and b, then a's
+     * stride per domain dim followed by b's.
+     */
+    MATMUL(names("dst", "a", "atype", "b", "btype", "flags", "strides", "k", "ak", "bk", "aoffset", "boffset"),
+            List.of(UB, SLOT, TYPE, SLOT, TYPE, FLAGS, RANK, DIM, STRIDE, STRIDE, OFFSET, OFFSET), STRIDE, 6);
 
     private final List<String> names;
     private final List<Operand> fixed;

@@ -36,6 +36,15 @@ public enum Opcode {
             "Copies the tile's window from UB to the tensor bound to `slot`, converting from the compute type of `type` "
                     + "(F16 and BF16 round to nearest even). Addressing and flag ROWS as for LOAD."),
 
+    // ---- cube ----
+    MATMUL(0x0C, Pipe.CUBE, Layout.MATMUL, Result.NONE, Set.of(),
+            "Computes the tile's window of a matrix product into UB as F32: element (outer index, inner index) is "
+                    + "Σ_k a[aoffset + Σ index_d × astride_d + k × ak] × b[boffset + Σ index_d × bstride_d + k × bk] for k < `k`, "
+                    + "a and b (F32, F16 or BF16, as `atype` and `btype` name) widened exactly to F32. The order is fixed: k is cut "
+                    + "into chunks of Isa.CUBE_K_CHUNK; each chunk's products are summed by fused multiply-add in k order from +0.0, "
+                    + "and the chunk sums are added in chunk order to +0.0. Its events are those of MTE2: the product reaches UB "
+                    + "on the inbound path, as the cube's L0C hand-over to the vector unit does."),
+
     // ---- unary ----
     SQRT(0x10, Layout.UNARY, Result.SAME, floats(), "dst = sqrt(src)"),
     RSQRT(0x11, Layout.UNARY, Result.SAME, floats(), "dst = 1 / sqrt(src)"),

@@ -13,7 +13,7 @@ public enum Pipe {
     VECTOR,
     /** Memory transfer engine 3: unified buffer to global memory (stores). */
     MTE3,
-    /** The cube unit (matrix products); reserved for a later instruction set version. */
+    /** The cube unit: matrix products into UB (see {@link Opcode#MATMUL}); ordered with the vector unit by the MTE2 event pairs. */
     CUBE;
 
     private static final Pipe[] BY_CODE = values();

@@ -109,8 +109,9 @@ final class EventChecker {
         }
     }
 
+    /** The cube's product reaches UB on the inbound path: it is ordered with the vector unit as MTE2 is. */
     private static int pipe(Opcode op) {
-        return op.pipe() == Pipe.MTE2 ? MTE2 : op.pipe() == Pipe.MTE3 ? MTE3 : VECTOR;
+        return op.pipe() == Pipe.MTE2 || op.pipe() == Pipe.CUBE ? MTE2 : op.pipe() == Pipe.MTE3 ? MTE3 : VECTOR;
     }
 
     private void backWait(long tile, int k, Opcode op, int sync, int pair) {

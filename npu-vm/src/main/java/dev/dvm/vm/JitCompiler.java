@@ -150,6 +150,10 @@ final class JitCompiler {
             Opcode op = st.written(k);
             ElementType type = st.type(k);
             Layout layout = op.layout();
+            if (layout == Layout.MATMUL) {
+                // products stay with the interpreter's cube unit: its blocked kernel is already one fused loop nest
+                return null;
+            }
             int n = layout == Layout.MEMORY ? 0 : st.num(k, N);
             // An elementwise operation works on full buffers or on row buffers, its operands alike;
             // the row layouts take n = rows and the stage's pitch.

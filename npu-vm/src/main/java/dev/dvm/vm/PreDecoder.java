@@ -145,6 +145,7 @@ final class PreDecoder implements ProgramVisitor {
         scalars[count] = 0;
         switch (op.layout()) {
             case MEMORY -> memory(r, op, ops);
+            case MATMUL -> matmul(r, p, ops);
             case UNARY, BINARY_SCALAR -> {
                 type(r, ops.get(3));
                 word(p + DST, ops, 0);
@@ -269,6 +270,33 @@ final class PreDecoder implements ProgramVisitor {
         memory[memoryCount++] = shared.plan(op == Opcode.LOAD, ops.getInt(0) >>> 2, ops.getInt(1), type, perRow, ops.get(5),
                 shared.longs(strides, 0, outer), shared.longs(strides, outer, perRow ? outer : n), perRow ? strides[outer] : 0);
         records[r + TYPE] = type.code();
+    }
+
+    /**
+     * A MATMUL: its two operands as load plans in {@link #memory} (a's at ARG, b's next; their UB
+     * word is the destination), k and the k strides in {@link #nums}.
+     */
+    private void matmul(int r, int p, Operands ops) {
+        int outer = rank - innerRank;
+        if (memoryCount + 2 > memory.length) {
+            memory = Arrays.copyOf(memory, memory.length * 2 + 2);
+        }
+        if (strides.length < rank) {
+            strides = new long[rank];
+        }
+        records[r + ARG] = memoryCount;
+        records[r + TYPE] = ElementType.F32.code();
+        word(p + DST, ops, 0);
+        set(p + N, ops.get(7));
+        set(p + A, ops.get(8));
+        set(p + B, ops.get(9));
+        for (int operand = 0; operand < 2; operand++) {
+            for (int d = 0; d < rank; d++) {
+                strides[d] = ops.get(12 + operand * rank + d);
+            }
+            memory[memoryCount++] = shared.plan(true, ops.getInt(0) >>> 2, ops.getInt(1 + 2 * operand), ElementType.ofCode(ops.get(2 + 2 * operand)),
+                    false, ops.get(10 + operand), shared.longs(strides, 0, outer), shared.longs(strides, outer, rank), 0);
+        }
     }
 
     private void type(int r, long code) {

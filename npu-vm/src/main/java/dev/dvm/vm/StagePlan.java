@@ -27,7 +27,8 @@ final class StagePlan {
      * UNARY, BINARY_SCALAR (scalar in {@link #scalars}), CAST: DST, N, A=src. BINARY: DST, N, A, B.
      * SELECT: DST, N, A=cond, B=a, X=b. FILL: DST, N (scalar in {@link #scalars}). IOTA: DST, N,
      * A=pitch, B=mod. ROW: DST, N=rows, A=src, B=pitch. ROW_BINARY: DST, N=rows, A, B=row, X=pitch.
-     * LOAD/STORE: none (their plan in {@link #memory} has them).
+     * LOAD/STORE: none (their plan in {@link #memory} has them). MATMUL: DST, N=k, A=k stride of a,
+     * B=k stride of b (its operands' plans are {@link #memory}[ARG] and [ARG + 1]).
      */
     static final int DST = 0, N = 1, A = 2, B = 3, X = 4;
 
@@ -39,7 +40,7 @@ final class StagePlan {
             case MEMORY -> 0;
             case FILL -> 2;
             case UNARY, BINARY_SCALAR, CAST -> 3;
-            case BINARY, IOTA, ROW -> 4;
+            case BINARY, IOTA, ROW, MATMUL -> 4;
             case SELECT, ROW_BINARY -> 5;
             case STAGE, NONE -> throw new AssertionError(layout);
         };
@@ -138,6 +139,10 @@ final class StagePlan {
 
     private void footprint(long[] a, int k) {
         Opcode op = written(k);
+        if (op == Opcode.MATMUL) {
+            put(a, k, 4L * num(k, DST), (long) rows * pitch * 4, 0, 0, 0, 0);
+            return;
+        }
         if (op.layout() == Layout.MEMORY) {
             MemoryPlan m = memory[arg(k)];
             long bytes = (long) rows * (m.perRow() ? 1 : pitch) * m.type().ubByteSize();
@@ -172,7 +177,7 @@ final class StagePlan {
                 long full = perRow * num(k, X);
                 put(a, k, dst, full, 4L * num(k, A), full, 4L * num(k, B), perRow);
             }
-            case MEMORY, STAGE, NONE -> throw new AssertionError(op);
+            case MEMORY, MATMUL, STAGE, NONE -> throw new AssertionError(op);
         }
     }
 

@@ -16,12 +16,14 @@ final class TileInterpreter {
     private final int[] ub;
     private final VectorUnit unit;
     private final Transfer transfer;
+    private final CubeUnit cube;
     private final EventChecker checker;
 
     TileInterpreter(NpuSpec spec, boolean scalarUnit, boolean checked) {
         this.ub = new int[spec.ubBytes() / 4];
         this.unit = VectorUnit.create(ub, scalarUnit);
         this.transfer = new Transfer(ub);
+        this.cube = new CubeUnit(ub, spec);
         this.checker = checked ? new EventChecker(spec.ubBytes()) : null;
     }
 
@@ -53,6 +55,8 @@ final class TileInterpreter {
                         MemoryPlan m = memory[ops[pc + ARG]];
                         transfer.run(m, st, segments[m.slot()], bases[m.slot()], rowStart, rows, colStart, cols, colBlock);
                     }
+                    case MATMUL -> cube.run(st, memory[ops[pc + ARG]], memory[ops[pc + ARG] + 1], segments, bases, rowStart, rows, colStart, cols,
+                            nums[p + N], nums[p + A], nums[p + B], nums[p + DST]);
                     case UNARY -> unit.unary(op, type, nums[p + DST], nums[p + A], nums[p + N]);
                     case BINARY -> unit.binary(op, type, nums[p + DST], nums[p + A], nums[p + B], nums[p + N]);
                     case BINARY_SCALAR -> unit.binaryScalar(PreDecoder.tensorForm(op), type, nums[p + DST], nums[p + A], nums[p + N], scalars[k],

@@ -87,7 +87,7 @@ final class Transfer {
     }
 
     /** Writes the mixed-radix digits of {@code index} over {@code extents} and returns Σ digit × stride. */
-    private static long digits(long index, int[] extents, long[] strides, int[] out) {
+    static long digits(long index, int[] extents, long[] strides, int[] out) {
         long offset = 0;
         long rest = index;
         for (int d = extents.length - 1; d >= 0; d--) {
@@ -100,7 +100,7 @@ final class Transfer {
     }
 
     /** Adds one at digit {@code d} with carries and returns the updated offset. */
-    private static long carry(int[] digits, int[] extents, long[] strides, int d, long offset) {
+    static long carry(int[] digits, int[] extents, long[] strides, int d, long offset) {
         for (int k = d; k >= 0; k--) {
             offset += strides[k];
             if (++digits[k] < extents[k]) {
