@@ -107,6 +107,7 @@ final class Body {
             if (in.bWindow != null) {
                 copy.bAccess = in.bWindow.instantiate(values);
                 copy.kNumbers = values(in.kDims, values);
+                copy.groupAccess = in.groupWindow != null ? in.groupWindow.instantiate(values) : null;
             }
             b.loads.add(copy);
         }
@@ -249,7 +250,13 @@ final class Body {
         /** MATMUL: {@link #window} and {@link #access} are a's, these b's. */
         Window bWindow;
         Access bAccess;
-        /** MATMUL, front end: k, a's k stride and b's k stride; back end: their values. */
+        /** A grouped MATMUL: where its group list is (no strides: it is read whole and contiguous). */
+        Window groupWindow;
+        Access groupAccess;
+        /**
+         * MATMUL, front end: k, a's k stride, b's k stride and, grouped, the group count, b's stride
+         * per group and the rows per group; back end: their values.
+         */
         Dim[] kDims;
         long[] kNumbers;
 

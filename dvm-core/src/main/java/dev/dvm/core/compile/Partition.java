@@ -78,8 +78,11 @@ final class Partition {
         }
     }
 
-    /** The operands of a matrix product, read as [..., M, K] and [..., K, N]. */
-    record Product(View a, Dim[] aShape, View b, Dim[] bShape) {}
+    /**
+     * The operands of a matrix product, read as [..., M, K] and [..., K, N] ([G, K, N] grouped by
+     * rows); a grouped product's group list and split, else null.
+     */
+    record Product(View a, Dim[] aShape, View b, Dim[] bShape, View groups, Dim groupCount, dev.dvm.core.GroupSplit split) {}
 
     /** A fused loop nest over one iteration domain. */
     static final class Stage {

@@ -5,6 +5,7 @@ import dev.dvm.bytecode.Isa;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.core.DType;
 import dev.dvm.core.DvmException;
+import dev.dvm.core.GroupSplit;
 import dev.dvm.core.compile.Body.Instr;
 import dev.dvm.core.compile.Body.Window;
 import dev.dvm.core.compile.Partition.Stage;
@@ -320,10 +321,24 @@ final class StageLowering {
         bShape[rb - 2] = tape.one;
         bStrides[rb - 2] = tape.zero;
         Instr in = new Instr(Opcode.MATMUL);
+        Dim groupStride = tape.zero, groupRows = tape.zero;
+        if (p.split() == GroupSplit.M) {
+            // b[g] is chosen per row by the group list, not by the domain
+            groupStride = bs[0];
+            bShape[0] = tape.one;
+            bStrides[0] = tape.zero;
+            in.flags = Isa.FLAG_GROUP_M;
+        } else if (p.split() == GroupSplit.K) {
+            groupRows = p.aShape()[0];
+            in.flags = Isa.FLAG_GROUP_K;
+        }
         in.dst = newBuffer(false, ElementType.F32);
         in.window = productWindow(v, p.a(), aShape, aStrides);
         in.bWindow = productWindow(v, p.b(), bShape, bStrides);
-        in.kDims = new Dim[] {p.aShape()[ra - 1], as[ra - 1], bs[rb - 2]};
+        if (p.groups() != null) {
+            in.groupWindow = new Window(p.groups().slot(), p.groups().type(), p.groups().offset(), null, false, false);
+        }
+        in.kDims = new Dim[] {p.aShape()[ra - 1], as[ra - 1], bs[rb - 2], p.groups() != null ? p.groupCount() : tape.zero, groupStride, groupRows};
         // like a loaded buffer, the product reaches a store through the vector unit
         loaded[in.dst] = true;
         body.loads.add(in);

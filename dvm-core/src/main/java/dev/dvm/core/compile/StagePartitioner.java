@@ -526,11 +526,12 @@ final class StagePartitioner {
     private void product(Value v) {
         Attrs.MatMul attrs = (Attrs.MatMul) v.node.attrs();
         Value a = in(v, 0), b = in(v, 1);
+        Value groups = attrs.split() != null ? in(v, 2) : null;
         Stage t = newStage(v.shape);
         t.cube = true;
-        join(v, t, identityMap(v.shape), false, new Value[] {a, b});
+        join(v, t, identityMap(v.shape), false, groups != null ? new Value[] {a, b, groups} : new Value[] {a, b});
         v.product = new Partition.Product(matrix(a, attrs.transA()), matrix(a.shape, attrs.transA()), matrix(b, attrs.transB()),
-                matrix(b.shape, attrs.transB()));
+                matrix(b.shape, attrs.transB()), groups != null ? gmOf(groups) : null, groups != null ? groups.shape[0] : null, attrs.split());
     }
 
     /** x's global view, its last two dims swapped when {@code transposed}. */
