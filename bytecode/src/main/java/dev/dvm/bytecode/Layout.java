@@ -41,9 +41,10 @@ public enum Layout {
     /**
      * dst, slot of a, global element type of a, slot of b, its type, flags, stride count (twice the
      * stage's domain rank), k, k stride of a, k stride of b, element offsets of a and b, then a's
-     * stride per domain dim followed by b's.
+     * stride per domain dim followed by b's. The count is named {@code nstrides} so that the
+     * disassembler's list of the strides themselves keeps the name {@code strides}.
      */
-    MATMUL(names("dst", "a", "atype", "b", "btype", "flags", "strides", "k", "ak", "bk", "aoffset", "boffset"),
+    MATMUL(names("dst", "a", "atype", "b", "btype", "flags", "nstrides", "k", "ak", "bk", "aoffset", "boffset"),
             List.of(UB, SLOT, TYPE, SLOT, TYPE, FLAGS, RANK, DIM, STRIDE, STRIDE, OFFSET, OFFSET), STRIDE, 6);
 
     private final List<String> names;
