@@ -61,6 +61,21 @@ final class TestProgram {
         return op(op, sync, operands);
     }
 
+    /**
+     * A MATMUL from element 0 of slots {@code a} and {@code b}: k, the k strides, then one stride per
+     * domain dim for each operand. Returns the code word index of its head.
+     */
+    int matmul(int sync, int dst, int a, ElementType aType, int b, ElementType bType, long k, long aK, long bK, long[] aStrides,
+            long[] bStrides) {
+        int rank = aStrides.length;
+        long[] operands = new long[12 + 2 * rank];
+        long[] fixed = {dst, a, aType.code(), b, bType.code(), 0, 2 * rank, k, aK, bK, 0, 0};
+        System.arraycopy(fixed, 0, operands, 0, fixed.length);
+        System.arraycopy(aStrides, 0, operands, 12, rank);
+        System.arraycopy(bStrides, 0, operands, 12 + rank, rank);
+        return op(Opcode.MATMUL, sync, operands);
+    }
+
     /** Any instruction with its operands in layout order; returns the code word index of its head. */
     int op(Opcode op, int sync, long... operands) {
         writer.begin(op, sync);
