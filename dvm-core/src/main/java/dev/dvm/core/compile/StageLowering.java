@@ -323,10 +323,10 @@ final class StageLowering {
         Instr in = new Instr(Opcode.MATMUL);
         Dim groupStride = tape.zero, groupRows = tape.zero;
         if (p.split() == GroupSplit.M) {
-            // b[g] is chosen per row by the group list, not by the domain
+            // b[g] is chosen per row by the group list, not by the domain: b's window is one [K, N] weight
             groupStride = bs[0];
-            bShape[0] = tape.one;
-            bStrides[0] = tape.zero;
+            bShape = Arrays.copyOfRange(bShape, 1, rb);
+            bStrides = Arrays.copyOfRange(bStrides, 1, rb);
             in.flags = Isa.FLAG_GROUP_M;
         } else if (p.split() == GroupSplit.K) {
             groupRows = p.aShape()[0];
