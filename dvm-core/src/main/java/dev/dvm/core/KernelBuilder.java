@@ -61,7 +61,10 @@ public final class KernelBuilder {
     private final List<Node> outputs = new ArrayList<>();
     private boolean built;
 
-    /** Starts a {@link KernelType#VECTOR} kernel; the name appears in dumps and errors. */
+    /**
+     * Starts a kernel, {@link KernelType#VECTOR} unless it gets a product ({@link #matmul},
+     * {@link #groupedMatmul}); the name appears in dumps and errors.
+     */
     public KernelBuilder(String name) {
         if (name == null || name.isBlank()) {
             throw new DvmException("KernelBuilder: the kernel needs a non-blank name; it appears in dumps and errors");
