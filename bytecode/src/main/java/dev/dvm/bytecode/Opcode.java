@@ -46,7 +46,8 @@ public enum Opcode {
                     + "(from `goffset`) split the stage's rows into consecutive groups and rows of group i add i × gstride to b's address. "
                     + "Flag GROUP_K: the sizes split k into consecutive ranges, they must sum to `k`, and row r of the stage belongs to "
                     + "group r / gspan, whose range alone it sums (both operands' addresses start at the range's first k). Sizes that are "
-                    + "negative or do not sum up fail the launch. Its events are those of MTE2: the product reaches UB "
+                    + "negative or do not sum up fail the launch. Flag SPLIT_K: as GROUP_K with group i being k chunk i, no group list. "
+                    + "Flag SUM_K: b is not read, each term is a's element alone (a product with ones). Its events are those of MTE2: the product reaches UB "
                     + "on the inbound path, as the cube's L0C hand-over to the vector unit does."),
 
     // ---- unary ----

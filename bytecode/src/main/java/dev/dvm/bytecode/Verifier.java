@@ -28,9 +28,10 @@ import java.util.Arrays;
  *       {@code memory-reach};
  *   <li>MATMUL: {@code matmul-inner} (its stage has inner rank 1: the cube writes blocks of rows ×
  *       columns), {@code matmul-rank} (twice the stage's rank of strides), {@code matmul-flags} (0,
- *       GROUP_M or GROUP_K; an ungrouped product names no group list), {@code matmul-k} (k at most
- *       {@link Isa#MAX_EXTENT}), {@code matmul-groups} (g and gspan at most {@link Isa#MAX_EXTENT};
- *       with GROUP_K, g × gspan is the stage's rows); a group list takes {@code slot}, {@code type}
+ *       GROUP_M, GROUP_K, SPLIT_K or SUM_K; only the GROUP ones name a group list), {@code matmul-k}
+ *       (k at most {@link Isa#MAX_EXTENT}), {@code matmul-groups} (g and gspan at most
+ *       {@link Isa#MAX_EXTENT}; with GROUP_K and SPLIT_K, g × gspan is the stage's rows; SPLIT_K's g
+ *       is k's chunk count); a group list takes {@code slot}, {@code type}
  *       (I32 or I64), {@code memory-type}, {@code memory-offset} and {@code memory-reach} for its g
  *       sizes, and with GROUP_M b reaches g - 1 group strides further; dst takes {@code ub-align} and
  *       {@code ub-range} as a full tile of F32; a and b each take LOAD's {@code slot}, {@code type}
@@ -488,11 +489,16 @@ public final class Verifier implements ProgramVisitor {
         if (groups > Isa.MAX_EXTENT || ops.get(16) > Isa.MAX_EXTENT) {
             throw fail(at, "matmul-groups", "MATMUL g = " + groups + ", gspan = " + ops.get(16) + ": at most " + Isa.MAX_EXTENT);
         }
-        if (flags == Isa.FLAG_GROUP_K && groups * ops.get(16) != stageRows()) {
+        boolean byK = flags == Isa.FLAG_GROUP_K || flags == Isa.FLAG_SPLIT_K;
+        if (byK && groups * ops.get(16) != stageRows()) {
             throw fail(at, "matmul-groups", "MATMUL split over k: " + groups + " groups of gspan = " + ops.get(16) + " rows, but the stage has "
                     + stageRows() + " rows; they must be equal");
         }
-        if (flags != 0 && groups > 0) {
+        long chunks = (k + Isa.CUBE_K_CHUNK - 1) / Isa.CUBE_K_CHUNK;
+        if (flags == Isa.FLAG_SPLIT_K && groups != chunks) {
+            throw fail(at, "matmul-groups", "MATMUL SPLIT_K has g = " + groups + " groups, k = " + k + " has " + chunks + " chunks; they must be equal");
+        }
+        if ((flags == Isa.FLAG_GROUP_M || flags == Isa.FLAG_GROUP_K) && groups > 0) {
             long last = advance(offset(at, op, ops, 17), groups, 1);
             reach(at, op, "MATMUL group list", ops.getInt(12), ElementType.ofCode(ops.get(13)), last);
         }
@@ -545,13 +551,13 @@ public final class Verifier implements ProgramVisitor {
             slotType(at, name, slot, type);
         }
         long flags = ops.get(5);
-        if (flags != 0 && flags != Isa.FLAG_GROUP_M && flags != Isa.FLAG_GROUP_K) {
-            throw fail(at, "matmul-flags", "MATMUL flags 0x" + Long.toHexString(flags) + ": 0, GROUP_M (1) or GROUP_K (2)");
+        if (flags != 0 && flags != Isa.FLAG_GROUP_M && flags != Isa.FLAG_GROUP_K && flags != Isa.FLAG_SPLIT_K && flags != Isa.FLAG_SUM_K) {
+            throw fail(at, "matmul-flags", "MATMUL flags 0x" + Long.toHexString(flags) + ": 0, GROUP_M (1), GROUP_K (2), SPLIT_K (4) or SUM_K (8)");
         }
-        if (flags == 0) {
+        if (flags != Isa.FLAG_GROUP_M && flags != Isa.FLAG_GROUP_K) {
             if (ops.get(12) != 0 || ops.get(13) != 0) {
-                throw fail(at, "matmul-flags", "MATMUL without a group flag names group list slot " + ops.get(12) + " of type code " + ops.get(13)
-                        + "; an ungrouped product leaves them 0");
+                throw fail(at, "matmul-flags", "MATMUL without a group list flag names group list slot " + ops.get(12) + " of type code "
+                        + ops.get(13) + "; a product without a group list leaves them 0");
             }
             return;
         }

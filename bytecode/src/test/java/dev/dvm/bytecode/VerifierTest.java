@@ -586,7 +586,26 @@ class VerifierTest {
 
     @Test
     void matmulFlags() {
-        assertRule(matmul().patch(MM_MATMUL, 5, 4), "matmul-flags", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 5, 3), "matmul-flags", MM_MATMUL);
+        // a product without a group list names none
+        assertRule(matmul().patch(MM_MATMUL, 12, 1), "matmul-flags", MM_MATMUL);
+        // a group list of F32 sizes
+        assertRule(matmul().patch(MM_MATMUL, 5, Isa.FLAG_GROUP_M).patch(MM_MATMUL, 14, 1), "type", MM_MATMUL);
+    }
+
+    @Test
+    void matmulGroups() {
+        assertValid(splitK().program());
+        assertValid(matmul().patch(MM_MATMUL, 5, Isa.FLAG_SUM_K).program());
+        // two groups for k's one chunk, and a group of 2 rows for the stage's 3
+        assertRule(splitK().patch(MM_MATMUL, 14, 2).patch(MM_MATMUL, 16, 1), "matmul-groups", MM_MATMUL);
+        assertRule(splitK().patch(MM_MATMUL, 16, 2), "matmul-groups", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 14, MAX + 1), "matmul-groups", MM_MATMUL);
+    }
+
+    /** {@link Programs#matmul()} split over k: its k of 5 is one chunk, the stage's 3 rows one group. */
+    private static Programs.Built splitK() {
+        return matmul().patch(MM_MATMUL, 5, Isa.FLAG_SPLIT_K).patch(MM_MATMUL, 14, 1).patch(MM_MATMUL, 16, 3);
     }
 
     @Test

@@ -55,10 +55,18 @@ final class CubeUnit {
             product(aSeg, aBase, a.type(), aRow, aN, aK, bSeg, bBase, b.type(), bRow, bN, bK, rows, cols, k, dst, st.pitch);
             return;
         }
-        MemoryPlan list = memory[arg + 2];
+        if (flags == Isa.FLAG_SUM_K) {
+            sum(aSeg, aBase, a.type(), aRow, aN, aK, rows, cols, k, dst, st.pitch);
+            return;
+        }
         int groups = nums[p + StagePlan.GROUPS];
         boolean byRows = flags == Isa.FLAG_GROUP_M;
-        groupStarts(segments[list.slot()], bases[list.slot()], list, groups, byRows ? st.totalRows : k, byRows);
+        if (flags == Isa.FLAG_SPLIT_K) {
+            chunkStarts(groups, k);
+        } else {
+            MemoryPlan list = memory[arg + 2];
+            groupStarts(segments[list.slot()], bases[list.slot()], list, groups, byRows ? st.totalRows : k, byRows);
+        }
         if (byRows) {
             long groupStride = nums[p + StagePlan.GROUP_STRIDE];
             int g = 0;
@@ -84,6 +92,39 @@ final class CubeUnit {
             product(aSeg, aBase, a.type(), segmentA, aN, aK, bSeg, bBase, b.type(), segmentB, bN, bK, r1 - r0, cols, (int) (starts[g + 1] - kStart),
                     dst + r0 * st.pitch, st.pitch);
             r0 = r1;
+        }
+    }
+
+    /** SPLIT_K's groups, one per k chunk, into {@link #starts} (the verifier has checked their count). */
+    private void chunkStarts(int chunks, int k) {
+        if (starts.length < chunks + 1) {
+            starts = new long[chunks + 1];
+        }
+        for (int c = 0; c <= chunks; c++) {
+            starts[c] = Math.min(k, (long) c * Isa.CUBE_K_CHUNK);
+        }
+    }
+
+    /**
+     * SUM_K: {@code out(r, c) = Σ_{k < kLen} A(r, c, k)} in the MATMUL order with every b term 1:
+     * within a chunk fma(a, 1, s) is a + s rounded once, so each chunk adds its terms in k order.
+     */
+    private void sum(MemorySegment a, long aBase, ElementType aType, long[] aRow, long aN, long aK, int rows, int cols, int kLen, int dst,
+            int pitch) {
+        int size = aType.byteSize();
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                long at = aBase + (aRow[r] + c * aN) * size;
+                float total = 0f;
+                for (int k0 = 0; k0 < kLen; k0 += Isa.CUBE_K_CHUNK) {
+                    float chunk = 0f;
+                    for (int k = k0; k < Math.min(kLen, k0 + Isa.CUBE_K_CHUNK); k++) {
+                        chunk += Float.intBitsToFloat(Transfer.word(aType, a, at + k * aK * size));
+                    }
+                    total += chunk;
+                }
+                ub[dst + r * pitch + c] = Float.floatToRawIntBits(total);
+            }
         }
     }
 

@@ -259,6 +259,8 @@ final class Body {
          */
         Dim[] kDims;
         long[] kNumbers;
+        /** A plain MATMUL that may be split over k: its product node's id, else -1. */
+        int splitNode = -1;
 
         Instr(Opcode op) {
             this.op = op;
@@ -277,6 +279,7 @@ final class Body {
             c.flags = flags;
             c.mod = mod;
             c.access = access;
+            c.splitNode = splitNode;
             return c;
         }
 
