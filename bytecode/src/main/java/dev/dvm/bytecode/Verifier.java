@@ -286,10 +286,10 @@ public final class Verifier implements ProgramVisitor {
             return;
         }
         checkSync(at, op, sync, switch (op.pipe()) {
-            case MTE2 -> LOAD_SYNC;
+            case MTE2, CUBE -> LOAD_SYNC;
             case VECTOR -> VECTOR_SYNC;
             case MTE3 -> STORE_SYNC;
-            case CONTROL, CUBE -> 0;
+            case CONTROL -> 0;
         });
         events(at, op.pipe(), sync);
     }
@@ -635,7 +635,7 @@ public final class Verifier implements ProgramVisitor {
     /** Waits happen before the instruction, sets after it. */
     private void events(int at, Pipe pipe, int sync) {
         switch (pipe) {
-            case MTE2 -> {
+            case MTE2, CUBE -> {
                 backWait(at, sync, V_MTE2);
                 set(at, sync, Sync.SET, MTE2_V);
             }
@@ -649,7 +649,7 @@ public final class Verifier implements ProgramVisitor {
                 waitFor(at, sync, V_MTE3);
                 backSet(at, sync, MTE3_V);
             }
-            case CONTROL, CUBE -> {}
+            case CONTROL -> {}
         }
     }
 

@@ -39,6 +39,7 @@ public final class Kernel {
 
     final KernelBuilder builder;
     final Graph graph;
+    private final KernelType type;
     private final boolean isStatic;
     private volatile KernelCache cache = KernelCache.shared();
     /** One per device spec this kernel was normalised for; copied on write (specs are few). */
@@ -50,9 +51,10 @@ public final class Kernel {
     private final LongAdder encodes = new LongAdder();
     private final LongAdder encodeNanos = new LongAdder();
 
-    Kernel(KernelBuilder builder, Graph graph) {
+    Kernel(KernelBuilder builder, Graph graph, KernelType type) {
         this.builder = builder;
         this.graph = graph;
+        this.type = type;
         boolean known = true;
         for (Node in : graph.inputs()) {
             for (long d : ((Attrs.Input) in.attrs()).dims()) {
@@ -67,9 +69,9 @@ public final class Kernel {
         return graph.name();
     }
 
-    /** Always {@link KernelType#VECTOR} in this version. */
+    /** {@link KernelType#VECTOR}, or {@link KernelType#CUBE} / {@link KernelType#MIX} for a kernel holding a matrix product. */
     public KernelType type() {
-        return KernelType.VECTOR;
+        return type;
     }
 
     /** Number of input slots. */
@@ -545,6 +547,7 @@ public final class Kernel {
                     + ", index=" + s.index();
             case Attrs.Reduce r -> "axes=" + Arrays.toString(r.axes()) + ", keepDims=" + r.keepDims();
             case Attrs.OneHot o -> "depth=" + o.depth() + ", on=" + o.on() + ", off=" + o.off();
+            case Attrs.MatMul m -> "transA=" + m.transA() + ", transB=" + m.transB();
         };
     }
 }

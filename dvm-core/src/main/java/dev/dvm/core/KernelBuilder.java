@@ -807,14 +807,106 @@ public final class KernelBuilder {
         return reduce(Op.REDUCE_MIN, "reduceMin", x, keepDims, axes);
     }
 
+    // ---- cube ----
+
+    /** The matrix product a · b: {@code matmul(a, b, false, false, null)}. */
+    public Value matmul(Value a, Value b) {
+        return matmul(a, b, false, false, null);
+    }
+
+    /**
+     * The matrix product of a [..., M, K] and b [..., K, N] on the cube unit, plus {@code bias} when
+     * not null: an F32 value of the broadcast batch dims followed by [M, N]. {@code transA} reads a
+     * as [..., K, M], {@code transB} reads b as [..., N, K]. Operands are kernel inputs of rank 2 to
+     * 4 in F32, F16 or BF16, widened exactly and accumulated in F32 in a fixed order (see the MATMUL
+     * instruction), so results do not depend on the core count. The bias broadcasts to the result
+     * and is added by the vector unit, as any elementwise op after the product: the kernel becomes
+     * a {@link KernelType#MIX} kernel. Cast the result for an F16 or BF16 output.
+     */
+    public Value matmul(Value a, Value b, boolean transA, boolean transB, Value bias) {
+        check("matmul", a, b);
+        checkOperand("a", a);
+        checkOperand("b", b);
+        long[] da = ((Attrs.Input) a.node.attrs()).dims();
+        long[] db = ((Attrs.Input) b.node.attrs()).dims();
+        long ka = da[da.length - (transA ? 2 : 1)];
+        long kb = db[db.length - (transB ? 1 : 2)];
+        if (ka >= 0 && kb >= 0 && ka != kb) {
+            throw new DvmException("matmul: inner dims do not match: a " + str(da) + (transA ? " (transposed)" : "") + " has K = " + ka + ", b "
+                    + str(db) + (transB ? " (transposed)" : "") + " has K = " + kb
+                    + "; pass operands whose K agree, or read one transposed (transA/transB)");
+        }
+        Value product = value(node(Op.MATMUL, List.of(a.node, b.node), DType.F32, new Attrs.MatMul(transA, transB)), Math.max(a.rank, b.rank));
+        return bias == null ? product : add(product, bias);
+    }
+
+    private void checkOperand(String which, Value x) {
+        if (x.node.op() != Op.INPUT) {
+            throw new DvmException("matmul: operand " + which + " is computed in this kernel (" + x + "); the cube reads kernel inputs only, "
+                    + "and ops before a product do not fuse into it: compute the operand in a VECTOR kernel and pass its result as an input");
+        }
+        if (x.rank < 2 || x.rank > 4) {
+            throw new DvmException("matmul: operand " + which + " has rank " + x.rank + "; a product takes ranks 2 to 4 ([batch..., rows, cols]): "
+                    + "reshape it in the kernel that produces it");
+        }
+        if (!x.dtype().isFloat()) {
+            throw new DvmException("matmul: operand " + which + " is " + x.dtype() + "; the cube multiplies F32, F16 or BF16: pass a float tensor");
+        }
+    }
+
     /** Finishes the kernel; the builder cannot be used afterwards. */
     public Kernel build() {
         checkOpen();
         if (outputs.isEmpty()) {
             throw new DvmException("build: kernel '" + name + "' has no outputs; call output(value) before build()");
         }
+        KernelType type = kernelType();
         built = true;
-        return new Kernel(this, new Graph(name, List.copyOf(nodes), List.copyOf(inputs), List.copyOf(outputs)));
+        return new Kernel(this, new Graph(name, List.copyOf(nodes), List.copyOf(inputs), List.copyOf(outputs)), type);
+    }
+
+    /**
+     * VECTOR without a product; with one, CUBE when it is stored as it is and MIX when elementwise
+     * ops follow it. Anything else around a product is an error that says which kernel to use
+     * (that ops after the product keep its shape is checked with the shapes, when normalising).
+     */
+    private KernelType kernelType() {
+        Node product = null;
+        for (Node n : nodes) {
+            if (n.op() == Op.MATMUL) {
+                if (product != null) {
+                    throw new DvmException("build: kernel '" + name + "' holds two products (" + product + " and " + n
+                            + "); a CUBE or MIX kernel holds one: build one kernel per product");
+                }
+                product = n;
+            }
+        }
+        if (product == null) {
+            return KernelType.VECTOR;
+        }
+        boolean[] after = new boolean[nodes.size()];
+        after[product.id()] = true;
+        boolean epilogue = false;
+        for (Node n : nodes) {
+            for (Node in : n.inputs()) {
+                after[n.id()] |= after[in.id()];
+            }
+            Op op = n.op();
+            if (n == product || op == Op.INPUT || op == Op.CONST || op == Op.STORE) {
+                if (op == Op.STORE && !after[n.id()]) {
+                    throw new DvmException("build: output " + ((Attrs.Output) n.attrs()).index() + " of kernel '" + name + "' does not depend on the product "
+                            + product + "; a CUBE or MIX kernel outputs its product and what follows it: compute this output in a VECTOR kernel");
+                }
+                continue;
+            }
+            if (!op.isElementwise()) {
+                throw new DvmException("build: " + opName(op) + " (" + n + ") cannot join kernel '" + name + "' with product " + product
+                        + "; a MIX kernel holds one product followed by elementwise ops (bias, scale, activations, residual add, cast): "
+                        + "run the " + opName(op) + " in a VECTOR kernel");
+            }
+            epilogue |= after[n.id()];
+        }
+        return epilogue ? KernelType.MIX : KernelType.CUBE;
     }
 
     // ---- internals ----

@@ -5,6 +5,7 @@ import dev.dvm.core.ir.Shapes;
 import dev.dvm.core.ir.Graph;
 import dev.dvm.core.ir.Instance;
 import dev.dvm.core.ir.Node;
+import dev.dvm.core.ir.Op;
 import java.util.Arrays;
 
 /**
@@ -35,14 +36,19 @@ final class ShapeInference {
                     + nIn + " inputs; give one shape per input");
         }
         long[][] shapes = new long[graph.nodes().size()][];
+        Node product = null;
         for (Node n : graph.nodes()) {
             shapes[n.id()] = shapeOf(n, shapes, inputShapes, kernel);
             checkCount(n, shapes[n.id()], kernel);
+            product = n.op() == Op.MATMUL ? n : product;
         }
         long[][] inStrides = new long[nIn][];
         for (int i = 0; i < nIn; i++) {
             long[] shape = inputShapes[i];
             inStrides[i] = strides(kernel, "input", i, shape, inputStrides == null ? null : inputStrides[i]);
+        }
+        if (product != null) {
+            checkProduct(graph, product, shapes, inStrides, kernel);
         }
         long[][] outStrides = new long[nOut][];
         for (int i = 0; i < nOut; i++) {
@@ -106,6 +112,7 @@ final class ShapeInference {
             }
             case ELEM_ANY -> reduced(shapes[n.input(0).id()], (Attrs.Reduce) n.attrs());
             case REDUCE_SUM, REDUCE_MAX, REDUCE_MIN -> reduced(shapes[n.input(0).id()], (Attrs.Reduce) n.attrs());
+            case MATMUL -> matmul(n, shapes[n.input(0).id()], shapes[n.input(1).id()], kernel);
             default -> {
                 // elementwise (unary, binary, compare, select, cast, copy) and STORE: NumPy broadcasting
                 long[] out = shapes[n.input(0).id()];
@@ -142,6 +149,62 @@ final class ShapeInference {
 
     private static String inputName(String kernel, Attrs.Input in) {
         return "kernel '" + kernel + "' input " + in.slot();
+    }
+
+    /** [broadcast batch dims, M, N] of a product, its K checked. */
+    private static long[] matmul(Node n, long[] a, long[] b, String kernel) {
+        Attrs.MatMul t = (Attrs.MatMul) n.attrs();
+        int ra = a.length, rb = b.length;
+        long m = a[ra - (t.transA() ? 1 : 2)], ka = a[ra - (t.transA() ? 2 : 1)];
+        long kb = b[rb - (t.transB() ? 1 : 2)], nn = b[rb - (t.transB() ? 2 : 1)];
+        if (ka != kb) {
+            throw new DvmException("matmul: inner dims do not match: a " + Arrays.toString(a) + (t.transA() ? " (transposed)" : "") + " has K = " + ka
+                    + ", b " + Arrays.toString(b) + (t.transB() ? " (transposed)" : "") + " has K = " + kb
+                    + "; pass operands whose K agree, or read one transposed (transA/transB)" + where(n, kernel));
+        }
+        long[] batch = broadcast(n, Arrays.copyOf(a, ra - 2), Arrays.copyOf(b, rb - 2), kernel);
+        long[] out = Arrays.copyOf(batch, batch.length + 2);
+        out[batch.length] = m;
+        out[batch.length + 1] = nn;
+        return out;
+    }
+
+    /**
+     * A MIX kernel's ops after the product keep its shape, and the cube reads each operand's
+     * matrices whole: its last two dims are contiguous or a plain transpose of contiguous dims.
+     */
+    private static void checkProduct(Graph graph, Node product, long[][] shapes, long[][] inStrides, String kernel) {
+        long[] shape = shapes[product.id()];
+        boolean[] after = new boolean[graph.nodes().size()];
+        after[product.id()] = true;
+        for (Node n : graph.nodes()) {
+            for (Node in : n.inputs()) {
+                after[n.id()] |= after[in.id()];
+            }
+            if (after[n.id()] && !Arrays.equals(shapes[n.id()], shape)) {
+                throw new DvmException(KernelBuilder.opName(n.op()) + ": gives " + Arrays.toString(shapes[n.id()]) + " from the product's "
+                        + Arrays.toString(shape) + "; ops after a product in a MIX kernel keep its shape: store the product and broadcast it in a VECTOR kernel"
+                        + where(n, kernel));
+            }
+        }
+        for (int i = 0; i < 2; i++) {
+            int slot = ((Attrs.Input) product.input(i).attrs()).slot();
+            long[] dims = shapes[product.input(i).id()];
+            long[] strides = inStrides[slot];
+            int r = dims.length;
+            boolean rowMajor = dense(dims[r - 1], strides[r - 1], 1) && dense(dims[r - 2], strides[r - 2], dims[r - 1]);
+            boolean transposed = dense(dims[r - 2], strides[r - 2], 1) && dense(dims[r - 1], strides[r - 1], dims[r - 2]);
+            if (!rowMajor && !transposed) {
+                throw new DvmException("matmul: operand " + (i == 0 ? "a" : "b") + " (input " + slot + ") has shape " + Arrays.toString(dims) + " and strides "
+                        + Arrays.toString(strides) + ": its last two dims are neither contiguous nor a plain transpose of contiguous dims; "
+                        + "pass a contiguous tensor or a transposed view of one (and set transA/transB to read it as you mean)" + where(product, kernel));
+            }
+        }
+    }
+
+    /** Whether a dim steps by {@code stride} as a dense layout needs ({@code expected}); a dim of extent 1 never steps. */
+    private static boolean dense(long extent, long stride, long expected) {
+        return extent <= 1 || stride == expected;
     }
 
     /** Where an error comes from: the kernel and the node. */

@@ -103,7 +103,12 @@ final class Body {
     Body instantiate(long[] values) {
         Body b = new Body(this, values(dims, values));
         for (Instr in : loads) {
-            b.loads.add(in.copy(in.window.instantiate(values)));
+            Instr copy = in.copy(in.window.instantiate(values));
+            if (in.bWindow != null) {
+                copy.bAccess = in.bWindow.instantiate(values);
+                copy.kNumbers = values(in.kDims, values);
+            }
+            b.loads.add(copy);
         }
         for (PartialPlan p : partialPlans) {
             List<Access> targets = new ArrayList<>(p.targets().size());
@@ -152,6 +157,16 @@ final class Body {
     /** UB units a buffer takes: one per 4-byte element slot, two for I64. */
     int units(int buffer) {
         return bufferType[buffer] == ElementType.I64 ? 2 : 1;
+    }
+
+    /** The MATMUL of a cube stage, or null. */
+    Instr product() {
+        for (Instr in : loads) {
+            if (in.op == Opcode.MATMUL) {
+                return in;
+            }
+        }
+        return null;
     }
 
     int outerCount() {
@@ -231,6 +246,13 @@ final class Body {
         Window window;
         /** LOAD and STORE in a back-end body: where in global memory. */
         Access access;
+        /** MATMUL: {@link #window} and {@link #access} are a's, these b's. */
+        Window bWindow;
+        Access bAccess;
+        /** MATMUL, front end: k, a's k stride and b's k stride; back end: their values. */
+        Dim[] kDims;
+        long[] kNumbers;
+
         Instr(Opcode op) {
             this.op = op;
         }
@@ -249,6 +271,11 @@ final class Body {
             c.mod = mod;
             c.access = access;
             return c;
+        }
+
+        /** Whether it brings data into UB for the vector unit: a LOAD, or the cube's product. */
+        boolean inbound() {
+            return op == Opcode.LOAD || op == Opcode.MATMUL;
         }
 
         /** The buffer a LOAD or vector instruction writes, or a STORE reads. */

@@ -113,7 +113,8 @@ public final class Compiler {
         Instr[] code = body.code();
         BackEndPlans.Plan plan = plans != null ? plans.place(body, code) : BackEndPlans.allocateAndPlace(body, code, spec.events());
         UbAllocator alloc = plan.alloc();
-        Tiler.Tiling tiling = Tiler.tile(body, alloc.fullUnits, alloc.rowUnits, spec.ubBytes(), spec.cores());
+        Tiler.Tiling tiling = body.product() != null ? Tiler.tileCube(body, alloc.fullUnits, alloc.rowUnits, spec)
+                : Tiler.tile(body, alloc.fullUnits, alloc.rowUnits, spec.ubBytes(), spec.cores());
         if (body.partials.isEmpty()) {
             return Emitter.emit(w, body, code, plan.sync(), tiling, alloc);
         }

@@ -10,7 +10,8 @@ import java.util.List;
  * window steps over them as over one axis ({@code stride_d == stride_{d+1} × extent_{d+1}}, which
  * includes both being 0). A contiguous elementwise kernel becomes one axis and its loads become
  * unit-stride runs. ROWS windows constrain only the outer axes; partial-result windows are laid
- * out contiguously after tiling, so they never block a merge.
+ * out contiguously after tiling, so they never block a merge. A product's two operand windows
+ * constrain it as two loads do.
  */
 final class DomainFolder {
     private DomainFolder() {}
@@ -38,15 +39,15 @@ final class DomainFolder {
 
     private static boolean fits(List<Instr> memory, int d, Dim extent, boolean inner) {
         for (Instr in : memory) {
-            Window a = in.window;
-            if (a.partial || (a.rows && inner)) {
-                continue;
-            }
-            if (!a.strides[d].eq(a.strides[d + 1].times(extent))) {
+            if (!fits(in.window, d, extent, inner) || in.bWindow != null && !fits(in.bWindow, d, extent, inner)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean fits(Window a, int d, Dim extent, boolean inner) {
+        return a.partial || (a.rows && inner) || a.strides[d].eq(a.strides[d + 1].times(extent));
     }
 
     private static void merge(Body body, int d) {
@@ -58,10 +59,16 @@ final class DomainFolder {
 
     private static void mergeStrides(List<Instr> memory, int d) {
         for (Instr in : memory) {
-            Window a = in.window;
-            if (a.strides != null) {
-                a.strides = remove(a.strides, d, a.strides[d + 1]);
+            mergeStrides(in.window, d);
+            if (in.bWindow != null) {
+                mergeStrides(in.bWindow, d);
             }
+        }
+    }
+
+    private static void mergeStrides(Window a, int d) {
+        if (a.strides != null) {
+            a.strides = remove(a.strides, d, a.strides[d + 1]);
         }
     }
 

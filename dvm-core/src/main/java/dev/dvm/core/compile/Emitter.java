@@ -36,6 +36,7 @@ final class Emitter {
             w.begin(in.op, sync[i]);
             switch (in.op.layout()) {
                 case MEMORY -> memory(w, in, address[in.buffer()], outer);
+                case MATMUL -> product(w, in, address[in.dst]);
                 case UNARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code());
                 case BINARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(address[in.b]).operand(n).operand(in.type.code());
                 case BINARY_SCALAR -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code()).operand(in.flags)
@@ -66,6 +67,25 @@ final class Emitter {
         }
         if (a.rows) {
             stride(w, a.blockStride);
+        }
+    }
+
+    private static void product(ProgramWriter w, Instr in, long address) {
+        Access a = in.access, b = in.bAccess;
+        long k = in.kNumbers[0];
+        if (k > Isa.MAX_EXTENT) {
+            throw new DvmException("a product's inner dim K = " + k + " exceeds the bytecode's limit " + Isa.MAX_EXTENT + "; split K over several products");
+        }
+        w.operand(address).operand(a.slot).operand(a.type.code()).operand(b.slot).operand(b.type.code()).operand(0).operand(2L * a.strides.length)
+                .operand(k);
+        stride(w, in.kNumbers[1]);
+        stride(w, in.kNumbers[2]);
+        w.operand(a.offset).operand(b.offset);
+        for (long s : a.strides) {
+            stride(w, s);
+        }
+        for (long s : b.strides) {
+            stride(w, s);
         }
     }
 

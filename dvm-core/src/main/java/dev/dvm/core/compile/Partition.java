@@ -57,6 +57,8 @@ final class Partition {
         List<View> targets = List.of();
         /** Stages that write {@link #gm}. */
         int[] producers = NO_PRODUCERS;
+        /** A matrix product: its operands as [..., M, K] and [..., K, N] views (transposes applied), with their shapes. */
+        Product product;
 
         Value(Node node, Dim[] shape) {
             this.node = node;
@@ -76,6 +78,9 @@ final class Partition {
         }
     }
 
+    /** The operands of a matrix product, read as [..., M, K] and [..., K, N]. */
+    record Product(View a, Dim[] aShape, View b, Dim[] bShape) {}
+
     /** A fused loop nest over one iteration domain. */
     static final class Stage {
         final int index;
@@ -85,6 +90,8 @@ final class Partition {
         boolean hasReduce;
         boolean split;
         boolean oneHot;
+        /** Computes a matrix product: its domain is the product's, its tiles row × column blocks of it. */
+        boolean cube;
         final List<Value> members;
         /** Indices of stages this one reads results of. */
         int[] deps = new int[0];

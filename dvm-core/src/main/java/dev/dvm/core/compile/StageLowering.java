@@ -149,6 +149,7 @@ final class StageLowering {
                     }
                     case BROADCAST -> buffer[id(v)] = operand(v, in(v, 0));
                     case ONE_HOT -> oneHot(v, out);
+                    case MATMUL -> buffer[id(v)] = product(v);
                     default -> throw new DvmException(op + " cannot be computed inside a stage (node " + v.node
                             + "); this is a compiler bug: report it with the kernel");
                 }
@@ -301,6 +302,36 @@ final class StageLowering {
         select.c = fill(bits(attrs.off(), out), out, false);
         select.type = check(Opcode.SELECT, out, v);
         buffer[id(v)] = emit(select, false, out);
+    }
+
+    /**
+     * The MATMUL computing product {@code v} into a new full buffer. Each operand's window spans
+     * the product's domain as a load of it would with k taken out: a as [..., M, 1] (it does not
+     * step along N), b as [..., 1, N]; k and its strides travel beside the windows.
+     */
+    private int product(Value v) {
+        Partition.Product p = v.product;
+        Dim[] as = p.a().strides(), bs = p.b().strides();
+        int ra = as.length, rb = bs.length;
+        Dim[] aShape = p.aShape().clone(), aStrides = as.clone();
+        aShape[ra - 1] = tape.one;
+        aStrides[ra - 1] = tape.zero;
+        Dim[] bShape = p.bShape().clone(), bStrides = bs.clone();
+        bShape[rb - 2] = tape.one;
+        bStrides[rb - 2] = tape.zero;
+        Instr in = new Instr(Opcode.MATMUL);
+        in.dst = newBuffer(false, ElementType.F32);
+        in.window = productWindow(v, p.a(), aShape, aStrides);
+        in.bWindow = productWindow(v, p.b(), bShape, bStrides);
+        in.kDims = new Dim[] {p.aShape()[ra - 1], as[ra - 1], bs[rb - 2]};
+        // like a loaded buffer, the product reaches a store through the vector unit
+        loaded[in.dst] = true;
+        body.loads.add(in);
+        return in.dst;
+    }
+
+    private Window productWindow(Value v, View g, Dim[] shape, Dim[] strides) {
+        return new Window(g.slot(), g.type(), g.offset(), strides(shape, strides, v.map, v.shape.length - shape.length), false, false);
     }
 
     // ---- operands ----

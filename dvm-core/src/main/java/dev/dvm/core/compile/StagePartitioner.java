@@ -101,6 +101,7 @@ final class StagePartitioner {
             case BROADCAST, RESHAPE, PERMUTE, SLICE, SPLIT -> layout(v);
             case REDUCE_SUM, REDUCE_MAX, REDUCE_MIN, ELEM_ANY -> reduce(v);
             case ONE_HOT -> oneHot(v);
+            case MATMUL -> product(v);
             default -> elementwise(v, false);
         }
     }
@@ -514,6 +515,48 @@ final class StagePartitioner {
         Stage t = newStage(v.shape);
         t.oneHot = true;
         join(v, t, identityMap(v.shape), false, new Value[] {in(v, 0)});
+    }
+
+    // ---- products ----
+
+    /**
+     * A product opens a cube stage over its result's domain; the epilogue joins it as elementwise
+     * ops do. The operands are read from global memory through their views, transposes applied.
+     */
+    private void product(Value v) {
+        Attrs.MatMul attrs = (Attrs.MatMul) v.node.attrs();
+        Value a = in(v, 0), b = in(v, 1);
+        Stage t = newStage(v.shape);
+        t.cube = true;
+        join(v, t, identityMap(v.shape), false, new Value[] {a, b});
+        v.product = new Partition.Product(matrix(a, attrs.transA()), matrix(a.shape, attrs.transA()), matrix(b, attrs.transB()),
+                matrix(b.shape, attrs.transB()));
+    }
+
+    /** x's global view, its last two dims swapped when {@code transposed}. */
+    private View matrix(Value x, boolean transposed) {
+        View g = gmOf(x);
+        return transposed ? ViewAlgebra.permute(g, lastTwoSwapped(x.shape.length)) : g;
+    }
+
+    private static Dim[] matrix(Dim[] shape, boolean transposed) {
+        if (!transposed) {
+            return shape;
+        }
+        Dim[] out = shape.clone();
+        out[shape.length - 2] = shape[shape.length - 1];
+        out[shape.length - 1] = shape[shape.length - 2];
+        return out;
+    }
+
+    private static int[] lastTwoSwapped(int rank) {
+        int[] perm = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            perm[i] = i;
+        }
+        perm[rank - 2] = rank - 1;
+        perm[rank - 1] = rank - 2;
+        return perm;
     }
 
     // ---- stages and dependencies ----

@@ -2,6 +2,7 @@ package dev.dvm.core.compile;
 
 import dev.dvm.bytecode.Isa;
 import dev.dvm.core.DvmException;
+import dev.dvm.vm.NpuSpec;
 
 /**
  * Pass 5: picks the tile of a folded stage from the UB budget (DVM's rule: tile elements ≤ free UB
@@ -101,6 +102,47 @@ final class Tiler {
         }
         long blocks = ceilDiv(totalCols, bestCols);
         return checked(new Tiling(inner, 1, bestCols, bestCols, totalRows * blocks, blocks, totalRows, totalCols));
+    }
+
+    /**
+     * The tiling of a cube stage: its columns are exactly the last axis (N), its tiles blocks of
+     * the cube's size. Rows per tile are bounded by L0A (a panel of rows × one k chunk), columns by
+     * L0B (one k chunk × cols), both by L0C and by the UB the epilogue's buffers take. One row (the
+     * M = 1 decode step) streams b: its columns are split evenly over the cores instead. The
+     * summation order does not depend on the tiling, so the core count may choose it.
+     */
+    static Tiling tileCube(Body body, int fullUnits, int rowUnits, NpuSpec spec) {
+        long[] e = body.extents;
+        long totalRows = product(e, 0, e.length - 1);
+        long totalCols = e[e.length - 1];
+        if (totalRows == 0 || totalCols == 0) {
+            return new Tiling(1, 1, 1, 8, 0, 0, totalRows, totalCols);
+        }
+        long u = Math.max(1, fullUnits);
+        long ubElements = (spec.ubBytes() - (long) Isa.BLOCK_BYTES * rowUnits) / (u * 4);
+        long chunkBytes = 4L * Isa.CUBE_K_CHUNK;
+        long maxRows = Math.max(1, spec.l0aBytes() / chunkBytes);
+        long maxCols = Math.max(8, spec.l0bBytes() / chunkBytes / 8 * 8);
+        if (totalRows == 1) {
+            maxCols = Math.max(maxCols, roundUp8(ceilDiv(totalCols, spec.cores())));
+        } else {
+            maxCols = Math.min(maxCols, Math.max(8, spec.l0cBytes() / 4 / Math.min(maxRows, totalRows) / 8 * 8));
+        }
+        maxCols = Math.min(maxCols, Math.max(8, ubElements / 8 * 8));
+        long blocks = ceilDiv(totalCols, maxCols);
+        long cols = blocks == 1 ? totalCols : roundUp8(ceilDiv(totalCols, blocks));
+        blocks = ceilDiv(totalCols, cols);
+        long pitch = roundUp8(cols);
+        long rows = Math.max(1, Math.min(Math.min(maxRows, totalRows), ubElements / pitch));
+        if (rows * pitch > ubElements) {
+            throw new DvmException("a product's epilogue keeps " + fullUnits + " tile buffers live, more than a " + spec.ubBytes()
+                    + "-byte unified buffer holds with one 8-column row; split the epilogue into a VECTOR kernel");
+        }
+        // spread small products over the cores: smaller row blocks when there are fewer tiles than cores
+        while (ceilDiv(totalRows, rows) * blocks < spec.cores() && rows > 8) {
+            rows = (rows + 1) / 2;
+        }
+        return checked(new Tiling(1, rows, cols, pitch, ceilDiv(totalRows, rows) * blocks, blocks, totalRows, totalCols));
     }
 
     private static Tiling checked(Tiling t) {

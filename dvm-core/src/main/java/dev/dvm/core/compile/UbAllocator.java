@@ -31,7 +31,7 @@ final class UbAllocator {
         java.util.Arrays.fill(lastUse, -1);
         for (int i = 0; i < code.length; i++) {
             Instr in = code[i];
-            if (in.op == Opcode.LOAD) {
+            if (in.inbound()) {
                 pinned[in.dst] = true;
             } else if (in.op == Opcode.STORE) {
                 pinned[in.a] = true;
@@ -51,9 +51,9 @@ final class UbAllocator {
             int dst = in.dst;
             Region region = body.rowBuffer[dst] ? rows : full;
             int units = body.units(dst);
-            int reused = in.op == Opcode.LOAD ? -1 : inPlace(body, in, dst, i, lastUse, pinned);
+            int reused = in.inbound() ? -1 : inPlace(body, in, dst, i, lastUse, pinned);
             result.offset[dst] = reused >= 0 ? result.offset[reused] : region.take(units);
-            if (in.op != Opcode.LOAD) {
+            if (!in.inbound()) {
                 release(body, result, full, rows, in.a, reused, i, lastUse, pinned);
                 release(body, result, full, rows, in.b, reused, i, lastUse, pinned);
                 release(body, result, full, rows, in.c, reused, i, lastUse, pinned);

@@ -79,4 +79,7 @@ public sealed interface Attrs {
 
     /** Depth of the new axis and the values written for hit and miss. */
     record OneHot(long depth, double on, double off) implements Attrs {}
+
+    /** A matrix product: whether a and b are read transposed (their last two dims swapped). */
+    record MatMul(boolean transA, boolean transB) implements Attrs {}
 }

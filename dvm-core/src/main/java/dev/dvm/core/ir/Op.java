@@ -51,10 +51,15 @@ public enum Op {
     /** Whether any element of its BOOL input (the builder casts to BOOL first) is true: a max over every axis. */
     ELEM_ANY(Kind.REDUCE),
     /** attrs {@link Attrs.Reduce}. */
-    REDUCE_SUM(Kind.REDUCE), REDUCE_MAX(Kind.REDUCE), REDUCE_MIN(Kind.REDUCE);
+    REDUCE_SUM(Kind.REDUCE), REDUCE_MAX(Kind.REDUCE), REDUCE_MIN(Kind.REDUCE),
+    /**
+     * A matrix product on the cube unit: inputs (a, b), attrs {@link Attrs.MatMul}; a is [..., M, K]
+     * ([..., K, M] transposed), b is [..., K, N] ([..., N, K] transposed), batch dims broadcast; F32.
+     */
+    MATMUL(Kind.CUBE);
 
     /** Broad classes of ops, for passes that treat a class alike. */
-    public enum Kind { MEMORY, UNARY, BINARY, COMPARE, OTHER, LAYOUT, REDUCE }
+    public enum Kind { MEMORY, UNARY, BINARY, COMPARE, OTHER, LAYOUT, REDUCE, CUBE }
 
     private final Kind kind;
 

@@ -8,25 +8,36 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes ONNX models (ir_version 8, opset 17, f32 only) as protobuf bytes, so the benchmarks need
- * neither protobuf-java nor the ONNX schema. Only the fields the benchmarks use are encoded: model
- * (ir_version, opset_import, graph), graph (node, initializer, input, output), node (input,
- * output, op_type, attribute), value info with {@code dim_param} for dynamic dims, and tensors with
- * {@code raw_data}. Field numbers are those of onnx.proto3.
+ * Writes ONNX models (ir_version 8, opset 17 unless given, f32 only) as protobuf bytes, so the
+ * benchmarks need neither protobuf-java nor the ONNX schema. Only the fields the benchmarks use are
+ * encoded: model (ir_version, opset_import, graph), graph (node, initializer, input, output), node
+ * (input, output, op_type, attribute), value info with {@code dim_param} for dynamic dims, and
+ * tensors with {@code raw_data}. Field numbers are those of onnx.proto3.
  */
 public final class OnnxModel {
     private static final int IR_VERSION = 8;
-    private static final int OPSET = 17;
+    private static final int DEFAULT_OPSET = 17;
     private static final int FLOAT = 1; // TensorProto.DataType.FLOAT
     private static final int ATTR_FLOAT = 1;
     private static final int ATTR_INT = 2;
     private static final int ATTR_INTS = 7;
 
+    private final int opset;
     private final List<byte[]> nodes = new ArrayList<>();
     private final List<byte[]> initializers = new ArrayList<>();
     private final List<byte[]> inputs = new ArrayList<>();
     private final List<byte[]> outputs = new ArrayList<>();
     private int nextName;
+
+    /** A model importing opset {@value #DEFAULT_OPSET} of the default ONNX domain. */
+    public OnnxModel() {
+        this(DEFAULT_OPSET);
+    }
+
+    /** A model importing {@code opset} of the default ONNX domain (20 or later for the {@code Gelu} op). */
+    public OnnxModel(int opset) {
+        this.opset = opset;
+    }
 
     /** Declares a graph input; a {@code null} entry in {@code dims} is the dynamic dim "s". */
     public String input(String name, Long... dims) {
@@ -98,7 +109,7 @@ public final class OnnxModel {
         outputs.forEach(v -> graph.bytes(12, v));
         Proto opset = new Proto();
         opset.string(1, "");
-        opset.int64(2, OPSET);
+        opset.int64(2, this.opset);
         Proto model = new Proto();
         model.int64(1, IR_VERSION);
         model.string(2, "dvm4j-jmh");

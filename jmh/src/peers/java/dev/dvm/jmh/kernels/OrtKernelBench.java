@@ -37,11 +37,7 @@ public class OrtKernelBench extends KernelParams {
     public void setUp() throws OrtException {
         long s = rows();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            session = env.createSession(model(kernel), options);
-        }
+        session = session(model(kernel), threads);
         long[][] shapes = kernel.inputShapes(s);
         float[][] data = kernel.inputData(s);
         for (int slot = 0; slot < shapes.length; slot++) {
@@ -68,6 +64,18 @@ public class OrtKernelBench extends KernelParams {
         session.close();
         inputs.values().forEach(OnnxTensor::close);
         outputs.values().forEach(OnnxTensor::close);
+    }
+
+    /**
+     * A session of {@code model} with ORT's default graph optimisations, {@code threads} intra-op
+     * threads and one inter-op thread: the settings of every ORT benchmark.
+     */
+    public static OrtSession session(byte[] model, int threads) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            return OrtEnvironment.getEnvironment().createSession(model, options);
+        }
     }
 
     private static FloatBuffer directFloats(int count) {
