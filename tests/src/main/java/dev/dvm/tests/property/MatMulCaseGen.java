@@ -83,12 +83,15 @@ public final class MatMulCaseGen implements Gen<KernelCase> {
         Spec spec = new Spec(values, dynamic);
         boolean transA = r.nextBoolean();
         boolean transB = r.nextBoolean();
-        int a = spec.input(FLOATS[r.nextInt(FLOATS.length)], withBatch(r, batchRank, transA ? new int[] {K, M} : new int[] {M, K}));
-        int b = spec.input(FLOATS[r.nextInt(FLOATS.length)], withBatch(r, batchRank, transB ? new int[] {N, K} : new int[] {K, N}));
-        int bias = r.nextInt(10) < 4 ? spec.input(FLOATS[r.nextInt(FLOATS.length)], biasDims(r, batchRank)) : OpSpec.MatMul.NO_BIAS;
+        int[] aDims = withBatch(r, batchRank, transA ? new int[] {K, M} : new int[] {M, K});
+        int[] bDims = withBatch(r, batchRank, transB ? new int[] {N, K} : new int[] {K, N});
+        int[] productDims = productDims(batchRank, aDims, bDims);
+        int a = spec.input(FLOATS[r.nextInt(FLOATS.length)], aDims);
+        int b = spec.input(FLOATS[r.nextInt(FLOATS.length)], bDims);
+        int bias = r.nextInt(10) < 4 ? spec.input(FLOATS[r.nextInt(FLOATS.length)], biasDims(r, productDims)) : OpSpec.MatMul.NO_BIAS;
         // Inputs come before ops in a KernelSpec: the residuals of the epilogue are declared first.
         int[] steps = r.ints(r.nextInt(10) < 4 ? 0 : r.nextInt(1, 5), 0, EPILOGUE_STEPS).toArray();
-        int[] residuals = Arrays.stream(steps).map(step -> step == RESIDUAL_ADD ? spec.input(FLOATS[r.nextInt(FLOATS.length)], productDims(batchRank)) : -1).toArray();
+        int[] residuals = Arrays.stream(steps).map(step -> step == RESIDUAL_ADD ? spec.input(FLOATS[r.nextInt(FLOATS.length)], productDims) : -1).toArray();
         boolean biasInMatMul = r.nextBoolean();
         int x = spec.op(new OpSpec.MatMul(a, b, transA, transB, biasInMatMul ? bias : OpSpec.MatMul.NO_BIAS));
         if (bias != OpSpec.MatMul.NO_BIAS && !biasInMatMul) {
@@ -162,23 +165,26 @@ public final class MatMulCaseGen implements Gen<KernelCase> {
     }
 
     /** A bias that broadcasts to the product: mostly [N], else [1, N], [M, 1], [M, N] or the whole product's dims. */
-    private static int[] biasDims(SplittableRandom r, int batchRank) {
+    private static int[] biasDims(SplittableRandom r, int[] productDims) {
         return switch (r.nextInt(8)) {
             case 0 -> new int[] {ONE, N};
             case 1 -> new int[] {M, ONE};
             case 2 -> new int[] {M, N};
-            case 3 -> productDims(batchRank);
+            case 3 -> productDims;
             default -> new int[] {N};
         };
     }
 
-    private static int[] productDims(int batchRank) {
-        int[] dims = new int[batchRank + 2];
-        for (int d = 0; d < batchRank; d++) {
-            dims[d] = BATCH + d;
+    /** The product's dims: the operands' broadcast batch dims (each the symbol where either has it, else 1), then M and N. */
+    private static int[] productDims(int batchRank, int[] aDims, int[] bDims) {
+        int rank = Math.max(aDims.length, bDims.length);
+        int[] dims = new int[rank];
+        for (int d = 0; d < rank - 2; d++) {
+            int sym = BATCH + batchRank - (rank - 2) + d;
+            dims[d] = Arrays.stream(aDims).anyMatch(x -> x == sym) || Arrays.stream(bDims).anyMatch(x -> x == sym) ? sym : ONE;
         }
-        dims[batchRank] = M;
-        dims[batchRank + 1] = N;
+        dims[rank - 2] = M;
+        dims[rank - 1] = N;
         return dims;
     }
 
