@@ -15,6 +15,7 @@ import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -162,11 +163,17 @@ class ErrorPathTest {
 
     // ---- matrix products
 
-    /** A kernel-type error at build names the op at fault and a kernel type to use instead. */
+    /**
+     * A kernel-type error names the op at fault and a kernel type to use instead, when the op is
+     * added, at build or, for shapes, when the kernel is normalised for its inputs' declared dims.
+     */
     private static void assertKernelTypeError(Consumer<KernelBuilder> body, String op) {
         KernelBuilder kb = new KernelBuilder("product");
-        body.accept(kb);
-        DvmException e = assertThrows(DvmException.class, kb::build);
+        DvmException e = assertThrows(DvmException.class, () -> {
+            body.accept(kb);
+            Kernel k = kb.build();
+            k.normalize(NpuSpec.host(), IntStream.range(0, k.inputCount()).mapToObj(k::inputDims).toArray(long[][]::new));
+        });
         String message = String.valueOf(e.getMessage());
         assertTrue(message.contains(op), "message should name '" + op + "': " + message);
         assertTrue(Arrays.stream(KernelType.values()).anyMatch(t -> message.contains(t.name())), "message should name a kernel type: " + message);
@@ -200,11 +207,21 @@ class ErrorPathTest {
 
     @Test
     void matmulOperandRanksAndDtypes() {
-        assertDvmError(() -> matmulKernel(DType.F32, new long[] {3}, new long[] {3, 4}, false), "matmul", "[3]", "rank", "reshape");
-        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {3}, false), "matmul", "[3]", "rank", "reshape");
-        assertDvmError(() -> matmulKernel(DType.F32, new long[] {1, 1, 1, 2, 3}, new long[] {3, 4}, false), "matmul", "[1, 1, 1, 2, 3]", "rank");
-        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {1, 1, 1, 3, 4}, false), "matmul", "[1, 1, 1, 3, 4]", "rank");
-        assertDvmError(() -> matmulKernel(DType.I32, new long[] {2, 3}, new long[] {3, 4}, false), "matmul", "I32", "cast");
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {3}, new long[] {3, 4}, false), "matmul", "operand a", "rank 1", "reshape");
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {3}, false), "matmul", "operand b", "rank 1", "reshape");
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {1, 1, 1, 2, 3}, new long[] {3, 4}, false), "matmul", "operand a", "rank 5", "reshape");
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {1, 1, 1, 3, 4}, false), "matmul", "operand b", "rank 5", "reshape");
+        assertDvmError(() -> matmulKernel(DType.I32, new long[] {2, 3}, new long[] {3, 4}, false), "matmul", "I32", "float");
+    }
+
+    @Test
+    void matmulOperandViewThatIsNeitherContiguousNorATranspose() {
+        Kernel k = matmulKernel(DType.F32, new long[] {-1, -1}, new long[] {-1, -1}, false);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor a = Tensor.allocate(arena, DType.F32, 2, 3);
+            Tensor everyOtherRow = Tensor.allocate(arena, DType.F32, 6, 4).slice(0, 0, 6, 2);   // [3, 4], strides [8, 1]
+            assertDvmError(() -> k.run(DEVICE, arena, a, everyOtherRow), "matmul", "operand b", "[3, 4]", "[8, 1]", "contiguous");
+        }
     }
 
     @Test
@@ -224,7 +241,9 @@ class ErrorPathTest {
         assertKernelTypeError(kb -> kb.output(kb.reduceSum(kb.matmul(kb.input(DType.F32, 2, 3), kb.input(DType.F32, 3, 4)), false, 1)), "reduceSum");
         // An elementwise op computing an operand of the product.
         assertKernelTypeError(kb -> kb.output(kb.matmul(kb.mul(kb.input(DType.F32, 2, 3), 2.0), kb.input(DType.F32, 3, 4))), "mul");
-        // An op after the product whose element count differs from the product's: a broadcast of [2, 4] to [3, 2, 4].
+        // Ops after the product whose element count differs from the product's: a broadcast of [2, 4] to [3, 2, 4],
+        // and an add of a [3, 2, 4] input to it.
         assertKernelTypeError(kb -> kb.output(kb.broadcast(kb.matmul(kb.input(DType.F32, 2, 3), kb.input(DType.F32, 3, 4)), 3, 2, 4)), "broadcast");
+        assertKernelTypeError(kb -> kb.output(kb.add(kb.matmul(kb.input(DType.F32, 2, 3), kb.input(DType.F32, 3, 4)), kb.input(DType.F32, 3, 2, 4))), "add");
     }
 }
