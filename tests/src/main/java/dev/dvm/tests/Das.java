@@ -13,7 +13,7 @@ import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.TraceClassVisitor;
 
 /**
- * {@code ./dvm das [kernel...]}: the meta-op graph, kernel type and bytecode of the named
+ * {@code ./dvm das [kernel...]}: the meta-op graph (with the kernel type) and bytecode of the named
  * {@link DemoKernels#demo demo kernels} (default: gelu and layer_norm) for 4 rows of 64 (the
  * product's x[4, 1024]·W[1024, 1024]). {@code ./dvm das --jit}: the bytecode of the add-mul-relu
  * kernel for x[4, 64] next to the class the JIT tier generates for each of its stages (ASM's
@@ -40,7 +40,7 @@ public final class Das {
             }
             Kernel kernel = spec.build().kernel();
             long[][] shapes = DemoKernels.shapes(spec, ROWS, H);
-            System.out.println("=== " + kernel.name() + " graph (" + kernel.type() + " kernel)\n" + kernel.dump());
+            System.out.println("=== " + kernel.name() + " graph\n" + kernel.dump());
             System.out.println("=== " + kernel.name() + " bytecode for inputs "
                     + Arrays.stream(shapes).map(Arrays::toString).collect(Collectors.joining(", ")) + "\n" + kernel.disassemble(shapes));
         }

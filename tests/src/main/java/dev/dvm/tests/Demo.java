@@ -34,8 +34,8 @@ import java.util.SplittableRandom;
  *   <li>run time: {@code KernelInstance.run} on the already normalised instance, steady state: after
  *       a warm-up of {@value #WARMUP_MILLIS} ms or {@value #WARMUP_CALLS} runs, whichever comes first, the
  *       median of {@value #TIMED_RUNS} runs;
- *   <li>GB/s (bytes read + written / run time; the product is bound by its multiply-adds, not by
- *       memory), tiles, cores used and bytecode bytes.
+ *   <li>GB/s (bytes read + written / run time), tiles, cores used and bytecode bytes; for the
+ *       product, which its multiply-adds bound rather than memory, GFLOP/s (2·M·N·K / run time).
  * </ul>
  * Exit code 1 when any result did not match.
  */
@@ -130,10 +130,25 @@ public final class Demo {
             bytes += out[0].elementCount() * 4;
             int cores = device.coresFor(Executable.of(normalized.program(), npu));
             String verdict = check(spec, inputs, TensorBridge.fromTensor(out[0]));
-            System.out.printf("%-13s %-12s %10.1f %10.1f %8.2f %7d %6d %9d  %s%n", name, Arrays.toString(shapes[0]),
-                    encode / 1e3, run / 1e3, bytes / (double) run, normalized.tiles(), cores, normalized.bytecodeBytes(), verdict);
+            long multiplyAdds = multiplyAdds(spec, shapes);
+            System.out.printf("%-13s %-12s %10.1f %10.1f %8.2f %7d %6d %9d  %s%s%n", name, Arrays.toString(shapes[0]),
+                    encode / 1e3, run / 1e3, bytes / (double) run, normalized.tiles(), cores, normalized.bytecodeBytes(), verdict,
+                    multiplyAdds == 0 ? "" : String.format(" (%.2f GFLOP/s)", 2.0 * multiplyAdds / run));
             return verdict;
         }
+    }
+
+    /** Multiply-adds of {@code spec}'s matrix product for inputs of {@code shapes} (product elements × K), 0 without one. */
+    private static long multiplyAdds(KernelSpec spec, long[][] shapes) {
+        int nIn = spec.inputs().size();
+        List<ReferenceEvaluator.Meta> metas = ReferenceEvaluator.infer(spec, List.of(shapes));
+        for (int i = 0; i < spec.ops().size(); i++) {
+            if (spec.ops().get(i) instanceof OpSpec.MatMul mm) {
+                long[] a = shapes[mm.a()];
+                return RefTensor.count(metas.get(nIn + i).shape()) * a[a.length - (mm.transA() ? 2 : 1)];
+            }
+        }
+        return 0;
     }
 
     private static void jitWarmUp(Device device, NpuSpec npu, KernelSpec spec) {
