@@ -19,9 +19,9 @@ import java.util.SplittableRandom;
  * bias ([N], [1, N], [M, 1], [M, N] or the product's shape) given to matmul or added after it, then
  * an elementwise epilogue of 0 to 4 steps (add or mul by a scalar, ReLU, GELU via erf, SiLU as
  * x·sigmoid(x), a residual add of another input of the product's shape) and now and then a cast to
- * F16 or BF16. Each of M, N, K and the batch dims is declared dynamic or not, and a case is often
- * normalised for two shape sets. Values are {@link KernelCase.DataMode#FINITE} mostly, RANDOM (with
- * NaN and infinities) sometimes.
+ * F16 or BF16; now and then a value before the last is stored too. Each of M, N, K and the batch
+ * dims is declared dynamic or not, and a case is often normalised for two shape sets. Values are
+ * {@link KernelCase.DataMode#FINITE} mostly, RANDOM (with NaN and infinities) sometimes.
  */
 public final class MatMulCaseGen implements Gen<KernelCase> {
     /** How large the product is. */
@@ -35,7 +35,7 @@ public final class MatMulCaseGen implements Gen<KernelCase> {
     }
 
     /** Multiply-adds per shape set, at most: ordinary cases, then long-K and wide ones. */
-    static final long ORDINARY_MACS = 1_000_000;
+    static final long ORDINARY_MACS = 2_000_000;
     static final long LARGE_MACS = 6_000_000;
     /** Product elements per shape set, at most (the epilogue runs on each). */
     static final long MAX_PRODUCT = 80_000;
@@ -93,7 +93,8 @@ public final class MatMulCaseGen implements Gen<KernelCase> {
         int[] steps = r.ints(r.nextInt(10) < 4 ? 0 : r.nextInt(1, 5), 0, EPILOGUE_STEPS).toArray();
         int[] residuals = Arrays.stream(steps).map(step -> step == RESIDUAL_ADD ? spec.input(FLOATS[r.nextInt(FLOATS.length)], productDims) : -1).toArray();
         boolean biasInMatMul = r.nextBoolean();
-        int x = spec.op(new OpSpec.MatMul(a, b, transA, transB, biasInMatMul ? bias : OpSpec.MatMul.NO_BIAS));
+        int product = spec.op(new OpSpec.MatMul(a, b, transA, transB, biasInMatMul ? bias : OpSpec.MatMul.NO_BIAS));
+        int x = product;
         if (bias != OpSpec.MatMul.NO_BIAS && !biasInMatMul) {
             x = spec.op(new OpSpec.Binary(BinaryOp.ADD, x, bias));
         }
@@ -103,7 +104,9 @@ public final class MatMulCaseGen implements Gen<KernelCase> {
         if (r.nextInt(10) < 3) {
             x = spec.op(new OpSpec.Cast(x, r.nextBoolean() ? DType.F16 : DType.BF16));
         }
-        KernelSpec kernel = new KernelSpec("matmul", spec.inputs, spec.ops, List.of(x));
+        // Now and then the product or a value of the epilogue is stored too.
+        List<Integer> outputs = x > product && r.nextInt(5) == 0 ? List.of(x, r.nextInt(product, x)) : List.of(x);
+        KernelSpec kernel = new KernelSpec("matmul", spec.inputs, spec.ops, outputs);
         List<List<long[]>> sets = twoSets ? List.of(spec.shapes(0), spec.shapes(1)) : List.of(spec.shapes(0));
         KernelCase.DataMode data = r.nextInt(100) < 15 ? KernelCase.DataMode.RANDOM : KernelCase.DataMode.FINITE;
         return new KernelCase(kernel, sets, r.nextLong(), data);
