@@ -99,7 +99,8 @@ public final class Disassembler implements ProgramVisitor {
         long named = switch (opcode.layout()) {
             case MEMORY -> Isa.FLAG_ROWS;
             case ROW_BINARY -> Isa.FLAG_ROW_LEFT;
-            default -> Isa.FLAG_SCALAR_LEFT;
+            case BINARY_SCALAR -> Isa.FLAG_SCALAR_LEFT;
+            default -> 0; // MATMUL defines no flags
         };
         StringBuilder sb = new StringBuilder();
         if ((flags & named) != 0) {

@@ -34,6 +34,20 @@ public final class Isa {
      */
     public static final int CUBE_K_CHUNK = 256;
 
+    /**
+     * Flag bits of MATMUL: a grouped product. GROUP_M: the `g` sizes in the group list split the
+     * stage's rows (rows of group i add i × gstride to b's address). GROUP_K: they split k (rows
+     * r of the stage belong to group r / gspan, which multiplies its own k range).
+     */
+    public static final int FLAG_GROUP_M = 1, FLAG_GROUP_K = 2;
+    /**
+     * Flag bits of MATMUL for split-k across cores. SPLIT_K: as GROUP_K with no group list, group i
+     * being k chunk i (`g` = ⌈k / CUBE_K_CHUNK⌉), so each row computes one chunk sum. SUM_K: b is
+     * not read, each term is a's element alone; with k ≤ CUBE_K_CHUNK this adds the chunk sums in
+     * order from +0.0, which is exactly how an unsplit product combines them.
+     */
+    public static final int FLAG_SPLIT_K = 4, FLAG_SUM_K = 8;
+
     /** Slot kinds in the slot table. */
     public static final int SLOT_INPUT = 0, SLOT_OUTPUT = 1, SLOT_WORKSPACE = 2;
 

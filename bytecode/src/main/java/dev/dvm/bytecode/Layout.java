@@ -40,11 +40,15 @@ public enum Layout {
     ROW_BINARY(names("dst", "a", "row", "rows", "pitch", "type", "flags"), List.of(UB, UB, UB, DIM, DIM, TYPE, FLAGS), null, -1),
     /**
      * dst, slot of a, global element type of a, slot of b, its type, flags, stride count (twice the
-     * stage's domain rank), k, k stride of a, k stride of b, element offsets of a and b, then a's
-     * stride per domain dim followed by b's.
+     * stage's domain rank), k, k stride of a, k stride of b, element offsets of a and b; for a
+     * grouped product (flag GROUP_M or GROUP_K, else all 0) the group list's slot, type, group
+     * count, b's stride per group (GROUP_M), rows per group (GROUP_K) and element offset; then a's
+     * stride per domain dim followed by b's. The count is named {@code nstrides} so that the
+     * disassembler's list of the strides themselves keeps the name {@code strides}.
      */
-    MATMUL(names("dst", "a", "atype", "b", "btype", "flags", "strides", "k", "ak", "bk", "aoffset", "boffset"),
-            List.of(UB, SLOT, TYPE, SLOT, TYPE, FLAGS, RANK, DIM, STRIDE, STRIDE, OFFSET, OFFSET), STRIDE, 6);
+    MATMUL(names("dst", "a", "atype", "b", "btype", "flags", "nstrides", "k", "ak", "bk", "aoffset", "boffset", "groups", "gtype", "g",
+            "gstride", "gspan", "goffset"),
+            List.of(UB, SLOT, TYPE, SLOT, TYPE, FLAGS, RANK, DIM, STRIDE, STRIDE, OFFSET, OFFSET, SLOT, TYPE, DIM, STRIDE, DIM, OFFSET), STRIDE, 6);
 
     private final List<String> names;
     private final List<Operand> fixed;

@@ -42,7 +42,12 @@ public enum Opcode {
                     + "Σ_k a[aoffset + Σ index_d × astride_d + k × ak] × b[boffset + Σ index_d × bstride_d + k × bk] for k < `k`, "
                     + "a and b (F32, F16 or BF16, as `atype` and `btype` name) widened exactly to F32. The order is fixed: k is cut "
                     + "into chunks of Isa.CUBE_K_CHUNK; each chunk's products are summed by fused multiply-add in k order from +0.0, "
-                    + "and the chunk sums are added in chunk order to +0.0. Its events are those of MTE2: the product reaches UB "
+                    + "and the chunk sums are added in chunk order to +0.0. Flag GROUP_M: the `g` I32/I64 sizes in slot `groups` "
+                    + "(from `goffset`) split the stage's rows into consecutive groups and rows of group i add i × gstride to b's address. "
+                    + "Flag GROUP_K: the sizes split k into consecutive ranges, they must sum to `k`, and row r of the stage belongs to "
+                    + "group r / gspan, whose range alone it sums (both operands' addresses start at the range's first k). Sizes that are "
+                    + "negative or do not sum up fail the launch. Flag SPLIT_K: as GROUP_K with group i being k chunk i, no group list. "
+                    + "Flag SUM_K: b is not read, each term is a's element alone (a product with ones). Its events are those of MTE2: the product reaches UB "
                     + "on the inbound path, as the cube's L0C hand-over to the vector unit does."),
 
     // ---- unary ----

@@ -9,12 +9,15 @@ package dev.dvm.bytecode;
  *   <caption>fields by pipe</caption>
  *   <tr><th>pipe</th><th>WAIT</th><th>SET</th><th>BACK_WAIT (not on a stage's first tile)</th><th>BACK_SET (not on its last tile)</th></tr>
  *   <tr><td>MTE2 (load)</td><td>-</td><td>MTE2→V</td><td>V→MTE2</td><td>-</td></tr>
+ *   <tr><td>CUBE (matmul)</td><td>-</td><td>MTE2→V</td><td>V→MTE2</td><td>-</td></tr>
  *   <tr><td>VECTOR</td><td>MTE2→V</td><td>V→MTE3</td><td>MTE3→V</td><td>V→MTE2</td></tr>
  *   <tr><td>MTE3 (store)</td><td>V→MTE3</td><td>-</td><td>-</td><td>MTE3→V</td></tr>
  * </table>
  * A wait runs before the instruction, a set after it. The forward pairs (MTE2→V, V→MTE3) order
  * work inside one tile; the back pairs (V→MTE2, MTE3→V) stop tile <i>i+1</i> from overwriting a
- * buffer tile <i>i</i> still reads. Control instructions carry no flags.
+ * buffer tile <i>i</i> still reads. The cube's product reaches UB on the inbound path, so CUBE
+ * takes MTE2's fields and events (the VM's checked mode orders the two as one inbound pipe).
+ * Control instructions carry no flags.
  */
 public final class Sync {
     /** No flags. */

@@ -26,8 +26,20 @@ import java.util.Arrays;
  *   <li>LOAD / STORE: {@code slot}, {@code slot-access} (no STORE to an input), {@code memory-type},
  *       {@code memory-flags}, {@code memory-rank}, {@code memory-offset}, {@code memory-stride},
  *       {@code memory-reach};
- *   <li>events: {@code sync-field} (fields the pipe may carry, see {@link Sync}), {@code sync-event}
- *       (id below the events per pair), forward pairs {@code event-double-set},
+ *   <li>MATMUL: {@code matmul-inner} (its stage has inner rank 1: the cube writes blocks of rows ×
+ *       columns), {@code matmul-rank} (twice the stage's rank of strides), {@code matmul-flags} (0,
+ *       GROUP_M, GROUP_K, SPLIT_K or SUM_K; only the GROUP ones name a group list), {@code matmul-k}
+ *       (k at most {@link Isa#MAX_EXTENT}), {@code matmul-groups} (g and gspan at most
+ *       {@link Isa#MAX_EXTENT}; with GROUP_K and SPLIT_K, g × gspan is the stage's rows; SPLIT_K's g
+ *       is k's chunk count); a group list takes {@code slot}, {@code type}
+ *       (I32 or I64), {@code memory-type}, {@code memory-offset} and {@code memory-reach} for its g
+ *       sizes, and with GROUP_M b reaches g - 1 group strides further; dst takes {@code ub-align} and
+ *       {@code ub-range} as a full tile of F32; a and b each take LOAD's {@code slot}, {@code type}
+ *       (F32, F16 or BF16), {@code memory-type}, {@code memory-offset}, {@code memory-stride} (the k
+ *       stride too) and {@code memory-reach}, their last element lying k - 1 k strides past their
+ *       window's (checked when k and every stage extent are at least 1);
+ *   <li>events: {@code sync-field} (fields the pipe may carry, see {@link Sync}; CUBE's are MTE2's),
+ *       {@code sync-event} (id below the events per pair), forward pairs {@code event-double-set},
  *       {@code event-wait-before-set}, {@code event-unwaited}, back pairs {@code events-paired} (per id
  *       one back-wait and one back-set, or neither) and {@code back-event-order} (the back-wait first, since
  *       a stage's first tile skips back-waits and its last skips back-sets).
@@ -39,13 +51,13 @@ import java.util.Arrays;
  * {@code ub-capacity}, {@code tile-count}, {@code stage-words}, {@code stage-tile},
  * {@code stage-extent}, {@code stage-pitch}, {@code stage-overflow}, {@code stage-tiles},
  * {@code count}, {@code ub-align}, {@code ub-range}, {@code row-rows}, {@code row-pitch},
- * {@code iota-pitch}, {@code iota-mod}, {@code memory-offset}, {@code memory-stride} and
- * {@code memory-reach}. The structural ones are the header's flags and reserved bits,
- * {@code slot-kind}, nesting ({@code stage-nesting}, {@code outside-stage}, {@code terminator},
+ * {@code iota-pitch}, {@code iota-mod}, {@code memory-offset}, {@code memory-stride},
+ * {@code memory-reach}, {@code matmul-k} and {@code matmul-groups}. The structural ones are the header's flags and reserved
+ * bits, {@code slot-kind}, nesting ({@code stage-nesting}, {@code outside-stage}, {@code terminator},
  * {@code stage-count}), {@code stage-rank}, {@code stage-inner}, {@code type}, the flag rules, the
- * slot rules, {@code memory-type}, {@code memory-rank} and every event rule. Of the reader's
- * decoding checks, all structural, the header's run in both modes and the instructions' only in
- * full verification.
+ * slot rules, {@code memory-type}, {@code memory-rank}, {@code matmul-inner} and {@code matmul-rank}
+ * (ranks are structure) and every event rule. Of the reader's decoding checks, all structural, the
+ * header's run in both modes and the instructions' only in full verification.
  */
 public final class Verifier implements ProgramVisitor {
     /** Forward pairs, indexing {@link #setAt}. */
@@ -54,7 +66,8 @@ public final class Verifier implements ProgramVisitor {
     private static final int V_MTE2 = 0, MTE3_V = 1;
     private static final int NONE = -1;
 
-    private static final int LOAD_SYNC = field(Sync.SET) | field(Sync.BACK_WAIT);
+    /** Fields of the inbound pipes, MTE2 and CUBE. */
+    private static final int INBOUND_SYNC = field(Sync.SET) | field(Sync.BACK_WAIT);
     private static final int VECTOR_SYNC = 0xFFFF;
     private static final int STORE_SYNC = field(Sync.WAIT) | field(Sync.BACK_SET);
 
@@ -272,6 +285,7 @@ public final class Verifier implements ProgramVisitor {
                 return;
             }
             case MEMORY -> memory(at, op, ops);
+            case MATMUL -> matmul(at, op, ops);
             case UNARY -> unary(at, op, ops);
             case BINARY -> binary(at, op, ops);
             case BINARY_SCALAR -> binaryScalar(at, op, ops);
@@ -286,7 +300,7 @@ public final class Verifier implements ProgramVisitor {
             return;
         }
         checkSync(at, op, sync, switch (op.pipe()) {
-            case MTE2, CUBE -> LOAD_SYNC;
+            case MTE2, CUBE -> INBOUND_SYNC;
             case VECTOR -> VECTOR_SYNC;
             case MTE3 -> STORE_SYNC;
             case CONTROL -> 0;
@@ -428,35 +442,23 @@ public final class Verifier implements ProgramVisitor {
         if (!numbersOnly) {
             memoryStructure(at, op, ops, slot, type, perRow, memRank);
         }
-        long offset = ops.get(5);
-        if (offset < 0) {
-            throw fail(at, "memory-offset", op + " element offset " + offset + " is negative");
-        }
-        for (int d = 0; d < memRank; d++) {
-            if (ops.get(6 + d) > Isa.MAX_EXTENT) {
-                throw fail(at, "memory-stride", op + " stride " + d + " = " + ops.get(6 + d) + ": at most " + Isa.MAX_EXTENT);
-            }
-        }
+        long offset = offset(at, op, ops, 5);
+        strides(at, op, ops, 6, memRank);
         ub(at, op, ops, 0, perRow ? rows : rows * pitch, type.ubByteSize());
         if (stageTiles > 0) {
-            reach(at, op, ops, slot, type, perRow, memRank, offset);
+            reach(at, op, op.name(), slot, type, lastInDomain(offset, ops, 6, memRank, perRow));
         }
     }
 
-    private void memoryStructure(int at, Opcode op, Operands ops, long slot, ElementType type, boolean perRow, int memRank) {
-        if (slot >= slotKinds.length) {
-            throw fail(at, "slot", op + " slot " + slot + ", the program has " + slotKinds.length);
-        }
-        int s = (int) slot;
-        if (op == Opcode.STORE && slotKinds[s] == Isa.SLOT_INPUT) {
-            throw fail(at, "slot-access", "STORE to input slot " + s + ": store to an output or workspace");
+    private void memoryStructure(int at, Opcode op, Operands ops, int slot, ElementType type, boolean perRow, int memRank) {
+        slotExists(at, op.name(), slot);
+        if (op == Opcode.STORE && slotKinds[slot] == Isa.SLOT_INPUT) {
+            throw fail(at, "slot-access", "STORE to input slot " + slot + ": store to an output or workspace");
         }
         if (type == null) {
             throw fail(at, "type", op + " type code " + ops.get(2) + " names no element type");
         }
-        if (type != slotTypes[s]) {
-            throw fail(at, "memory-type", op + " of " + type + " through slot " + s + " of " + slotTypes[s]);
-        }
+        slotType(at, op.name(), slot, type);
         long flags = ops.get(3);
         if ((flags & ~Isa.FLAG_ROWS) != 0) {
             throw fail(at, "memory-flags", op + " flags 0x" + Long.toHexString(flags) + ": only ROWS (1) is defined");
@@ -467,18 +469,109 @@ public final class Verifier implements ProgramVisitor {
         }
     }
 
-    /** The last element reached, offset + Σ (extent - 1) × stride, must lie inside the slot. */
-    private void reach(int at, Opcode op, Operands ops, int slot, ElementType type, boolean perRow, int memRank, long offset) {
-        long limit = slotBytes[slot] / type.byteSize();
-        long last = offset;
-        for (int d = 0; d < memRank && last < limit; d++) {
-            long extent = perRow && d == memRank - 1 ? colBlocks : extents[d];
-            last += (extent - 1) * ops.get(6 + d);
+    /**
+     * MATMUL: the structure (stage shape, slots, types, flags) unless checking numbers only, then k,
+     * the destination tile and each operand's offset, strides and reach.
+     */
+    private void matmul(int at, Opcode op, Operands ops) {
+        if (!numbersOnly) {
+            matmulStructure(at, ops);
         }
-        if (last >= limit) {
-            throw fail(at, "memory-reach", op + " reaches past the " + limit + " elements of " + type + " that slot " + slot
-                    + " holds (" + slotBytes[slot] + " bytes): check offset, strides and the slot's size");
+        long k = ops.get(7);
+        if (k > Isa.MAX_EXTENT) {
+            throw fail(at, "matmul-k", "MATMUL k = " + k + ": at most " + Isa.MAX_EXTENT);
         }
+        ub(at, op, ops, 0, rows * pitch, ElementType.F32.ubByteSize());
+        int flags = (int) ops.get(5);
+        long groups = ops.get(14);
+        long groupStride = ops.get(15);
+        strides(at, op, ops, 15, 1);
+        if (groups > Isa.MAX_EXTENT || ops.get(16) > Isa.MAX_EXTENT) {
+            throw fail(at, "matmul-groups", "MATMUL g = " + groups + ", gspan = " + ops.get(16) + ": at most " + Isa.MAX_EXTENT);
+        }
+        boolean byK = flags == Isa.FLAG_GROUP_K || flags == Isa.FLAG_SPLIT_K;
+        if (byK && groups * ops.get(16) != stageRows()) {
+            throw fail(at, "matmul-groups", "MATMUL split over k: " + groups + " groups of gspan = " + ops.get(16) + " rows, but the stage has "
+                    + stageRows() + " rows; they must be equal");
+        }
+        long chunks = (k + Isa.CUBE_K_CHUNK - 1) / Isa.CUBE_K_CHUNK;
+        if (flags == Isa.FLAG_SPLIT_K && groups != chunks) {
+            throw fail(at, "matmul-groups", "MATMUL SPLIT_K has g = " + groups + " groups, k = " + k + " has " + chunks + " chunks; they must be equal");
+        }
+        if ((flags == Isa.FLAG_GROUP_M || flags == Isa.FLAG_GROUP_K) && groups > 0) {
+            long last = advance(offset(at, op, ops, 17), groups, 1);
+            reach(at, op, "MATMUL group list", ops.getInt(12), ElementType.ofCode(ops.get(13)), last);
+        }
+        for (int operand = 0; operand < 2; operand++) {
+            int slot = ops.getInt(1 + 2 * operand);
+            ElementType type = ElementType.ofCode(ops.get(2 + 2 * operand));
+            int kStrideAt = 8 + operand;
+            int stridesAt = Layout.MATMUL.fixedCount() + operand * rank;
+            long offset = offset(at, op, ops, 10 + operand);
+            strides(at, op, ops, kStrideAt, 1);
+            strides(at, op, ops, stridesAt, rank);
+            if (stageTiles > 0 && k > 0) {
+                long last = advance(lastInDomain(offset, ops, stridesAt, rank, false), k, ops.get(kStrideAt));
+                if (operand == 1 && flags == Isa.FLAG_GROUP_M && groups > 0) {
+                    // rows of group i read b[i]
+                    last = advance(last, groups, groupStride);
+                }
+                reach(at, op, matmulOperand(operand), slot, type, last);
+            }
+        }
+    }
+
+    /** The rows of the current stage: the product of its outer extents. */
+    private long stageRows() {
+        long rows = 1;
+        for (int d = 0; d < rank - inner; d++) {
+            rows *= extents[d];
+        }
+        return rows;
+    }
+
+    private void matmulStructure(int at, Operands ops) {
+        if (inner != 1) {
+            throw fail(at, "matmul-inner", "MATMUL in a stage of inner rank " + inner + ": the cube writes blocks of rows × columns, "
+                    + "so its stage needs inner rank 1");
+        }
+        if (ops.get(6) != 2L * rank) {
+            throw fail(at, "matmul-rank", "MATMUL has " + ops.get(6) + " strides, the stage of rank " + rank + " needs " + 2 * rank
+                    + " (a's per dim, then b's)");
+        }
+        for (int operand = 0; operand < 2; operand++) {
+            String name = matmulOperand(operand);
+            int slot = ops.getInt(1 + 2 * operand);
+            long code = ops.get(2 + 2 * operand);
+            ElementType type = ElementType.ofCode(code);
+            slotExists(at, name, slot);
+            if (type == null || !type.isFloat()) {
+                throw fail(at, "type", name + " type code " + code + " (" + type + "): MATMUL takes F32, F16 or BF16");
+            }
+            slotType(at, name, slot, type);
+        }
+        long flags = ops.get(5);
+        if (flags != 0 && flags != Isa.FLAG_GROUP_M && flags != Isa.FLAG_GROUP_K && flags != Isa.FLAG_SPLIT_K && flags != Isa.FLAG_SUM_K) {
+            throw fail(at, "matmul-flags", "MATMUL flags 0x" + Long.toHexString(flags) + ": 0, GROUP_M (1), GROUP_K (2), SPLIT_K (4) or SUM_K (8)");
+        }
+        if (flags != Isa.FLAG_GROUP_M && flags != Isa.FLAG_GROUP_K) {
+            if (ops.get(12) != 0 || ops.get(13) != 0) {
+                throw fail(at, "matmul-flags", "MATMUL without a group list flag names group list slot " + ops.get(12) + " of type code "
+                        + ops.get(13) + "; a product without a group list leaves them 0");
+            }
+            return;
+        }
+        int slot = ops.getInt(12);
+        ElementType type = ElementType.ofCode(ops.get(13));
+        slotExists(at, "MATMUL group list", slot);
+        if (type != ElementType.I32 && type != ElementType.I64) {
+            throw fail(at, "type", "MATMUL group list type code " + ops.get(13) + " (" + type + "): group sizes are I32 or I64");
+        }
+        slotType(at, "MATMUL group list", slot, type);
+    }
+
+    private static String matmulOperand(int operand) {
+        return operand == 0 ? "MATMUL a" : "MATMUL b";
     }
 
     private void unary(int at, Opcode op, Operands ops) {
@@ -610,6 +703,81 @@ public final class Verifier implements ProgramVisitor {
         }
     }
 
+    // ---- global memory operands (LOAD, STORE, MATMUL) ----
+
+    private void slotExists(int at, String what, int slot) {
+        if (slot >= slotKinds.length) {
+            throw fail(at, "slot", what + " slot " + slot + ", the program has " + slotKinds.length + " slots");
+        }
+    }
+
+    /** An operand reads or writes its slot as the slot table's element type. */
+    private void slotType(int at, String what, int slot, ElementType type) {
+        if (type != slotTypes[slot]) {
+            throw fail(at, "memory-type", what + " of " + type + " through slot " + slot + " of " + slotTypes[slot]);
+        }
+    }
+
+    /** The element offset at {@code index}: a 64-bit operand, so it can read negative. */
+    private long offset(int at, Opcode op, Operands ops, int index) {
+        long offset = ops.get(index);
+        if (offset < 0) {
+            throw fail(at, "memory-offset", op + " " + op.layout().name(index) + " = " + offset + ": element offsets are at least 0");
+        }
+        return offset;
+    }
+
+    /** Strides {@code from .. from + count - 1}: the VM holds them as ints, so at most {@link Isa#MAX_EXTENT}. */
+    private void strides(int at, Opcode op, Operands ops, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (ops.get(i) > Isa.MAX_EXTENT) {
+                throw fail(at, "memory-stride", op + " " + strideName(op, i) + " = " + ops.get(i) + ": at most " + Isa.MAX_EXTENT);
+            }
+        }
+    }
+
+    /** Operand {@code i}'s name in messages: its layout name, or which stride of the repeated ones it is. */
+    private String strideName(Opcode op, int i) {
+        int fixed = op.layout().fixedCount();
+        if (i < fixed) {
+            return op.layout().name(i);
+        }
+        int d = i - fixed;
+        return op == Opcode.MATMUL ? (d < rank ? "a" : "b") + " stride " + d % rank : "stride " + d;
+    }
+
+    /**
+     * The last element a window of the stage's domain reaches: offset + Σ (extent - 1) × stride over
+     * {@code dims} strides from operand {@code from}, the last one stepping over column blocks when
+     * {@code perRow} (flag ROWS).
+     */
+    private long lastInDomain(long offset, Operands ops, int from, int dims, boolean perRow) {
+        long last = offset;
+        for (int d = 0; d < dims; d++) {
+            last = advance(last, perRow && d == dims - 1 ? colBlocks : extents[d], ops.get(from + d));
+        }
+        return last;
+    }
+
+    /**
+     * {@code last + (extent - 1) × stride}, saturating at {@link Long#MAX_VALUE}: the product fits a
+     * long (extents, column blocks and k are below 2^32, strides below 2^31), the sum may not.
+     */
+    private static long advance(long last, long extent, long stride) {
+        long step = (extent - 1) * stride;
+        return step > Long.MAX_VALUE - last ? Long.MAX_VALUE : last + step;
+    }
+
+    /** The last element reached, {@code last}, must lie inside the slot. */
+    private void reach(int at, Opcode op, String what, int slot, ElementType type, long last) {
+        long limit = slotBytes[slot] / type.byteSize();
+        if (last >= limit) {
+            throw fail(at, "memory-reach", what + " reaches past the " + limit + " elements of " + type + " that slot " + slot
+                    + " holds (" + slotBytes[slot] + " bytes): check offset, strides" + (op == Opcode.MATMUL ? ", k" : "")
+                    + " and the slot's size");
+        }
+    }
+
     // ---- events ----
 
     private static int field(int field) {
@@ -632,7 +800,7 @@ public final class Verifier implements ProgramVisitor {
         }
     }
 
-    /** Waits happen before the instruction, sets after it. */
+    /** Waits happen before the instruction, sets after it. The cube's product reaches UB on the inbound path, so it has MTE2's events. */
     private void events(int at, Pipe pipe, int sync) {
         switch (pipe) {
             case MTE2, CUBE -> {

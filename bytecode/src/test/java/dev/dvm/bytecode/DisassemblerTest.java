@@ -46,6 +46,16 @@ class DisassemblerTest {
     }
 
     @Test
+    void printsMatmulWithItsStrideCountApartFromItsStrides() {
+        String matmul = Disassembler.disassemble(Programs.matmul().program());
+        assertContains(matmul, "  0060      matmul dst=0x0000 a=0 atype=f32 b=1 btype=f16 flags=0 nstrides=4 k=5 ak=1 bk=7 aoffset=0 boffset=0 "
+                + "groups=0 gtype=bool g=0 gstride=0 gspan=0 goffset=0 strides=[5,0,0,1]  [set=0 bwait=0]\n");
+        // MATMUL names no flag: set bits print in hex, not as another layout's flag name
+        String flagged = Disassembler.disassemble(Programs.matmul().patch(Programs.MM_MATMUL, 5, 3).program());
+        assertContains(flagged, " flags=0x3 nstrides=4 ");
+    }
+
+    @Test
     void printsWhatTheVerifierWouldRejectWithoutFailing() {
         assertContains(fillLine(9, 3), "fill dst=0x0000 n=64 type=#9 scalar=3\n");
         Programs.Built add = Programs.add().patch(Programs.ADD_LOAD_A, 3, 3);

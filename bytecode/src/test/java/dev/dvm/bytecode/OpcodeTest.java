@@ -67,8 +67,8 @@ class OpcodeTest {
         for (Opcode op : Opcode.values()) {
             assertFalse(op.semantics().isBlank(), op.name());
             boolean vector = op.pipe() == Pipe.VECTOR;
-            assertEquals(vector, op.layout() != Layout.STAGE && op.layout() != Layout.NONE && op.layout() != Layout.MEMORY && op.layout() != Layout.MATMUL,
-                    op.name());
+            assertEquals(vector, op.layout() != Layout.STAGE && op.layout() != Layout.NONE && op.layout() != Layout.MEMORY
+                    && op.layout() != Layout.MATMUL, op.name());
             if (vector && op != Opcode.CAST) {
                 assertFalse(op.types().isEmpty(), op.name());
                 assertTrue(COMPUTE_TYPES.containsAll(op.types()), op.name());

@@ -30,6 +30,11 @@ final class Programs {
     static final int MIX_STAGE = 0, MIX_LOAD = 1, MIX_EXP = 2, MIX_MUL_S = 3, MIX_IOTA = 4, MIX_CAST = 5, MIX_GT = 6,
             MIX_FILL = 7, MIX_SELECT = 8, MIX_REDUCE_MAX = 9, MIX_BROADCAST = 10, MIX_SUB = 11, MIX_STORE = 12, MIX_END = 13;
 
+    /** Instruction indices of {@link #matmul()}. */
+    static final int MM_STAGE = 0, MM_MATMUL = 1, MM_COPY = 2, MM_STORE = 3, MM_END = 4;
+    /** Event flags of {@link #matmul()}'s MATMUL: MTE2's, the copy waiting for the product and guarding its buffer. */
+    static final int SYNC_MATMUL = Sync.of(SET, 0) | Sync.of(BACK_WAIT, 0);
+
     private static final long F32 = ElementType.F32.code(), I32 = ElementType.I32.code(), F16 = ElementType.F16.code();
 
     private Programs() {}
@@ -129,6 +134,31 @@ final class Programs {
         return new Built(w, at);
     }
 
+    /**
+     * c = a · b for f32 a [3, 5] and f16 b [5, 7], over the domain [3, 7] in tiles of 2 rows × 4 cols
+     * (pitch 8), 4 tiles: MATMUL into UB 0x00, COPY to 0x40, STORE of f32 c [3, 7]; 0x80 UB bytes.
+     * Both operands reach exactly their slot's last element.
+     */
+    static Built matmul() {
+        return matmul(SYNC_MATMUL, 5, 0, 0, 1);
+    }
+
+    /** {@link #matmul()} with the given event flags on its MATMUL and these strides (a's per domain dim, then b's). */
+    static Built matmul(int syncMatmul, long... strides) {
+        ProgramWriter w = new ProgramWriter().simdWidth(16).ubBytes(0x80);
+        w.slot(Isa.SLOT_INPUT, ElementType.F32, 3 * 5 * 4);
+        w.slot(Isa.SLOT_INPUT, ElementType.F16, 5 * 7 * 2);
+        w.slot(Isa.SLOT_OUTPUT, ElementType.F32, 3 * 7 * 4);
+        int[] at = {
+            stage(w, 4, 2, 4, 8, 1, 3, 7),
+            matmul(w, syncMatmul, 0x00, 0, F32, 1, F16, 0, 5, 1, 7, 0, 0, strides),
+            instruction(w, Opcode.COPY, SYNC_ADD, 0x40, 0x00, 16, F32),
+            memory(w, Opcode.STORE, SYNC_STORE, 0x40, 2, F32, 0, 0, 7, 1),
+            end(w),
+        };
+        return new Built(w, at);
+    }
+
     /** A program of one stage with an empty body: STAGE with these operands, then END. */
     static Built emptyStage(long tiles, long rows, long cols, long pitch, int inner, long... dims) {
         ProgramWriter w = new ProgramWriter().simdWidth(16);
@@ -154,6 +184,21 @@ final class Programs {
     /** LOAD or STORE; the rank is the number of strides. */
     static int memory(ProgramWriter w, Opcode op, int sync, long ub, long slot, long type, long flags, long offset, long... strides) {
         w.begin(op, sync).operand(ub).operand(slot).operand(type).operand(flags).operand(strides.length).operand(offset);
+        for (long stride : strides) {
+            w.operand(stride);
+        }
+        return w.end();
+    }
+
+    /** MATMUL; the stride count is the number of strides. */
+    static int matmul(ProgramWriter w, int sync, long dst, long a, long aType, long b, long bType, long flags, long k, long aK, long bK,
+            long aOffset, long bOffset, long... strides) {
+        w.begin(Opcode.MATMUL, sync).operand(dst).operand(a).operand(aType).operand(b).operand(bType).operand(flags).operand(strides.length)
+                .operand(k).operand(aK).operand(bK).operand(aOffset).operand(bOffset);
+        // no group list
+        for (int i = 0; i < 6; i++) {
+            w.operand(0);
+        }
         for (long stride : strides) {
             w.operand(stride);
         }

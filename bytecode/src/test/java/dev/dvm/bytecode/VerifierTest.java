@@ -6,12 +6,16 @@ import static dev.dvm.bytecode.Programs.ADD_LOAD_A;
 import static dev.dvm.bytecode.Programs.ADD_LOAD_B;
 import static dev.dvm.bytecode.Programs.ADD_STAGE;
 import static dev.dvm.bytecode.Programs.ADD_STORE;
+import static dev.dvm.bytecode.Programs.MM_COPY;
+import static dev.dvm.bytecode.Programs.MM_MATMUL;
+import static dev.dvm.bytecode.Programs.MM_STAGE;
 import static dev.dvm.bytecode.Programs.SYNC_ADD;
 import static dev.dvm.bytecode.Programs.SYNC_LOAD_A;
 import static dev.dvm.bytecode.Programs.SYNC_LOAD_B;
 import static dev.dvm.bytecode.Programs.SYNC_STORE;
 import static dev.dvm.bytecode.Programs.add;
 import static dev.dvm.bytecode.Programs.emptyStage;
+import static dev.dvm.bytecode.Programs.matmul;
 import static dev.dvm.bytecode.Programs.withCode;
 import static dev.dvm.bytecode.Programs.withSync;
 import static dev.dvm.bytecode.Programs.withWord;
@@ -21,6 +25,7 @@ import static dev.dvm.bytecode.Sync.SET;
 import static dev.dvm.bytecode.Sync.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
@@ -33,8 +38,8 @@ import org.junit.jupiter.api.Test;
 class VerifierTest {
     private static final long CAP = Programs.UB_CAPACITY;
     private static final long MAX = Isa.MAX_EXTENT;
-    private static final long F16 = ElementType.F16.code(), F32 = ElementType.F32.code(), I32 = ElementType.I32.code(),
-            I64 = ElementType.I64.code();
+    private static final long F16 = ElementType.F16.code(), BF16 = ElementType.BF16.code(), F32 = ElementType.F32.code(),
+            I32 = ElementType.I32.code(), I64 = ElementType.I64.code();
     /** A stage-only program has no slots: its code starts at byte 32. */
     private static final int EMPTY_STAGE_AT = Isa.HEADER_WORDS * 8;
 
@@ -108,6 +113,33 @@ class VerifierTest {
         assertEquals("count", nested[0]);
         // the outer pass's six instructions, and the nested pass's STAGE and two LOADs before its ADD fails
         assertEquals(6 + 3, instructions[0]);
+    }
+
+    @Test
+    void aNumbersOnlyPassChecksMatmulNumbers() {
+        ProgramStructure structure = Verifier.verifyStructure(matmul().program(), CAP, Sync.EVENTS, new ProgramVisitor() {});
+        // k = 3 over a k stride of 1 stays inside both operands: a different instance of the same structure
+        Program shorterK = matmul().patch(MM_MATMUL, 7, 3).program();
+        assertValid(shorterK);
+        Verifier.verifyNumbers(shorterK, structure, CAP, Sync.EVENTS, new ProgramVisitor() {});
+        List<Programs.Built> broken = List.of(
+                matmul().patch(MM_MATMUL, 8, 3),          // a's k stride 3: the last element is 2 × 5 + 4 × 3 = 22 of 15
+                matmul().patch(MM_MATMUL, 9, MAX + 1),
+                matmul().patch(MM_MATMUL, 7, MAX + 1),
+                matmul().patch(MM_MATMUL, 11, -1),
+                matmul().patch(MM_MATMUL, 0, 0x60));
+        for (Programs.Built built : broken) {
+            Program program = built.program();
+            assertTrue(structure.matches(program));
+            MalformedProgramException full = assertThrows(MalformedProgramException.class, () -> assertValid(program));
+            MalformedProgramException numbers = assertThrows(MalformedProgramException.class,
+                    () -> Verifier.verifyNumbers(program, structure, CAP, Sync.EVENTS, new ProgramVisitor() {}));
+            assertEquals(full.rule(), numbers.rule(), numbers.getMessage());
+            assertEquals(built.offset(MM_MATMUL), numbers.byteOffset(), numbers.getMessage());
+        }
+        MalformedProgramException e = assertThrows(MalformedProgramException.class, () -> Verifier.verifyNumbers(
+                broken.getFirst().program(), structure, CAP, Sync.EVENTS, new ProgramVisitor() {}));
+        assertEquals("memory-reach", e.rule(), e.getMessage());
     }
 
     // ---- valid programs ----
@@ -506,6 +538,122 @@ class VerifierTest {
         assertRule(add().patch(ADD_LOAD_B, 5, Long.MAX_VALUE), "memory-reach", ADD_LOAD_B);
         // With flag ROWS the last stride steps over column blocks: 2 blocks at stride 2 overrun 8 elements.
         assertRule(Programs.reduceRows().patch(Programs.RED_STORE, 7, 2), "memory-reach", Programs.RED_STORE);
+    }
+
+    // ---- MATMUL ----
+
+    @Test
+    void acceptsAMatmulStage() {
+        assertValid(matmul().program());
+        // Operands of any float type their slots hold.
+        Program f16 = matmul().patch(MM_MATMUL, 2, F16).program();
+        assertValid(withWord(f16, Isa.HEADER_WORDS, Isa.slotEntry(Isa.SLOT_INPUT, ElementType.F16, 3 * 5 * 2)));
+        Program bf16 = matmul().patch(MM_MATMUL, 4, BF16).program();
+        assertValid(withWord(bf16, Isa.HEADER_WORDS + 1, Isa.slotEntry(Isa.SLOT_INPUT, ElementType.BF16, 5 * 7 * 2)));
+        // k = 0 reads nothing: an offset past the slot is harmless.
+        assertValid(matmul().patch(MM_MATMUL, 7, 0).patch(MM_MATMUL, 10, 1000).program());
+    }
+
+    @Test
+    void matmulInner() {
+        // [3, 7] as 21 columns: 1 row block × 6 column blocks of 4
+        assertRule(matmul().patch(MM_STAGE, 6, 2).patch(MM_STAGE, 0, 6), "matmul-inner", MM_MATMUL);
+    }
+
+    @Test
+    void matmulRank() {
+        assertRule(matmul(Programs.SYNC_MATMUL, 5, 0, 0, 1, 0, 0), "matmul-rank", MM_MATMUL);
+        assertRule(matmul(Programs.SYNC_MATMUL, 5, 0), "matmul-rank", MM_MATMUL);
+    }
+
+    @Test
+    void matmulSlot() {
+        assertRule(matmul().patch(MM_MATMUL, 1, 3), "slot", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 3, 3), "slot", MM_MATMUL);
+    }
+
+    @Test
+    void matmulType() {
+        assertRule(matmul().patch(MM_MATMUL, 2, I32), "type", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 4, 9), "type", MM_MATMUL);
+    }
+
+    @Test
+    void matmulMemoryType() {
+        assertRule(matmul().patch(MM_MATMUL, 2, F16), "memory-type", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 4, BF16), "memory-type", MM_MATMUL);
+    }
+
+    @Test
+    void matmulFlags() {
+        assertRule(matmul().patch(MM_MATMUL, 5, 3), "matmul-flags", MM_MATMUL);
+        // a product without a group list names none
+        assertRule(matmul().patch(MM_MATMUL, 12, 1), "matmul-flags", MM_MATMUL);
+        // a group list of F32 sizes
+        assertRule(matmul().patch(MM_MATMUL, 5, Isa.FLAG_GROUP_M).patch(MM_MATMUL, 14, 1), "type", MM_MATMUL);
+    }
+
+    @Test
+    void matmulGroups() {
+        assertValid(splitK().program());
+        assertValid(matmul().patch(MM_MATMUL, 5, Isa.FLAG_SUM_K).program());
+        // two groups for k's one chunk, and a group of 2 rows for the stage's 3
+        assertRule(splitK().patch(MM_MATMUL, 14, 2).patch(MM_MATMUL, 16, 1), "matmul-groups", MM_MATMUL);
+        assertRule(splitK().patch(MM_MATMUL, 16, 2), "matmul-groups", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 14, MAX + 1), "matmul-groups", MM_MATMUL);
+    }
+
+    /** {@link Programs#matmul()} split over k: its k of 5 is one chunk, the stage's 3 rows one group. */
+    private static Programs.Built splitK() {
+        return matmul().patch(MM_MATMUL, 5, Isa.FLAG_SPLIT_K).patch(MM_MATMUL, 14, 1).patch(MM_MATMUL, 16, 3);
+    }
+
+    @Test
+    void matmulK() {
+        assertRule(matmul().patch(MM_MATMUL, 7, MAX + 1), "matmul-k", MM_MATMUL);
+    }
+
+    @Test
+    void matmulDestination() {
+        assertRule(matmul().patch(MM_MATMUL, 0, 0x10), "ub-align", MM_MATMUL);
+        // a full tile of 2 × 8 f32 from 0x60 runs past 0x80
+        assertRule(matmul().patch(MM_MATMUL, 0, 0x60), "ub-range", MM_MATMUL);
+    }
+
+    @Test
+    void matmulOffset() {
+        assertRule(matmul().patch(MM_MATMUL, 10, -1), "memory-offset", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 11, Long.MIN_VALUE), "memory-offset", MM_MATMUL);
+    }
+
+    @Test
+    void matmulStride() {
+        assertRule(matmul().patch(MM_MATMUL, 8, MAX + 1), "memory-stride", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, Layout.MATMUL.fixedCount() + 3, MAX + 1), "memory-stride", MM_MATMUL);
+    }
+
+    @Test
+    void matmulReach() {
+        // Each operand reaches exactly its slot's last element: one more anywhere overruns it.
+        assertRule(matmul().patch(MM_MATMUL, 10, 1), "memory-reach", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 11, 1), "memory-reach", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 7, 6), "memory-reach", MM_MATMUL);
+        assertRule(matmul().patch(MM_MATMUL, 9, 8), "memory-reach", MM_MATMUL);
+        assertRule(matmul(Programs.SYNC_MATMUL, 5, 1, 0, 1), "memory-reach", MM_MATMUL);
+        // A sum past a long saturates instead of wrapping below the limit.
+        assertRule(matmul().patch(MM_MATMUL, 10, Long.MAX_VALUE - 2), "memory-reach", MM_MATMUL);
+    }
+
+    @Test
+    void matmulHasTheEventsOfMte2() {
+        Programs.Built mm = matmul();
+        Program p = mm.program();
+        // the fields of MTE2 only
+        assertRule(withSync(p, mm.offset(MM_MATMUL), Programs.SYNC_MATMUL | Sync.of(WAIT, 0)), "sync-field", mm.offset(MM_MATMUL));
+        assertRule(withSync(p, mm.offset(MM_MATMUL), Programs.SYNC_MATMUL | Sync.of(BACK_SET, 0)), "sync-field", mm.offset(MM_MATMUL));
+        // its set is the MTE2->V event the copy waits on, its back-wait the V->MTE2 one the copy back-sets
+        assertRule(matmul(Sync.of(BACK_WAIT, 0), 5, 0, 0, 1), "event-wait-before-set", MM_COPY);
+        assertRule(matmul(Sync.of(SET, 0), 5, 0, 0, 1), "back-event-order", MM_COPY);
     }
 
     // ---- events ----

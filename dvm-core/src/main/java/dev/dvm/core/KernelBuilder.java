@@ -61,7 +61,10 @@ public final class KernelBuilder {
     private final List<Node> outputs = new ArrayList<>();
     private boolean built;
 
-    /** Starts a {@link KernelType#VECTOR} kernel; the name appears in dumps and errors. */
+    /**
+     * Starts a kernel, {@link KernelType#VECTOR} unless it gets a product ({@link #matmul},
+     * {@link #groupedMatmul}); the name appears in dumps and errors.
+     */
     public KernelBuilder(String name) {
         if (name == null || name.isBlank()) {
             throw new DvmException("KernelBuilder: the kernel needs a non-blank name; it appears in dumps and errors");
@@ -836,8 +839,40 @@ public final class KernelBuilder {
                     + str(db) + (transB ? " (transposed)" : "") + " has K = " + kb
                     + "; pass operands whose K agree, or read one transposed (transA/transB)");
         }
-        Value product = value(node(Op.MATMUL, List.of(a.node, b.node), DType.F32, new Attrs.MatMul(transA, transB)), Math.max(a.rank, b.rank));
+        Value product = value(node(Op.MATMUL, List.of(a.node, b.node), DType.F32, new Attrs.MatMul(transA, transB, null)), Math.max(a.rank, b.rank));
         return bias == null ? product : add(product, bias);
+    }
+
+    /**
+     * A grouped product on the cube unit, the group sizes read at run time from {@code groupList}
+     * (a rank-1 I32 or I64 kernel input of G non-negative sizes). {@link GroupSplit#M}: a [M, K]
+     * by b [G, K, N], rows of a in consecutive groups, group g by b[g], an F32 [M, N]; the sizes sum
+     * to M. {@link GroupSplit#K}: a [M, K] by b [K, N], K in consecutive groups, an F32 [G, M, N]
+     * holding each group's product; the sizes sum to K. Sizes that do not sum up fail the launch.
+     */
+    public Value groupedMatmul(Value a, Value b, Value groupList, GroupSplit split) {
+        check("groupedMatmul", a, b, groupList);
+        if (split == null) {
+            throw new DvmException("groupedMatmul: split must not be null; give GroupSplit.M or GroupSplit.K");
+        }
+        checkOperand("a", a);
+        checkOperand("b", b);
+        int bRank = split == GroupSplit.M ? 3 : 2;
+        if (a.rank != 2 || b.rank != bRank) {
+            throw new DvmException("groupedMatmul: a has rank " + a.rank + " and b rank " + b.rank + "; split " + split + " takes a [M, K] and b "
+                    + (split == GroupSplit.M ? "[G, K, N]" : "[K, N]"));
+        }
+        if (groupList.node.op() != Op.INPUT || groupList.rank != 1 || (groupList.dtype() != DType.I32 && groupList.dtype() != DType.I64)) {
+            throw new DvmException("groupedMatmul: groupList is " + groupList + "; it must be a rank-1 I32 or I64 kernel input of group sizes");
+        }
+        long[] da = ((Attrs.Input) a.node.attrs()).dims();
+        long[] db = ((Attrs.Input) b.node.attrs()).dims();
+        long kb = db[db.length - 2];
+        if (da[1] >= 0 && kb >= 0 && da[1] != kb) {
+            throw new DvmException("groupedMatmul: inner dims do not match: a " + str(da) + " has K = " + da[1] + ", b " + str(db) + " has K = " + kb
+                    + "; pass operands whose K agree");
+        }
+        return value(node(Op.MATMUL, List.of(a.node, b.node, groupList.node), DType.F32, new Attrs.MatMul(false, false, split)), split == GroupSplit.M ? 2 : 3);
     }
 
     private void checkOperand(String which, Value x) {

@@ -112,7 +112,8 @@ final class ShapeInference {
             }
             case ELEM_ANY -> reduced(shapes[n.input(0).id()], (Attrs.Reduce) n.attrs());
             case REDUCE_SUM, REDUCE_MAX, REDUCE_MIN -> reduced(shapes[n.input(0).id()], (Attrs.Reduce) n.attrs());
-            case MATMUL -> matmul(n, shapes[n.input(0).id()], shapes[n.input(1).id()], kernel);
+            case MATMUL -> ((Attrs.MatMul) n.attrs()).split() == null ? matmul(n, shapes[n.input(0).id()], shapes[n.input(1).id()], kernel)
+                    : groupedMatmul(n, shapes[n.input(0).id()], shapes[n.input(1).id()], shapes[n.input(2).id()], kernel);
             default -> {
                 // elementwise (unary, binary, compare, select, cast, copy) and STORE: NumPy broadcasting
                 long[] out = shapes[n.input(0).id()];
@@ -169,6 +170,25 @@ final class ShapeInference {
         return out;
     }
 
+    /** [M, N] (split M) or [G, M, N] (split K) of a grouped product, its K and G checked. */
+    private static long[] groupedMatmul(Node n, long[] a, long[] b, long[] groups, String kernel) {
+        boolean byRows = ((Attrs.MatMul) n.attrs()).split() == dev.dvm.core.GroupSplit.M;
+        long kb = b[b.length - 2], g = groups[0], nn = b[b.length - 1];
+        if (a[1] != kb) {
+            throw new DvmException("groupedMatmul: inner dims do not match: a " + Arrays.toString(a) + " has K = " + a[1] + ", b " + Arrays.toString(b)
+                    + " has K = " + kb + "; pass operands whose K agree" + where(n, kernel));
+        }
+        if (byRows && b[0] != g) {
+            throw new DvmException("groupedMatmul: b " + Arrays.toString(b) + " holds " + b[0] + " weights but the group list " + Arrays.toString(groups)
+                    + " has " + g + " groups; give one weight per group" + where(n, kernel));
+        }
+        if (nn == 1) {
+            throw new DvmException("groupedMatmul: b " + Arrays.toString(b) + " has N = 1, which the cube's grouped path does not take; "
+                    + "give b a second column or run the product per group" + where(n, kernel));
+        }
+        return byRows ? new long[] {a[0], nn} : new long[] {g, a[0], nn};
+    }
+
     /**
      * A MIX kernel's ops after the product keep its shape, and the cube reads each operand's
      * matrices whole: its last two dims are contiguous or a plain transpose of contiguous dims.
@@ -198,6 +218,13 @@ final class ShapeInference {
                 throw new DvmException("matmul: operand " + (i == 0 ? "a" : "b") + " (input " + slot + ") has shape " + Arrays.toString(dims) + " and strides "
                         + Arrays.toString(strides) + ": its last two dims are neither contiguous nor a plain transpose of contiguous dims; "
                         + "pass a contiguous tensor or a transposed view of one (and set transA/transB to read it as you mean)" + where(product, kernel));
+            }
+        }
+        if (product.inputs().size() == 3) {
+            int slot = ((Attrs.Input) product.input(2).attrs()).slot();
+            if (!dense(shapes[product.input(2).id()][0], inStrides[slot][0], 1)) {
+                throw new DvmException("groupedMatmul: the group list (input " + slot + ") has stride " + inStrides[slot][0]
+                        + "; pass a contiguous group list" + where(product, kernel));
             }
         }
     }

@@ -132,7 +132,7 @@ final class PreDecoder implements ProgramVisitor {
             records = Arrays.copyOf(records, records.length * 2);
             scalars = Arrays.copyOf(scalars, scalars.length * 2);
         }
-        if (numCount + 5 > nums.length) {
+        if (numCount + StagePlan.MAX_NUMBERS > nums.length) {
             nums = Arrays.copyOf(nums, nums.length * 2);
         }
         int r = count * W;
@@ -273,12 +273,12 @@ final class PreDecoder implements ProgramVisitor {
     }
 
     /**
-     * A MATMUL: its two operands as load plans in {@link #memory} (a's at ARG, b's next; their UB
-     * word is the destination), k and the k strides in {@link #nums}.
+     * A MATMUL: its two operands as load plans in {@link #memory} (a's at ARG, b's next, then a
+     * grouped product's group list; their UB word is the destination), its numbers in {@link #nums}.
      */
     private void matmul(int r, int p, Operands ops) {
         int outer = rank - innerRank;
-        if (memoryCount + 2 > memory.length) {
+        if (memoryCount + 3 > memory.length) {
             memory = Arrays.copyOf(memory, memory.length * 2 + 2);
         }
         if (strides.length < rank) {
@@ -290,12 +290,22 @@ final class PreDecoder implements ProgramVisitor {
         set(p + N, ops.get(7));
         set(p + A, ops.get(8));
         set(p + B, ops.get(9));
+        int flags = (int) ops.get(5);
+        set(p + X, flags);
+        set(p + GROUPS, ops.get(14));
+        set(p + GROUP_STRIDE, ops.get(15));
+        set(p + GROUP_ROWS, ops.get(16));
+        int first = Layout.MATMUL.fixedCount();
         for (int operand = 0; operand < 2; operand++) {
             for (int d = 0; d < rank; d++) {
-                strides[d] = ops.get(12 + operand * rank + d);
+                strides[d] = ops.get(first + operand * rank + d);
             }
             memory[memoryCount++] = shared.plan(true, ops.getInt(0) >>> 2, ops.getInt(1 + 2 * operand), ElementType.ofCode(ops.get(2 + 2 * operand)),
                     false, ops.get(10 + operand), shared.longs(strides, 0, outer), shared.longs(strides, outer, rank), 0);
+        }
+        if (flags != 0) {
+            memory[memoryCount++] = shared.plan(true, ops.getInt(0) >>> 2, ops.getInt(12), ElementType.ofCode(ops.get(13)), false, ops.get(17),
+                    shared.longs(strides, 0, 0), shared.longs(strides, 0, 0), 0);
         }
     }
 

@@ -28,9 +28,14 @@ final class StagePlan {
      * SELECT: DST, N, A=cond, B=a, X=b. FILL: DST, N (scalar in {@link #scalars}). IOTA: DST, N,
      * A=pitch, B=mod. ROW: DST, N=rows, A=src, B=pitch. ROW_BINARY: DST, N=rows, A, B=row, X=pitch.
      * LOAD/STORE: none (their plan in {@link #memory} has them). MATMUL: DST, N=k, A=k stride of a,
-     * B=k stride of b (its operands' plans are {@link #memory}[ARG] and [ARG + 1]).
+     * B=k stride of b, X=flags, GROUPS, GROUP_STRIDE, GROUP_ROWS (its operands' plans are
+     * {@link #memory}[ARG] and [ARG + 1], a grouped product's group list [ARG + 2]).
      */
     static final int DST = 0, N = 1, A = 2, B = 3, X = 4;
+    /** MATMUL's further numbers: the group count, b's stride per group (GROUP_M), rows per group (GROUP_K). */
+    static final int GROUPS = 5, GROUP_STRIDE = 6, GROUP_ROWS = 7;
+    /** The most numbers an instruction has. */
+    static final int MAX_NUMBERS = 8;
 
     static final Opcode[] OPCODES = Opcode.values();
 
@@ -40,7 +45,8 @@ final class StagePlan {
             case MEMORY -> 0;
             case FILL -> 2;
             case UNARY, BINARY_SCALAR, CAST -> 3;
-            case BINARY, IOTA, ROW, MATMUL -> 4;
+            case BINARY, IOTA, ROW -> 4;
+            case MATMUL -> MAX_NUMBERS;
             case SELECT, ROW_BINARY -> 5;
             case STAGE, NONE -> throw new AssertionError(layout);
         };

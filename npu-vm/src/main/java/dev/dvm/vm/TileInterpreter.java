@@ -55,8 +55,7 @@ final class TileInterpreter {
                         MemoryPlan m = memory[ops[pc + ARG]];
                         transfer.run(m, st, segments[m.slot()], bases[m.slot()], rowStart, rows, colStart, cols, colBlock);
                     }
-                    case MATMUL -> cube.run(st, memory[ops[pc + ARG]], memory[ops[pc + ARG] + 1], segments, bases, rowStart, rows, colStart, cols,
-                            nums[p + N], nums[p + A], nums[p + B], nums[p + DST]);
+                    case MATMUL -> cube.run(st, memory, ops[pc + ARG], nums, p, segments, bases, rowStart, rows, colStart, cols);
                     case UNARY -> unit.unary(op, type, nums[p + DST], nums[p + A], nums[p + N]);
                     case BINARY -> unit.binary(op, type, nums[p + DST], nums[p + A], nums[p + B], nums[p + N]);
                     case BINARY_SCALAR -> unit.binaryScalar(PreDecoder.tensorForm(op), type, nums[p + DST], nums[p + A], nums[p + N], scalars[k],

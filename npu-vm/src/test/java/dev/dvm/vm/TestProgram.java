@@ -2,6 +2,7 @@ package dev.dvm.vm;
 
 import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Isa;
+import dev.dvm.bytecode.Layout;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.bytecode.Program;
 import dev.dvm.bytecode.ProgramWriter;
@@ -59,6 +60,23 @@ final class TestProgram {
         operands[5] = offset;
         System.arraycopy(strides, 0, operands, 6, strides.length);
         return op(op, sync, operands);
+    }
+
+    /**
+     * A MATMUL from element 0 of slots {@code a} and {@code b}: k, the k strides, then one stride per
+     * domain dim for each operand. Returns the code word index of its head.
+     */
+    int matmul(int sync, int dst, int a, ElementType aType, int b, ElementType bType, long k, long aK, long bK, long[] aStrides,
+            long[] bStrides) {
+        int rank = aStrides.length;
+        // an ungrouped product: its group list operands stay 0
+        int first = Layout.MATMUL.fixedCount();
+        long[] operands = new long[first + 2 * rank];
+        long[] fixed = {dst, a, aType.code(), b, bType.code(), 0, 2 * rank, k, aK, bK, 0, 0};
+        System.arraycopy(fixed, 0, operands, 0, fixed.length);
+        System.arraycopy(aStrides, 0, operands, first, rank);
+        System.arraycopy(bStrides, 0, operands, first + rank, rank);
+        return op(Opcode.MATMUL, sync, operands);
     }
 
     /** Any instruction with its operands in layout order; returns the code word index of its head. */

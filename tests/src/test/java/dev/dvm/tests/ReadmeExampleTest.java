@@ -50,6 +50,38 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void matmulExampleRunsAMixKernel() {
+        List<float[]> printed = new ArrayList<>();
+        List<KernelType> types = new ArrayList<>();
+        // README matmul example begins
+        try (Device device = new Device(NpuSpec.host()); Arena arena = Arena.ofConfined()) {
+            KernelBuilder b = new KernelBuilder("linear_gelu");
+            Value x = b.input(DType.F32, -1, 1024);             // tokens: dynamic
+            Value w = b.input(DType.F32, 1024, 4096);
+            Value bias = b.input(DType.F32, 4096);
+            Value y = b.matmul(x, w, false, false, bias);        // x · w + bias
+            b.output(b.mul(b.mul(y, 0.5), b.add(b.erf(b.mul(y, Math.sqrt(0.5))), 1.0)));   // GELU
+            Kernel mix = b.build();                              // mix.type() == KernelType.MIX
+
+            float[] ones = new float[4096];
+            java.util.Arrays.fill(ones, 1f);
+            Tensor tokens = Tensor.of(arena, new float[2 * 1024], 2, 1024);
+            Tensor weights = Tensor.of(arena, new float[1024 * 4096], 1024, 4096);
+            float[] out = mix.run(device, arena, tokens, weights, Tensor.of(arena, ones, 4096))[0].toFloatArray();
+            System.out.println(out.length + " values, GELU(1) = " + out[0]);   // 8192 values, GELU(1) = 0.8413447
+            printed.add(out);
+            types.add(mix.type());
+        }
+        // README matmul example ends
+        assertEquals(List.of(KernelType.MIX), types);
+        float[] out = printed.get(0);
+        assertEquals(2 * 4096, out.length);
+        for (float v : out) {
+            assertEquals(0.8413447460685429, v, 1e-6);
+        }
+    }
+
+    @Test
     void symbolicExampleProvesWhatFusionNeeds() {
         List<Object> printed = new ArrayList<>();
         // README symbolic example begins
@@ -83,13 +115,14 @@ class ReadmeExampleTest {
         List<String> source = Files.readAllLines(SOURCE).stream().map(String::strip).toList();
         assertShows(exampleBlock(lines, "## Example"), source, "README example");
         assertShows(exampleBlock(lines, "## Symbolic shapes"), source, "README symbolic example");
+        assertShows(exampleBlock(lines, "## Matrix products"), source, "README matmul example");
     }
 
     private static void assertShows(List<String> readme, List<String> source, String marker) {
         assertTrue(readme.size() > 10, "README.md: no Java block for the " + marker);
         int from = source.indexOf("// " + marker + " begins");
         int to = source.indexOf("// " + marker + " ends");
-        List<String> tested = source.subList(from + 1, to).stream().filter(l -> !l.startsWith("printed.add(")).toList();
+        List<String> tested = source.subList(from + 1, to).stream().filter(l -> !l.startsWith("printed.add(") && !l.startsWith("types.add(")).toList();
         List<String> shown = readme.stream().map(String::strip).filter(l -> !l.startsWith("import ") && !l.isEmpty()).toList();
         assertEquals(shown, tested.stream().filter(l -> !l.isEmpty()).toList());
     }

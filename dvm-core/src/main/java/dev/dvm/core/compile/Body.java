@@ -107,6 +107,7 @@ final class Body {
             if (in.bWindow != null) {
                 copy.bAccess = in.bWindow.instantiate(values);
                 copy.kNumbers = values(in.kDims, values);
+                copy.groupAccess = in.groupWindow != null ? in.groupWindow.instantiate(values) : null;
             }
             b.loads.add(copy);
         }
@@ -249,9 +250,17 @@ final class Body {
         /** MATMUL: {@link #window} and {@link #access} are a's, these b's. */
         Window bWindow;
         Access bAccess;
-        /** MATMUL, front end: k, a's k stride and b's k stride; back end: their values. */
+        /** A grouped MATMUL: where its group list is (no strides: it is read whole and contiguous). */
+        Window groupWindow;
+        Access groupAccess;
+        /**
+         * MATMUL, front end: k, a's k stride, b's k stride and, grouped, the group count, b's stride
+         * per group and the rows per group; back end: their values.
+         */
         Dim[] kDims;
         long[] kNumbers;
+        /** A plain MATMUL that may be split over k: its product node's id, else -1. */
+        int splitNode = -1;
 
         Instr(Opcode op) {
             this.op = op;
@@ -270,6 +279,7 @@ final class Body {
             c.flags = flags;
             c.mod = mod;
             c.access = access;
+            c.splitNode = splitNode;
             return c;
         }
 

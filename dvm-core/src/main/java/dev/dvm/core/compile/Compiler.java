@@ -51,6 +51,9 @@ public final class Compiler {
                 for (int id : e.reduceNodes) {
                     split[id] = true;
                 }
+            } catch (Tiler.SplitK e) {
+                // a product with fewer tiles than cores: its k chunks spread over the cores, then add up in order
+                split[e.productNode] = true;
             }
         }
     }

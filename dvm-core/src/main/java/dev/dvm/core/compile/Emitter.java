@@ -76,11 +76,15 @@ final class Emitter {
         if (k > Isa.MAX_EXTENT) {
             throw new DvmException("a product's inner dim K = " + k + " exceeds the bytecode's limit " + Isa.MAX_EXTENT + "; split K over several products");
         }
-        w.operand(address).operand(a.slot).operand(a.type.code()).operand(b.slot).operand(b.type.code()).operand(0).operand(2L * a.strides.length)
+        w.operand(address).operand(a.slot).operand(a.type.code()).operand(b.slot).operand(b.type.code()).operand(in.flags).operand(2L * a.strides.length)
                 .operand(k);
         stride(w, in.kNumbers[1]);
         stride(w, in.kNumbers[2]);
         w.operand(a.offset).operand(b.offset);
+        Access g = in.groupAccess;
+        w.operand(g != null ? g.slot : 0).operand(g != null ? g.type.code() : 0).operand(in.kNumbers[3]);
+        stride(w, in.kNumbers[4]);
+        w.operand(in.kNumbers[5]).operand(g != null ? g.offset : 0);
         for (long s : a.strides) {
             stride(w, s);
         }

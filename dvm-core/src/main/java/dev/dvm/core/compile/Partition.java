@@ -78,8 +78,12 @@ final class Partition {
         }
     }
 
-    /** The operands of a matrix product, read as [..., M, K] and [..., K, N]. */
-    record Product(View a, Dim[] aShape, View b, Dim[] bShape) {}
+    /**
+     * The operands of a matrix product, read as [..., M, K] and [..., K, N] ([G, K, N] grouped by
+     * rows); a grouped product's group list (else null) and group count (or, split over k, the
+     * number of k chunks); {@code flags} its MATMUL flags (Isa.FLAG_GROUP_M ... FLAG_SUM_K, or 0).
+     */
+    record Product(View a, Dim[] aShape, View b, Dim[] bShape, View groups, Dim groupCount, int flags) {}
 
     /** A fused loop nest over one iteration domain. */
     static final class Stage {

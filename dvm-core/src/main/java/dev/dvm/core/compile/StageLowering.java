@@ -5,6 +5,7 @@ import dev.dvm.bytecode.Isa;
 import dev.dvm.bytecode.Opcode;
 import dev.dvm.core.DType;
 import dev.dvm.core.DvmException;
+import dev.dvm.core.GroupSplit;
 import dev.dvm.core.compile.Body.Instr;
 import dev.dvm.core.compile.Body.Window;
 import dev.dvm.core.compile.Partition.Stage;
@@ -307,23 +308,52 @@ final class StageLowering {
     /**
      * The MATMUL computing product {@code v} into a new full buffer. Each operand's window spans
      * the product's domain as a load of it would with k taken out: a as [..., M, 1] (it does not
-     * step along N), b as [..., 1, N]; k and its strides travel beside the windows.
+     * step along N), b as [..., 1, N]; k and its strides travel beside the windows. A sum of chunk
+     * sums (SUM_K) reads them as a with k running over the chunks (its b is the whole workspace of
+     * sums, giving the chunk stride; the instruction's b is a's window again, never read). A plain product whose k spans 2 to {@link Isa#CUBE_K_CHUNK} chunks and whose N is an
+     * axis may be split over k ({@link Instr#splitNode}) when the tiler finds too few tiles.
      */
     private int product(Value v) {
         Partition.Product p = v.product;
-        Dim[] as = p.a().strides(), bs = p.b().strides();
-        int ra = as.length, rb = bs.length;
-        Dim[] aShape = p.aShape().clone(), aStrides = as.clone();
-        aShape[ra - 1] = tape.one;
-        aStrides[ra - 1] = tape.zero;
-        Dim[] bShape = p.bShape().clone(), bStrides = bs.clone();
-        bShape[rb - 2] = tape.one;
-        bStrides[rb - 2] = tape.zero;
         Instr in = new Instr(Opcode.MATMUL);
+        in.flags = p.flags();
         in.dst = newBuffer(false, ElementType.F32);
-        in.window = productWindow(v, p.a(), aShape, aStrides);
-        in.bWindow = productWindow(v, p.b(), bShape, bStrides);
-        in.kDims = new Dim[] {p.aShape()[ra - 1], as[ra - 1], bs[rb - 2]};
+        if (p.flags() == Isa.FLAG_SUM_K) {
+            in.window = productWindow(v, p.a(), v.shape, p.a().strides());
+            in.bWindow = productWindow(v, p.a(), v.shape, p.a().strides());
+            Dim chunkStride = p.b().strides()[0];
+            in.kDims = new Dim[] {p.groupCount(), chunkStride, chunkStride, tape.zero, tape.zero, tape.zero};
+        } else {
+            Dim[] as = p.a().strides(), bs = p.b().strides();
+            int ra = as.length, rb = bs.length;
+            Dim[] aShape = p.aShape().clone(), aStrides = as.clone();
+            aShape[ra - 1] = tape.one;
+            aStrides[ra - 1] = tape.zero;
+            Dim[] bShape = p.bShape().clone(), bStrides = bs.clone();
+            bShape[rb - 2] = tape.one;
+            bStrides[rb - 2] = tape.zero;
+            Dim groupStride = tape.zero, groupRows = tape.zero;
+            if (p.flags() == Isa.FLAG_GROUP_M) {
+                // b[g] is chosen per row by the group list, not by the domain: b's window is one [K, N] weight
+                groupStride = bs[0];
+                bShape = Arrays.copyOfRange(bShape, 1, rb);
+                bStrides = Arrays.copyOfRange(bStrides, 1, rb);
+            } else if (p.flags() != 0) {
+                // GROUP_K and SPLIT_K: the domain is [groups, rest], the rows of one group are the rest's rows
+                groupRows = Dim.product(tape, Arrays.copyOfRange(v.shape, 1, v.shape.length - 1));
+            }
+            in.window = productWindow(v, p.a(), aShape, aStrides);
+            in.bWindow = productWindow(v, p.b(), bShape, bStrides);
+            if (p.groups() != null) {
+                in.groupWindow = new Window(p.groups().slot(), p.groups().type(), p.groups().offset(), null, false, false);
+            }
+            Dim k = p.aShape()[ra - 1];
+            in.kDims = new Dim[] {k, as[ra - 1], bs[rb - 2], p.groupCount() != null ? p.groupCount() : tape.zero, groupStride, groupRows};
+            if (p.flags() == 0 && k.gt(Isa.CUBE_K_CHUNK) && !k.gt((long) Isa.CUBE_K_CHUNK * Isa.CUBE_K_CHUNK)
+                    && !v.shape[v.shape.length - 1].isOne()) {
+                in.splitNode = v.node.id();
+            }
+        }
         // like a loaded buffer, the product reaches a store through the vector unit
         loaded[in.dst] = true;
         body.loads.add(in);

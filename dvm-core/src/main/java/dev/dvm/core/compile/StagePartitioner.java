@@ -3,6 +3,7 @@ package dev.dvm.core.compile;
 import dev.dvm.bytecode.ElementType;
 import dev.dvm.bytecode.Isa;
 import dev.dvm.core.DType;
+import dev.dvm.core.GroupSplit;
 import dev.dvm.core.compile.Partition.Stage;
 import dev.dvm.core.compile.Partition.Value;
 import dev.dvm.core.ir.Attrs;
@@ -149,13 +150,18 @@ final class StagePartitioner {
 
     /** A synthetic COPY of {@code x}, computed in a stage so that it can be stored. */
     private Value copyOf(Value x) {
-        Node node = new Node(valueCount, Op.COPY, List.of(x.node), x.node.dtype(), new Attrs.None());
-        Value c = new Value(node, x.shape);
+        Value c = synthetic(new Node(valueCount, Op.COPY, List.of(x.node), x.node.dtype(), new Attrs.None()), x.shape);
+        elementwise(c, true);
+        return c;
+    }
+
+    /** A value of a node the compiler adds (id {@link #valueCount}), not in the graph. */
+    private Value synthetic(Node node, Dim[] shape) {
+        Value c = new Value(node, shape);
         if (valueCount == values.length) {
             values = Arrays.copyOf(values, valueCount * 2);
         }
         values[valueCount++] = c;
-        elementwise(c, true);
         return c;
     }
 
@@ -526,11 +532,44 @@ final class StagePartitioner {
     private void product(Value v) {
         Attrs.MatMul attrs = (Attrs.MatMul) v.node.attrs();
         Value a = in(v, 0), b = in(v, 1);
+        if (split[v.node.id()]) {
+            productInChunks(v, a, b, attrs);
+            return;
+        }
+        Value groups = attrs.split() != null ? in(v, 2) : null;
         Stage t = newStage(v.shape);
         t.cube = true;
-        join(v, t, identityMap(v.shape), false, new Value[] {a, b});
+        join(v, t, identityMap(v.shape), false, groups != null ? new Value[] {a, b, groups} : new Value[] {a, b});
+        int flags = attrs.split() == null ? 0 : attrs.split() == GroupSplit.M ? Isa.FLAG_GROUP_M : Isa.FLAG_GROUP_K;
         v.product = new Partition.Product(matrix(a, attrs.transA()), matrix(a.shape, attrs.transA()), matrix(b, attrs.transB()),
-                matrix(b.shape, attrs.transB()));
+                matrix(b.shape, attrs.transB()), groups != null ? gmOf(groups) : null, groups != null ? groups.shape[0] : null, flags);
+    }
+
+    /**
+     * Split-k, for a product with fewer tiles than cores: a cube stage over [chunks, ...] computes
+     * every k chunk's sum into a workspace, spread over the cores, and the product's own stage adds
+     * them up in chunk order from +0.0 (its epilogue joins it there). That is the unsplit order, so
+     * the bits are the same.
+     */
+    private void productInChunks(Value v, Value a, Value b, Attrs.MatMul attrs) {
+        Dim[] aShape = matrix(a.shape, attrs.transA());
+        Dim chunks = aShape[aShape.length - 1].plus(tape.constant(Isa.CUBE_K_CHUNK - 1)).over(Isa.CUBE_K_CHUNK);
+        Dim[] shape = new Dim[v.shape.length + 1];
+        shape[0] = chunks;
+        System.arraycopy(v.shape, 0, shape, 1, v.shape.length);
+        Value sums = synthetic(new Node(valueCount, Op.MATMUL, v.node.inputs(), v.node.dtype(), attrs), shape);
+        Stage parts = newStage(shape);
+        parts.cube = true;
+        join(sums, parts, identityMap(shape), false, new Value[] {a, b});
+        sums.product = new Partition.Product(matrix(a, attrs.transA()), aShape, matrix(b, attrs.transB()), matrix(b.shape, attrs.transB()), null,
+                chunks, Isa.FLAG_SPLIT_K);
+        View w = gmOf(sums);
+        Stage t = newStage(v.shape);
+        t.cube = true;
+        join(v, t, identityMap(v.shape), false, new Value[] {sums});
+        // the chunk sums of one element lie one workspace stride apart: k runs over them
+        View perElement = new View(w.slot(), w.type(), w.offset(), Arrays.copyOfRange(w.strides(), 1, shape.length));
+        v.product = new Partition.Product(perElement, v.shape, w, shape, null, chunks, Isa.FLAG_SUM_K);
     }
 
     /** x's global view, its last two dims swapped when {@code transposed}. */

@@ -24,6 +24,17 @@ final class Tiler {
     /** Non-reduce stages put trailing axes into the columns until a row has at least this many elements. */
     static final long MIN_ROW_ELEMENTS = 128;
 
+    /** Thrown when a product has fewer tiles than cores and can be split over k instead. */
+    static final class SplitK extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int productNode;
+
+        SplitK(int productNode) {
+            super(null, null, false, false);
+            this.productNode = productNode;
+        }
+    }
+
     /** Thrown when a stage that consumes row values cannot hold a whole row in one tile. */
     static final class RowsDoNotFit extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -109,7 +120,8 @@ final class Tiler {
      * the cube's size. Rows per tile are bounded by L0A (a panel of rows × one k chunk), columns by
      * L0B (one k chunk × cols), both by L0C and by the UB the epilogue's buffers take. One row (the
      * M = 1 decode step) streams b: its columns are split evenly over the cores instead. The
-     * summation order does not depend on the tiling, so the core count may choose it.
+     * summation order does not depend on the tiling, so the core count may choose it; it may also
+     * split k ({@link SplitK}) when the product still has fewer tiles than cores.
      */
     static Tiling tileCube(Body body, int fullUnits, int rowUnits, NpuSpec spec) {
         long[] e = body.extents;
@@ -138,9 +150,13 @@ final class Tiler {
             throw new DvmException("a product's epilogue keeps " + fullUnits + " tile buffers live, more than a " + spec.ubBytes()
                     + "-byte unified buffer holds with one 8-column row; split the epilogue into a VECTOR kernel");
         }
-        // spread small products over the cores: smaller row blocks when there are fewer tiles than cores
+        // spread small products over the cores: smaller row blocks when there are fewer tiles than cores, else split k
         while (ceilDiv(totalRows, rows) * blocks < spec.cores() && rows > 8) {
             rows = (rows + 1) / 2;
+        }
+        int splitNode = body.product().splitNode;
+        if (splitNode >= 0 && ceilDiv(totalRows, rows) * blocks < spec.cores()) {
+            throw new SplitK(splitNode);
         }
         return checked(new Tiling(1, rows, cols, pitch, ceilDiv(totalRows, rows) * blocks, blocks, totalRows, totalCols));
     }

@@ -80,6 +80,9 @@ public sealed interface Attrs {
     /** Depth of the new axis and the values written for hit and miss. */
     record OneHot(long depth, double on, double off) implements Attrs {}
 
-    /** A matrix product: whether a and b are read transposed (their last two dims swapped). */
-    record MatMul(boolean transA, boolean transB) implements Attrs {}
+    /**
+     * A matrix product: whether a and b are read transposed (their last two dims swapped), and for
+     * a grouped product ({@code split} not null) how its third input, the group sizes, splits it.
+     */
+    record MatMul(boolean transA, boolean transB, dev.dvm.core.GroupSplit split) implements Attrs {}
 }

@@ -104,9 +104,7 @@ public class CubeBench extends BenchmarkDefaults {
 
     @TearDown(Level.Trial)
     public void tearDown() throws OrtException {
-        session.close();
-        ortInputs.values().forEach(OnnxTensor::close);
-        ortOutputs.values().forEach(OnnxTensor::close);
+        OrtKernelBench.close(session, ortInputs, ortOutputs);
         device.close();
         arena.close();
     }

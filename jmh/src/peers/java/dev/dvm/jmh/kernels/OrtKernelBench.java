@@ -61,6 +61,11 @@ public class OrtKernelBench extends KernelParams {
 
     @TearDown(Level.Trial)
     public void tearDown() throws OrtException {
+        close(session, inputs, outputs);
+    }
+
+    /** Closes a benchmark's session and the tensors it ran on: every ORT benchmark's tear-down. */
+    public static void close(OrtSession session, Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) throws OrtException {
         session.close();
         inputs.values().forEach(OnnxTensor::close);
         outputs.values().forEach(OnnxTensor::close);

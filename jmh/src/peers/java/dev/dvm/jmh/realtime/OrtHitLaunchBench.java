@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.dvm.jmh.kernels.BenchmarkDefaults;
 import dev.dvm.jmh.kernels.OnnxModel;
+import dev.dvm.jmh.kernels.OrtKernelBench;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -75,9 +76,7 @@ public class OrtHitLaunchBench extends BenchmarkDefaults {
 
     @TearDown(Level.Trial)
     public void tearDown() throws OrtException {
-        session.close();
-        inputs.values().forEach(OnnxTensor::close);
-        outputs.values().forEach(OnnxTensor::close);
+        OrtKernelBench.close(session, inputs, outputs);
     }
 
     private static FloatBuffer directFloats(float[] values) {
