@@ -721,6 +721,9 @@ public final class ReferenceEvaluator {
             double prop;
             if (e == 0) {
                 prop = 0;
+            } else if (e == INF) {
+                // Nothing is known of the operand: it may be NaN, which even a bounded function (erf, tanh) keeps.
+                prop = INF;
             } else if (m == Monotony.LIPSCHITZ) {
                 prop = e;
             } else if (m == Monotony.POLE_AT_ZERO && a - e <= 0 && a + e >= 0) {

@@ -412,6 +412,16 @@ class ReferenceEvaluatorTest {
     }
 
     @Test
+    void uncheckedOperandsGiveUncheckedResults() {
+        // An unchecked value may be anything, NaN included (an F32 sum that overflows to +inf and meets -inf),
+        // so even a bounded function of it is unchecked.
+        RefTensor unknown = new RefTensor(DType.F32, s(1), new double[] {0}, null, new double[] {INF});
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.ERF, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SIN, UnaryOp.EXP}) {
+            assertEquals(INF, eval(new OpSpec.Unary(op, 0), unknown).err()[0], op.name());
+        }
+    }
+
+    @Test
     void roundingOpsOnInexactOperandsAllowOneMoreUlp() {
         // Exact operands: a correctly rounded op must give the reference's value exactly.
         RefTensor exactSum = eval(new OpSpec.BinaryScalar(BinaryOp.ADD, 0, Scalar.of(1.0), false), f32(0.1));
