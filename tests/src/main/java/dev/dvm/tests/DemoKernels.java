@@ -55,14 +55,14 @@ public final class DemoKernels {
             this.name = name;
         }
 
-        int op(OpSpec op) {
-            ops.add(op);
-            return inputs.size() + ops.size() - 1;
-        }
-
         int input(long... dims) {
             inputs.add(new InputSpec(DType.F32, dims));
             return inputs.size() - 1;
+        }
+
+        int op(OpSpec op) {
+            ops.add(op);
+            return inputs.size() + ops.size() - 1;
         }
 
         int bin(BinaryOp op, int a, int b) {

@@ -7,11 +7,12 @@ import java.util.List;
 
 /**
  * The matrix-product property: a random product with its epilogue ({@link MatMulCaseGen}) is built
- * as the kernel type its ops call for (CUBE for a product stored as it is, MIX when elementwise
- * ops follow it, a bias included), matches the reference within {@link dev.dvm.tests.reference.Tolerances}
- * and gives bit-identical outputs on 1, 2 and {@value KernelProperty#MANY_CORES} cores and with the
- * JIT tier forbidden (one core) and forced ({@value KernelProperty#MANY_CORES} cores). Failures
- * shrink with {@link KernelCaseShrinker} and are classified like the kernel property's.
+ * as the kernel type its ops call for (CUBE for a product stored as it is, MIX when elementwise ops
+ * follow it, a bias included), matches the reference within
+ * {@link dev.dvm.tests.reference.Tolerances} and gives bit-identical outputs on 1, 2 and
+ * {@value KernelProperty#MANY_CORES} cores and with the JIT tier forbidden (one core) and forced
+ * ({@value KernelProperty#MANY_CORES} cores). Failures shrink with {@link KernelCaseShrinker} and
+ * are classified like the kernel property's.
  */
 public final class MatMulProperty implements AutoCloseable {
     private final KernelProperty runner = new KernelProperty(true, 2);

@@ -7,11 +7,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random matrix products with bias and elementwise epilogues ({@link MatMulCaseGen}) against the
- * float64 reference, on 1, 2 and 3 cores and through the JIT tier forbidden and forced, all
- * bit-identical ({@link MatMulProperty}): 100 ordinary cases (M, N, K up to 300), 5 with K in the
- * thousands and 1 with M or N of 1000 or more (dims of 0 and 1, specials and views:
- * MetaOpIntegrationTest). {@code -Ddvm.seed=S} replaces the seed, {@code
- * -Ddvm.cases=N} sets the ordinary case count (the others scale with it).
+ * float64 reference, on 1, 2 and 3 cores and with the JIT tier forbidden and forced (cube stages
+ * stay interpreted today, decision 0007), all bit-identical ({@link MatMulProperty}): 100 ordinary
+ * cases (M, N, K up to 300), 5 with K in the thousands and 1 with M or N of 1000 or more; dims of 0,
+ * NaN operands and views are in MetaOpIntegrationTest. {@code -Ddvm.seed=S} replaces the seed,
+ * {@code -Ddvm.cases=N} sets the ordinary case count (the others scale with it); {@code ./dvm fuzz
+ * --target matmul} runs more.
  *
  * <p>Tolerances (the matmul row of {@link dev.dvm.tests.reference.Tolerances}, where the reasoning
  * is). The reference is the float64 sum of the exactly widened operands' products, exact but for
