@@ -2,34 +2,48 @@ package dev.dvm.tests;
 
 import dev.dvm.core.Kernel;
 import dev.dvm.core.KernelInstance;
+import dev.dvm.tests.reference.KernelSpec;
 import dev.dvm.vm.NpuSpec;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.TraceClassVisitor;
 
 /**
- * {@code ./dvm das}: the meta-op graph and the bytecode of the GELU and LayerNorm demo kernels for
- * x[4, 64]. {@code ./dvm das --jit}: the bytecode of the add-mul-relu kernel for x[4, 64] next to
- * the class the JIT tier generates for each of its stages (ASM's Textifier).
+ * {@code ./dvm das [kernel...]}: the meta-op graph (with the kernel type) and bytecode of the named
+ * {@link DemoKernels#demo demo kernels} (default: gelu and layer_norm) for 4 rows of 64 (the
+ * product's x[4, 1024]·W[1024, 1024]). {@code ./dvm das --jit}: the bytecode of the add-mul-relu
+ * kernel for x[4, 64] next to the class the JIT tier generates for each of its stages (ASM's
+ * Textifier).
  */
 public final class Das {
     private Das() {}
 
+    static final long ROWS = 4;
+    static final long H = 64;
+
     public static void main(String[] args) {
-        long s = 4;
-        long h = 64;
         if (Arrays.asList(args).contains("--jit")) {
-            jit(DemoKernels.addMulReluKernel(), new long[] {s, h});
+            jit(DemoKernels.addMulReluKernel(), new long[] {ROWS, H});
             return;
         }
-        Kernel gelu = DemoKernels.geluKernel();
-        System.out.println("=== " + gelu.name() + " graph\n" + gelu.dump());
-        System.out.println("=== " + gelu.name() + " bytecode for x[" + s + ", " + h + "]\n" + gelu.disassemble(new long[] {s, h}));
-        Kernel norm = DemoKernels.layerNormKernel(h);
-        System.out.println("=== " + norm.name() + " graph\n" + norm.dump());
-        System.out.println("=== " + norm.name() + " bytecode for x[" + s + ", " + h + "], gamma[" + h + "], beta[" + h + "]\n"
-                + norm.disassemble(new long[] {s, h}, new long[] {h}, new long[] {h}));
+        Map<String, KernelSpec> demo = DemoKernels.demo(H);
+        List<String> names = args.length == 0 ? List.of("gelu", "layer_norm") : List.of(args);
+        for (String name : names) {
+            KernelSpec spec = demo.get(name);
+            if (spec == null) {
+                System.err.println("das: no demo kernel " + name + "; give one of " + String.join(", ", demo.keySet()));
+                System.exit(2);
+            }
+            Kernel kernel = spec.build().kernel();
+            long[][] shapes = DemoKernels.shapes(spec, ROWS, H);
+            System.out.println("=== " + kernel.name() + " graph\n" + kernel.dump());
+            System.out.println("=== " + kernel.name() + " bytecode for inputs "
+                    + Arrays.stream(shapes).map(Arrays::toString).collect(Collectors.joining(", ")) + "\n" + kernel.disassemble(shapes));
+        }
     }
 
     /** Every input of {@code kernel} of {@code shape}: the bytecode, then each stage's generated class. */

@@ -9,8 +9,12 @@ import dev.dvm.tests.reference.OpSpec.BinaryOp;
 import dev.dvm.tests.reference.OpSpec.ReduceOp;
 import dev.dvm.tests.reference.OpSpec.Scalar;
 import dev.dvm.tests.reference.OpSpec.UnaryOp;
+import dev.dvm.tests.reference.RefMath;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The demo kernels, over an F32 input {@code x} of shape {@code [s, h]} with {@code s} dynamic,
@@ -25,8 +29,10 @@ import java.util.List;
  *   <li>{@link #rmsNorm(long)}: RMSNorm over the last axis, inputs x, gamma[h], eps 1e-6.
  *   <li>{@link #addMulRelu()}: {@code relu((x + y) · z)} with y and z of x's shape; h dynamic too.
  *   <li>{@link #elementwise10()}: a chain of 10 elementwise ops on x, for encode-time measurements.
+ *   <li>{@link #matmulGelu(long, long)}: GELU (erf form) of x[s, k]·W[k, n] + bias[n], a MIX kernel.
  * </ul>
- * The norms take h when built because their means divide by it.
+ * The norms take h when built because their means divide by it. {@link #demo(long)} lists the
+ * kernels {@code ./dvm demo} runs and {@link #shapes} gives their inputs' shapes.
  */
 public final class DemoKernels {
     private DemoKernels() {}
@@ -36,6 +42,8 @@ public final class DemoKernels {
     public static final double GELU_A = 0.044715;
     public static final double LAYER_NORM_EPS = 1e-5;
     public static final double RMS_NORM_EPS = 1e-6;
+    /** K and N of the demo's product x[s, K]·W[K, N]. */
+    public static final long MATMUL_K = 1024, MATMUL_N = 1024;
 
     /** Builds specs op by op; value ids are returned by each call. */
     private static final class SpecBuilder {
@@ -157,6 +165,45 @@ public final class DemoKernels {
         return b.done(b.bin(BinaryOp.SUB, v, 0.125));
     }
 
+    /** GELU of x[s, k]·W[k, n] + bias[n] in its erf form (PyTorch's default): product, bias and GELU in one MIX kernel. */
+    public static KernelSpec matmulGelu(long k, long n) {
+        SpecBuilder b = new SpecBuilder("matmul_gelu");
+        int x = b.input(-1, k);
+        int w = b.input(k, n);
+        int bias = b.input(n);
+        return b.done(erfGelu(b::op, b.op(new OpSpec.MatMul(x, w, false, false, bias))));
+    }
+
+    /**
+     * Appends GELU of value {@code x} in its erf form, 0.5·x·(1 + erf(x/√2)), through {@code append}
+     * (which adds an op and returns its value id); returns the GELU's value id.
+     */
+    public static int erfGelu(ToIntFunction<OpSpec> append, int x) {
+        int erf = append.applyAsInt(new OpSpec.Unary(UnaryOp.ERF, append.applyAsInt(new OpSpec.BinaryScalar(BinaryOp.MUL, x, Scalar.of(Math.sqrt(0.5)), false))));
+        int half = append.applyAsInt(new OpSpec.BinaryScalar(BinaryOp.MUL, x, Scalar.of(0.5), false));
+        return append.applyAsInt(new OpSpec.Binary(BinaryOp.MUL, half, append.applyAsInt(new OpSpec.BinaryScalar(BinaryOp.ADD, erf, Scalar.of(1.0), false))));
+    }
+
+    /** The kernels {@code ./dvm demo} runs, by name; the norms over rows of {@code h}. */
+    public static Map<String, KernelSpec> demo(long h) {
+        Map<String, KernelSpec> kernels = new LinkedHashMap<>();
+        for (KernelSpec k : List.of(gelu(), softmax(), layerNorm(h), rmsNorm(h), addMulRelu(), matmulGelu(MATMUL_K, MATMUL_N))) {
+            kernels.put(k.name(), k);
+        }
+        return kernels;
+    }
+
+    /** Shapes of {@code spec}'s inputs for {@code rows} rows: a dynamic leading dim is {@code rows}, any other dynamic dim {@code h}. */
+    public static long[][] shapes(KernelSpec spec, long rows, long h) {
+        return spec.inputs().stream().map(in -> {
+            long[] shape = in.dims().clone();
+            for (int d = 0; d < shape.length; d++) {
+                shape[d] = shape[d] != -1 ? shape[d] : d == 0 ? rows : h;
+            }
+            return shape;
+        }).toArray(long[][]::new);
+    }
+
     public static Kernel geluKernel() {
         return gelu().build().kernel();
     }
@@ -261,6 +308,22 @@ public final class DemoKernels {
         for (int i = 0; i < x.length; i++) {
             double v = Math.exp(-Math.sqrt(Math.abs(x[i] * 1.5 + 0.25)));
             out[i] = Math.max(v + x[i], -1) * 0.5 - 0.125;
+        }
+        return out;
+    }
+
+    /** gelu(x·w + bias) (erf form) of x[s, k], w[k, n], bias[n]. */
+    public static double[] matmulGeluReference(float[] x, float[] w, float[] bias, int k, int n) {
+        int rows = x.length / Math.max(k, 1);
+        double[] out = new double[rows * n];
+        for (int row = 0; row < rows; row++) {
+            for (int j = 0; j < n; j++) {
+                double v = bias[j];
+                for (int c = 0; c < k; c++) {
+                    v += (double) x[row * k + c] * w[c * n + j];
+                }
+                out[row * n + j] = 0.5 * v * (1 + RefMath.erf(v / Math.sqrt(2)));
+            }
         }
         return out;
     }

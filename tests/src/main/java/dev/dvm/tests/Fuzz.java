@@ -1,6 +1,8 @@
 package dev.dvm.tests;
 
 import dev.dvm.tests.property.KernelProperty;
+import dev.dvm.tests.property.MatMulCaseGen;
+import dev.dvm.tests.property.MatMulProperty;
 import dev.dvm.tests.property.Property;
 import dev.dvm.tests.realtime.ConcurrentLaunchWorkload;
 import dev.dvm.tests.symbolic.SymbolicProperty;
@@ -9,11 +11,12 @@ import java.util.SplittableRandom;
 
 /**
  * {@code ./dvm fuzz}: runs the random-kernel property ({@link KernelProperty}) and the symbolic
- * property ({@link SymbolicProperty}) for many cases, or the concurrent-launch workload
- * ({@link ConcurrentLaunchWorkload}) for minutes.
+ * property ({@link SymbolicProperty}) for many cases, the matrix-product property
+ * ({@link MatMulProperty}), or the concurrent-launch workload ({@link ConcurrentLaunchWorkload}) for
+ * minutes.
  *
  * <pre>
- *   Fuzz [--target kernels|symbolic|realtime|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]
+ *   Fuzz [--target kernels|symbolic|matmul|realtime|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]
  * </pre>
  * {@code --target} defaults to {@code all}: the kernel property exactly as before (N cases of up to K
  * ops), then the symbolic property (N cases of B bindings each, default 64); with {@code --minutes}
@@ -22,6 +25,9 @@ import java.util.SplittableRandom;
  * <its target> --seed <case seed> --cases 1}. Failures are shrunk and printed; fuzzing goes on after a
  * failure. Exit code 1 when any case failed.
  *
+ * <p>{@code --target matmul} (not part of {@code all}) runs N ordinary products ({@link
+ * MatMulCaseGen.Size#ORDINARY}) against the reference on 1, 2 and 3 cores and the JIT.
+ *
  * <p>{@code --target realtime} (not part of {@code all}, which stays kernels and symbolic) runs
  * {@value ConcurrentLaunchWorkload#THREADS} threads launching the demo kernels with random shapes on
  * one shared device for {@code --minutes} (1 when not given; {@code --cases} does not apply), and
@@ -29,7 +35,7 @@ import java.util.SplittableRandom;
  */
 public final class Fuzz {
     private static final String USAGE =
-            "usage: Fuzz [--target kernels|symbolic|realtime|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]";
+            "usage: Fuzz [--target kernels|symbolic|matmul|realtime|all] [--cases N] [--seed S] [--minutes M] [--max-ops K] [--bindings B]";
 
     private Fuzz() {}
 
@@ -57,6 +63,12 @@ public final class Fuzz {
         boolean symbolic = target.equals("symbolic") || target.equals("all");
         if (target.equals("realtime")) {
             System.exit(realtime(seed, Double.isInfinite(minutes) ? 1 : minutes));
+        }
+        if (target.equals("matmul")) {
+            System.out.println("fuzz matmul: seed " + seed + ", up to " + cases + " cases" + (Double.isInfinite(minutes) ? "" : ", " + minutes + " minutes"));
+            try (MatMulProperty mp = new MatMulProperty()) {
+                System.exit(run("matmul", mp.property(MatMulCaseGen.Size.ORDINARY), seed, cases, minutes) == 0 ? 0 : 1);
+            }
         }
         if (!kernels && !symbolic) {
             usageError("unknown target " + target);

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dvm.core.DType;
+import dev.dvm.core.KernelType;
 import dev.dvm.tests.property.KernelProperty;
 import dev.dvm.tests.reference.KernelSpec;
 import dev.dvm.tests.reference.RefTensor;
 import dev.dvm.tests.reference.ReferenceEvaluator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AutoClose;
@@ -23,8 +25,7 @@ class DemoKernelsTest {
 
     private static List<RefTensor> inputs(KernelSpec spec, long rows, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        return spec.inputs().stream().map(in -> {
-            long[] shape = in.dims().length == 1 ? new long[] {H} : new long[] {rows, H};
+        return Arrays.stream(DemoKernels.shapes(spec, rows, H)).map(shape -> {
             double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
             for (int i = 0; i < v.length; i++) {
                 v[i] = r.nextDouble(-3, 3);
@@ -73,10 +74,17 @@ class DemoKernelsTest {
     }
 
     @Test
+    void matmulGelu() {
+        KernelSpec spec = DemoKernels.matmulGelu(H, H);
+        assertEquals(KernelType.MIX, spec.build().kernel().type());
+        assertKernelMatches(spec);
+    }
+
+    @Test
     void plainReferencesAgreeWithTheEvaluator() {
         int h = (int) H;
         List<KernelSpec> specs = List.of(DemoKernels.gelu(), DemoKernels.softmax(), DemoKernels.layerNorm(H), DemoKernels.rmsNorm(H),
-                DemoKernels.addMulRelu(), DemoKernels.elementwise10());
+                DemoKernels.addMulRelu(), DemoKernels.elementwise10(), DemoKernels.matmulGelu(H, H));
         for (KernelSpec spec : specs) {
             List<RefTensor> in = inputs(spec, 5, 3);
             float[][] f = in.stream().map(t -> {
@@ -92,6 +100,7 @@ class DemoKernelsTest {
                 case "layer_norm" -> DemoKernels.layerNormReference(f[0], f[1], f[2], h);
                 case "rms_norm" -> DemoKernels.rmsNormReference(f[0], f[1], h);
                 case "add_mul_relu" -> DemoKernels.addMulReluReference(f[0], f[1], f[2]);
+                case "matmul_gelu" -> DemoKernels.matmulGeluReference(f[0], f[1], f[2], h, h);
                 default -> DemoKernels.elementwise10Reference(f[0]);
             };
             RefTensor evaluated = ReferenceEvaluator.evaluate(spec, in).get(0);

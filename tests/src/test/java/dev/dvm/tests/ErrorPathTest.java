@@ -7,11 +7,15 @@ import dev.dvm.core.DType;
 import dev.dvm.core.DvmException;
 import dev.dvm.core.Kernel;
 import dev.dvm.core.KernelBuilder;
+import dev.dvm.core.KernelType;
 import dev.dvm.core.Tensor;
 import dev.dvm.core.Value;
 import dev.dvm.vm.Device;
 import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -155,5 +159,91 @@ class ErrorPathTest {
             assertDvmError(() -> t.slice(2, 0, 1, 1), "slice");
             assertDvmError(() -> t.broadcastTo(3, 3), "broadcast", "[2, 3]", "[3, 3]");
         }
+    }
+
+    // ---- matrix products
+
+    /**
+     * A kernel-type error names the op at fault and a kernel type to use instead, when the op is
+     * added, at build or, for shapes, when the kernel is normalised for its inputs' declared dims.
+     */
+    private static void assertKernelTypeError(Consumer<KernelBuilder> body, String op) {
+        KernelBuilder kb = new KernelBuilder("product");
+        DvmException e = assertThrows(DvmException.class, () -> {
+            body.accept(kb);
+            Kernel k = kb.build();
+            k.normalize(NpuSpec.host(), IntStream.range(0, k.inputCount()).mapToObj(k::inputDims).toArray(long[][]::new));
+        });
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.contains(op), "message should name '" + op + "': " + message);
+        assertTrue(Arrays.stream(KernelType.values()).anyMatch(t -> message.contains(t.name())), "message should name a kernel type: " + message);
+    }
+
+    private static Kernel matmulKernel(DType aType, long[] a, long[] b, boolean transB) {
+        KernelBuilder kb = new KernelBuilder("mm");
+        Value x = kb.input(aType, a);
+        Value y = kb.input(DType.F32, b);
+        kb.output(kb.matmul(x, y, false, transB, null));
+        return kb.build();
+    }
+
+    @Test
+    void matmulInnerDimsDifferAtBuildWhenStatic() {
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {4, 5}, false), "matmul", "[2, 3]", "[4, 5]", "transpose");
+        // With transB, b [5, 4] contracts its 4 (axis 1) with a's 3.
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {5, 4}, true), "matmul", "[2, 3]", "[5, 4]", "transpose");
+    }
+
+    @Test
+    void matmulInnerDimsDifferAtNormalizeAndLaunchWhenDynamic() {
+        Kernel k = matmulKernel(DType.F32, new long[] {-1, -1}, new long[] {-1, 5}, false);
+        assertDvmError(() -> k.normalize(NpuSpec.host(), new long[] {2, 3}, new long[] {4, 5}), "matmul", "[2, 3]", "[4, 5]", "transpose");
+        try (Arena arena = Arena.ofShared()) {
+            Tensor a = Tensor.allocate(arena, DType.F32, 2, 3);
+            Tensor b = Tensor.allocate(arena, DType.F32, 4, 5);
+            assertDvmError(() -> k.run(DEVICE, arena, a, b), "matmul", "[2, 3]", "[4, 5]", "transpose");
+        }
+    }
+
+    @Test
+    void matmulOperandRanksAndDtypes() {
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {3}, new long[] {3, 4}, false), "matmul", "operand a", "rank 1", "reshape");
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {3}, false), "matmul", "operand b", "rank 1", "reshape");
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {1, 1, 1, 2, 3}, new long[] {3, 4}, false), "matmul", "operand a", "rank 5", "reshape");
+        assertDvmError(() -> matmulKernel(DType.F32, new long[] {2, 3}, new long[] {1, 1, 1, 3, 4}, false), "matmul", "operand b", "rank 5", "reshape");
+        assertDvmError(() -> matmulKernel(DType.I32, new long[] {2, 3}, new long[] {3, 4}, false), "matmul", "I32", "float");
+    }
+
+    @Test
+    void matmulOperandViewThatIsNeitherContiguousNorATranspose() {
+        Kernel k = matmulKernel(DType.F32, new long[] {-1, -1}, new long[] {-1, -1}, false);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor a = Tensor.allocate(arena, DType.F32, 2, 3);
+            Tensor everyOtherRow = Tensor.allocate(arena, DType.F32, 6, 4).slice(0, 0, 6, 2);   // [3, 4], strides [8, 1]
+            assertDvmError(() -> k.run(DEVICE, arena, a, everyOtherRow), "matmul", "operand b", "[3, 4]", "[8, 1]", "contiguous");
+        }
+    }
+
+    @Test
+    void matmulKernelTypeRules() {
+        // A second product, chained or beside the first.
+        assertKernelTypeError(kb -> {
+            Value x = kb.input(DType.F32, 2, 3);
+            kb.output(kb.matmul(kb.matmul(x, kb.input(DType.F32, 3, 4)), kb.input(DType.F32, 4, 5)));
+        }, "matmul");
+        assertKernelTypeError(kb -> {
+            Value x = kb.input(DType.F32, 2, 3);
+            Value w = kb.input(DType.F32, 3, 4);
+            kb.output(kb.matmul(x, w));
+            kb.output(kb.matmul(x, w, false, false, kb.input(DType.F32, 4)));
+        }, "matmul");
+        // A reduce after the product.
+        assertKernelTypeError(kb -> kb.output(kb.reduceSum(kb.matmul(kb.input(DType.F32, 2, 3), kb.input(DType.F32, 3, 4)), false, 1)), "reduceSum");
+        // An elementwise op computing an operand of the product.
+        assertKernelTypeError(kb -> kb.output(kb.matmul(kb.mul(kb.input(DType.F32, 2, 3), 2.0), kb.input(DType.F32, 3, 4))), "mul");
+        // Ops after the product whose element count differs from the product's: a broadcast of [2, 4] to [3, 2, 4],
+        // and an add of a [3, 2, 4] input to it.
+        assertKernelTypeError(kb -> kb.output(kb.broadcast(kb.matmul(kb.input(DType.F32, 2, 3), kb.input(DType.F32, 3, 4)), 3, 2, 4)), "broadcast");
+        assertKernelTypeError(kb -> kb.output(kb.add(kb.matmul(kb.input(DType.F32, 2, 3), kb.input(DType.F32, 3, 4)), kb.input(DType.F32, 3, 2, 4))), "add");
     }
 }

@@ -27,6 +27,11 @@ public record KernelCase(KernelSpec spec, List<List<long[]>> shapeSets, long dat
     public enum DataMode {
         /** Wide random values with a few specials (±0, NaN, ±inf, integer extremes). */
         RANDOM,
+        /**
+         * RANDOM without its float specials (NaN, ±inf, 1e30, 1e-40…; integers as RANDOM), for sums over
+         * many elements, most of which a NaN or an infinity would otherwise decide.
+         */
+        FINITE,
         /** Small integers in [-3, 3] (and BOOL at random). */
         SMALL_INTEGERS,
         /** Ones everywhere. */
@@ -67,8 +72,9 @@ public record KernelCase(KernelSpec spec, List<List<long[]>> shapeSets, long dat
         return switch (data) {
             case ONES -> 1;
             case SMALL_INTEGERS -> r.nextInt(-3, 4);
-            case RANDOM -> {
-                int p = r.nextInt(1000);
+            case RANDOM, FINITE -> {
+                // RANDOM's last 10 of 1000 are specials; FINITE never draws them.
+                int p = r.nextInt(data == DataMode.FINITE ? 990 : 1000);
                 if (p < 900) {
                     yield r.nextDouble(-4, 4);
                 } else if (p < 950) {
@@ -89,7 +95,7 @@ public record KernelCase(KernelSpec spec, List<List<long[]>> shapeSets, long dat
         return switch (data) {
             case ONES -> 1;
             case SMALL_INTEGERS -> r.nextInt(-3, 4);
-            case RANDOM -> {
+            case RANDOM, FINITE -> {
                 int p = r.nextInt(100);
                 if (p < 75) {
                     yield r.nextInt(-10, 11);

@@ -26,7 +26,8 @@ import java.util.stream.IntStream;
  * and shapes the reference infers, within the reference's bounds ({@link Tolerances}). In JIT mode
  * ({@link #KernelProperty(boolean)}) the one-core device only interprets, and each case also runs on
  * a {@value #MANY_CORES}-core device that forces every supported stage through the JIT tier, whose
- * outputs must be bit-identical to the interpreter's.
+ * outputs must be bit-identical to the interpreter's. Devices of other core counts can be added
+ * ({@link #KernelProperty(boolean, int...)}); their outputs must be bit-identical to one core's.
  */
 public final class KernelProperty implements AutoCloseable {
     /** Cores of the multi-core device. */
@@ -37,6 +38,8 @@ public final class KernelProperty implements AutoCloseable {
     private final Device manyCores = new Device(NpuSpec.host().withCores(MANY_CORES), new Device.Options(false, false, 1));
     /** The forced-JIT device in JIT mode, else null. */
     private final Device jitCores;
+    /** Devices of further core counts, spreading like {@link #manyCores}. */
+    private final List<Device> otherCores;
 
     /** The property on the default devices (the JIT mode of system property {@code dvm.jit}). */
     public KernelProperty() {
@@ -45,8 +48,14 @@ public final class KernelProperty implements AutoCloseable {
 
     /** With {@code jit}, also compares a forced-JIT run with an interpreted one bit for bit. */
     public KernelProperty(boolean jit) {
+        this(jit, new int[0]);
+    }
+
+    /** As {@link #KernelProperty(boolean)}, and each case also runs on a device of each of {@code otherCoreCounts} cores. */
+    public KernelProperty(boolean jit, int... otherCoreCounts) {
         oneCore = new Device(NpuSpec.host().withCores(1), jit ? new Device.Options(false, false).withJit(JitMode.OFF) : Device.Options.defaults());
         jitCores = jit ? new Device(NpuSpec.host().withCores(MANY_CORES), new Device.Options(false, false, 1, JitMode.FORCE)) : null;
+        otherCores = Arrays.stream(otherCoreCounts).mapToObj(n -> new Device(NpuSpec.host().withCores(n), new Device.Options(false, false, 1))).toList();
     }
 
     /** The shape set and the output a mismatch or core-count difference names. */
@@ -174,7 +183,7 @@ public final class KernelProperty implements AutoCloseable {
     }
 
     /**
-     * Runs {@code kernel} (built from {@code spec}) on {@code inputs} on both devices; {@code null}
+     * Runs {@code kernel} (built from {@code spec}) on {@code inputs} on every device; {@code null}
      * when the outputs are bit-identical and match the reference, else the first difference.
      */
     public String checkInputs(KernelSpec spec, Kernel kernel, List<RefTensor> inputs) {
@@ -184,19 +193,23 @@ public final class KernelProperty implements AutoCloseable {
             Tensor[] one = kernel.run(oneCore, arena, in);
             Tensor[] many = kernel.run(manyCores, arena, in);
             String failure = compareOutputs(spec, expected, one, many);
-            return failure != null || jitCores == null ? failure : compareJit(one, kernel.run(jitCores, arena, in));
+            for (int i = 0; i < otherCores.size() && failure == null; i++) {
+                Device other = otherCores.get(i);
+                failure = compareBits(one, kernel.run(other, arena, in), "1 core and " + other.spec().cores() + " cores");
+            }
+            return failure != null || jitCores == null ? failure : compareBits(one, kernel.run(jitCores, arena, in), "the interpreter and the JIT");
         }
     }
 
-    /** The first output element whose bits differ between the interpreted and the forced-JIT run, or null. */
-    private static String compareJit(Tensor[] interpreted, Tensor[] jit) {
-        for (int k = 0; k < interpreted.length; k++) {
-            RefTensor values = TensorBridge.fromTensor(interpreted[k]);
-            int e = firstBitDifference(interpreted[k], jit[k], values);
+    /** The first output element whose bits differ between runs {@code a} and {@code b} (named by {@code runs}), or null. */
+    private static String compareBits(Tensor[] a, Tensor[] b, String runs) {
+        for (int k = 0; k < a.length; k++) {
+            RefTensor values = TensorBridge.fromTensor(a[k]);
+            int e = firstBitDifference(a[k], b[k], values);
             if (e >= 0) {
-                return "output " + k + ": the interpreter and the JIT differ first at element " + e + " "
+                return "output " + k + ": " + runs + " differ first at element " + e + " "
                         + Tolerances.Mismatch.multiIndex(e, values.shape()) + ": " + values.get(e) + " vs "
-                        + TensorBridge.fromTensor(jit[k]).get(e);
+                        + TensorBridge.fromTensor(b[k]).get(e);
             }
         }
         return null;
@@ -213,14 +226,8 @@ public final class KernelProperty implements AutoCloseable {
             if (m != null) {
                 return describe(k, expected.get(k), got, m, spec.outputs().get(k));
             }
-            int e = firstBitDifference(one[k], many[k], got);
-            if (e >= 0) {
-                RefTensor gotMany = TensorBridge.fromTensor(many[k]);
-                return "output " + k + ": 1 core and " + MANY_CORES + " cores differ first at element " + e
-                        + " " + Tolerances.Mismatch.multiIndex(e, got.shape()) + ": " + got.get(e) + " vs " + gotMany.get(e);
-            }
         }
-        return null;
+        return compareBits(one, many, "1 core and " + MANY_CORES + " cores");
     }
 
     /**
@@ -284,5 +291,6 @@ public final class KernelProperty implements AutoCloseable {
         if (jitCores != null) {
             jitCores.close();
         }
+        otherCores.forEach(Device::close);
     }
 }

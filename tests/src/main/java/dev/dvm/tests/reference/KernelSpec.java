@@ -82,6 +82,9 @@ public record KernelSpec(String name, List<InputSpec> inputs, List<OpSpec> ops, 
                 case MAX -> b.reduceMax(v.get(r.x()), r.keepDims(), r.axes().clone());
                 case MIN -> b.reduceMin(v.get(r.x()), r.keepDims(), r.axes().clone());
             };
+            case OpSpec.MatMul mm -> mm.transA() || mm.transB() || mm.hasBias()
+                    ? b.matmul(v.get(mm.a()), v.get(mm.b()), mm.transA(), mm.transB(), mm.hasBias() ? v.get(mm.bias()) : null)
+                    : b.matmul(v.get(mm.a()), v.get(mm.b()));
         };
     }
 

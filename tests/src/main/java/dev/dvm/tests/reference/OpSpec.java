@@ -171,6 +171,23 @@ public sealed interface OpSpec {
         }
     }
 
+    /**
+     * The matrix product of {@code a} [..., M, K] ([..., K, M] with {@code transA}) and {@code b}
+     * [..., K, N] ([..., N, K] with {@code transB}), batch dims broadcast, plus {@code bias}
+     * (broadcast to the product) when it is not {@link #NO_BIAS}; the bias is an ordinary add.
+     */
+    record MatMul(int a, int b, boolean transA, boolean transB, int bias) implements OpSpec {
+        /** {@link #bias} of a product without one. */
+        public static final int NO_BIAS = -1;
+
+        public boolean hasBias() { return bias != NO_BIAS; }
+        public int[] operands() { return hasBias() ? new int[] {a, b, bias} : new int[] {a, b}; }
+        public OpSpec withOperands(int[] ids) { return new MatMul(ids[0], ids[1], transA, transB, hasBias() ? ids[2] : NO_BIAS); }
+        @Override public String toString() {
+            return "matmul(%" + a + ", %" + b + (transA ? ", transA" : "") + (transB ? ", transB" : "") + (hasBias() ? ", bias %" + bias : "") + ")";
+        }
+    }
+
     private static String lower(Enum<?> e) {
         String[] parts = e.name().toLowerCase(Locale.ROOT).split("_");
         StringBuilder sb = new StringBuilder(parts[0]);

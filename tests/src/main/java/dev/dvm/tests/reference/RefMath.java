@@ -1,7 +1,7 @@
 package dev.dvm.tests.reference;
 
 /** Double-precision special functions the JDK lacks, for the reference evaluator. */
-final class RefMath {
+public final class RefMath {
     private RefMath() {}
 
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
@@ -10,7 +10,7 @@ final class RefMath {
      * The error function to about 1e-14: its Maclaurin series for |x| < 3 (terms stay below
      * e^9, so little is lost to cancellation), else 1 - erfc(x) with erfc's continued fraction.
      */
-    static double erf(double x) {
+    public static double erf(double x) {
         if (Double.isNaN(x)) {
             return x;
         }

@@ -110,6 +110,17 @@ public final class ReferenceEvaluator {
             }
             case OpSpec.Copy c -> v.get(c.x());
             case OpSpec.ElemAny e -> new Meta(DType.BOOL, new long[0]);
+            case OpSpec.MatMul mm -> {
+                Meta product = new Meta(DType.F32, matmulShape(mm, v.get(mm.a()), v.get(mm.b())));
+                if (!mm.hasBias()) {
+                    yield product;
+                }
+                Meta bias = v.get(mm.bias());
+                if (!Arrays.equals(broadcastShapes(op, product.shape(), bias.shape()), product.shape())) {
+                    throw new ReferenceException(op + ": bias " + bias + " does not broadcast to the product " + product);
+                }
+                yield new Meta(binaryType(BinaryOp.ADD, RefTypes.promote(DType.F32, bias.dtype())), product.shape());
+            }
             case OpSpec.Reduce r -> {
                 Meta x = v.get(r.x());
                 boolean[] reduced = reducedAxes(op, r.axes(), x.shape().length);
@@ -117,6 +128,32 @@ public final class ReferenceEvaluator {
                 yield new Meta(t, reduceShape(x.shape(), reduced, r.keepDims()));
             }
         };
+    }
+
+    /** Shape of the product of {@code a} and {@code b}: broadcast batch dims, then [M, N]. */
+    private static long[] matmulShape(OpSpec.MatMul op, Meta a, Meta b) {
+        checkMatMulOperand(op, "a", a);
+        checkMatMulOperand(op, "b", b);
+        long[] sa = a.shape();
+        long[] sb = b.shape();
+        int ra = sa.length;
+        int rb = sb.length;
+        long ka = op.transA() ? sa[ra - 2] : sa[ra - 1];
+        long kb = op.transB() ? sb[rb - 1] : sb[rb - 2];
+        if (ka != kb) {
+            throw new ReferenceException(op + ": inner dims of " + a + " and " + b + " differ (" + ka + " vs " + kb + ")");
+        }
+        long[] batch = broadcastShapes(op, Arrays.copyOf(sa, ra - 2), Arrays.copyOf(sb, rb - 2));
+        long[] out = Arrays.copyOf(batch, batch.length + 2);
+        out[batch.length] = op.transA() ? sa[ra - 1] : sa[ra - 2];
+        out[batch.length + 1] = op.transB() ? sb[rb - 2] : sb[rb - 1];
+        return out;
+    }
+
+    private static void checkMatMulOperand(OpSpec op, String name, Meta m) {
+        if (m.shape().length < 2 || m.shape().length > 4 || !RefTypes.isFloat(m.dtype())) {
+            throw new ReferenceException(op + ": operand " + name + " is " + m + "; a product takes F32, F16 or BF16 of rank 2 to 4");
+        }
     }
 
     /** A constant for an I32 or I64 tensor must be integral and in range (floats are rounded, BOOL is value != 0). */
@@ -468,6 +505,10 @@ public final class ReferenceEvaluator {
             case OpSpec.Copy c -> v.get(c.x());
             case OpSpec.ElemAny e -> elemAny(v.get(e.x()));
             case OpSpec.Reduce r -> reduce(r, v.get(r.x()), m);
+            case OpSpec.MatMul mm -> {
+                RefTensor product = matmul(mm, v.get(mm.a()), v.get(mm.b()));
+                yield mm.hasBias() ? binary(BinaryOp.ADD, product, v.get(mm.bias())) : product;
+            }
         };
     }
 
@@ -680,6 +721,9 @@ public final class ReferenceEvaluator {
             double prop;
             if (e == 0) {
                 prop = 0;
+            } else if (e == INF) {
+                // Nothing is known of the operand: it may be NaN, which even a bounded function (erf, tanh) keeps.
+                prop = INF;
             } else if (m == Monotony.LIPSCHITZ) {
                 prop = e;
             } else if (m == Monotony.POLE_AT_ZERO && a - e <= 0 && a + e >= 0) {
@@ -1015,5 +1059,77 @@ public final class ReferenceEvaluator {
         }
         // F16/BF16 sums are accumulated in F32 and cast back to the input dtype.
         return halfSum ? convert(out, m.dtype()) : out;
+    }
+
+    // ---- matmul
+
+    /**
+     * The product in float64: each element sums the K products of the operands' (F32-exact) values,
+     * each exact in float64, in k order; rounded to F32 with the bound of {@link Tolerances#matmulBound}.
+     */
+    private static RefTensor matmul(OpSpec.MatMul mm, RefTensor a, RefTensor b) {
+        long[] shape = matmulShape(mm, new Meta(a.dtype(), a.shape()), new Meta(b.dtype(), b.shape()));
+        int rank = shape.length;
+        int ra = a.shape().length;
+        int rb = b.shape().length;
+        int m = (int) shape[rank - 2];
+        int n = (int) shape[rank - 1];
+        int k = (int) (mm.transA() ? a.shape()[ra - 2] : a.shape()[ra - 1]);
+        // Element (i, kk) of a matrix of a at i·aI + kk·aK, element (kk, j) of b at kk·bK + j·bJ.
+        int aI = mm.transA() ? 1 : k;
+        int aK = mm.transA() ? m : 1;
+        int bK = mm.transB() ? 1 : n;
+        int bJ = mm.transB() ? k : 1;
+        long[] batch = Arrays.copyOf(shape, rank - 2);
+        int[] aMatrix = indexMap(batch, broadcastStrides(Arrays.copyOf(a.shape(), ra - 2), batch), 0);
+        int[] bMatrix = indexMap(batch, broadcastStrides(Arrays.copyOf(b.shape(), rb - 2), batch), 0);
+        RefTensor out = RefTensor.empty(DType.F32, shape);
+        for (int mat = 0; mat < aMatrix.length; mat++) {
+            int aBase = aMatrix[mat] * m * k;
+            int bBase = bMatrix[mat] * k * n;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0;
+                    double finiteAbsSum = 0;
+                    double propagated = 0;
+                    for (int kk = 0; kk < k; kk++) {
+                        int ia = aBase + i * aI + kk * aK;
+                        int ib = bBase + kk * bK + j * bJ;
+                        double x = a.floats()[ia];
+                        double y = b.floats()[ib];
+                        double p = x * y;
+                        sum += p;
+                        if (Double.isFinite(p)) {
+                            finiteAbsSum += Math.abs(p);
+                        }
+                        double ex = a.err()[ia];
+                        double ey = b.err()[ib];
+                        if (ex != 0 || ey != 0) {
+                            propagated += Math.abs(x) * ey + Math.abs(y) * ex + ex * ey;
+                        }
+                    }
+                    int o = (mat * m + i) * n + j;
+                    double rf = RefTypes.f32(sum);
+                    out.floats()[o] = rf;
+                    out.err()[o] = productError(k, rf, finiteAbsSum, propagated);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The bound of one product element {@code rf} (F32) summed over {@code k} products. */
+    private static double productError(int k, double rf, double finiteAbsSum, double propagated) {
+        if ((finiteAbsSum + propagated) * (1 + k * RefTypes.U32) >= Float.MAX_VALUE) {
+            // An F32 partial sum may overflow where the float64 one does not.
+            return INF;
+        }
+        if (!Double.isFinite(rf)) {
+            // An infinite or NaN operand: IEEE gives the same infinity or NaN in any summation order.
+            return propagated == 0 ? 0 : INF;
+        }
+        double own = Tolerances.matmulBound(k, finiteAbsSum + propagated, Math.abs(rf) + propagated);
+        double reRounding = k <= 1 ? Tolerances.of(BinaryOp.MUL).reRounding(rf, propagated) : 0;
+        return settle(rf, propagated + own + reRounding);
     }
 }

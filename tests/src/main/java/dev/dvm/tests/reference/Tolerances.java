@@ -48,6 +48,16 @@ import java.util.Arrays;
  *   <tr><td>pow (floats)</td><td>16 ulp × (1 + |b·ln|a||) + the smallest normal</td></tr>
  *   <tr><td>reduceSum (floats)</td><td>1 ulp + (2·√n + 16)·u·Σ|x| over the n summed elements (Σ|x| taken over the
  *       operands' bounds too); this covers the final rounding, so no re-rounding term</td></tr>
+ *   <tr><td>matmul (F32 result)</td><td>exact for K ≤ 1 (one fused multiply-add into +0 rounds a·b once, correctly); else
+ *       1 ulp + (2·√n + 16)·u·Σ|a·b| + n·2<sup>-150</sup>, where n = K + ⌈K/256⌉ counts the roundings of the
+ *       documented order (one per FMA, one per 256-element chunk sum), Σ|a·b| runs over the finite products
+ *       (and the operands' bounds) and n·2<sup>-150</sup> covers results in the subnormal range. It is reduceSum's
+ *       rule, since an FMA adds the exact product: F16/BF16 operands widen to F32 exactly and F32 products are
+ *       exact in float64, so the reference's sum differs from the exact one by under K·2<sup>-53</sup>·Σ|a·b|.
+ *       Relative to Σ|a·b| it is 3·10<sup>-6</sup> at K = 300 and 9·10<sup>-6</sup> at K = 4096: rounding
+ *       errors of random data add up like a random walk (√n·u); n·u is reached only by adversarial data.
+ *       Unchecked where an F32 partial sum may overflow (Σ|a·b| near the F32 maximum); an infinite or NaN
+ *       operand gives IEEE's infinity or NaN, the same in every order, and is compared exactly</td></tr>
  *   <tr><td>cast to F16/BF16</td><td>exact for an exact operand, else + 1 ulp of the target type at the largest
  *       magnitude the operand can reach, |x| + its bound</td></tr>
  *   <tr><td>integer and BOOL results</td><td>exact (wrapping as documented)</td></tr>
@@ -129,6 +139,18 @@ public final class Tolerances {
     /** Rounding error bound of summing {@code n} elements whose absolute values total {@code absSum}, in any fixed order. */
     public static double sumBound(long n, double absSum) {
         return (2 * Math.sqrt(n) + 16) * RefTypes.U32 * absSum;
+    }
+
+    /** The k chunk of a matrix product's documented summation order. */
+    static final int MATMUL_K_CHUNK = 256;
+
+    /** Own error of one element of a matrix product over {@code k} products whose absolute values total {@code absSum}, of magnitude up to {@code result} (see the table). */
+    public static double matmulBound(long k, double absSum, double result) {
+        if (k <= 1) {
+            return 0;
+        }
+        long roundings = k + (k + MATMUL_K_CHUNK - 1) / MATMUL_K_CHUNK;
+        return sumBound(roundings, absSum) + roundings * 0x1p-150 + RefTypes.ulp(DType.F32, result);
     }
 
     /**

@@ -28,6 +28,10 @@ class ReferenceEvaluatorTest {
         return f32(new long[] {v.length}, v);
     }
 
+    private static RefTensor zeros(long[] shape) {
+        return f32(shape, new double[Math.toIntExact(RefTensor.count(shape))]);
+    }
+
     private static RefTensor ints(DType t, long... v) {
         return RefTensor.ofInts(t, new long[] {v.length}, v);
     }
@@ -331,6 +335,65 @@ class ReferenceEvaluatorTest {
         assertThrows(ReferenceException.class, () -> eval(new OpSpec.Reduce(ReduceOp.SUM, 0, false, new int[] {2}), x));
     }
 
+    @Test
+    void matmulTransposesAndBroadcastsBatches() {
+        // a [2, 2, 3] (two matrices), b [3, 2] shared by both: [[1, 2, 3], [4, 5, 6]]·[[1, 0], [0, 1], [1, 1]] = [[4, 5], [10, 11]].
+        RefTensor a = f32(s(2, 2, 3), 1, 2, 3, 4, 5, 6, 0, 0, 0, -1, 0, 1);
+        RefTensor b = f32(s(3, 2), 1, 0, 0, 1, 1, 1);
+        RefTensor product = eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), a, b);
+        assertArrayEquals(s(2, 2, 2), product.shape());
+        assertFloats(product, DType.F32, 4, 5, 10, 11, 0, 0, 0, 1);
+        // The same products with both operands stored transposed: a as [3, 2] per matrix, b as [2, 3].
+        RefTensor at = f32(s(2, 3, 2), 1, 4, 2, 5, 3, 6, 0, -1, 0, 0, 0, 1);
+        RefTensor bt = f32(s(2, 3), 1, 0, 1, 0, 1, 1);
+        assertFloats(eval(new OpSpec.MatMul(0, 1, true, true, OpSpec.MatMul.NO_BIAS), at, bt), DType.F32, 4, 5, 10, 11, 0, 0, 0, 1);
+        // A batch dim of 1 on one side broadcasts against 2 on the other: [1, 2, 2, 1]·[2, 1, 1, 2] is [2, 2, 2, 2].
+        RefTensor col = f32(s(1, 2, 2, 1), 1, 2, 3, 4);
+        RefTensor row = RefTensor.ofFloats(DType.BF16, s(2, 1, 1, 2), new double[] {1, 10, -1, 0.5});
+        RefTensor outer = eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), col, row);
+        assertArrayEquals(s(2, 2, 2, 2), outer.shape());
+        assertFloats(outer, DType.F32, 1, 10, 2, 20, 3, 30, 4, 40, -1, 0.5, -2, 1, -3, 1.5, -4, 2);
+        // A bias [N] is added like add(); the result stays F32 for an F16 bias.
+        RefTensor bias = RefTensor.ofFloats(DType.F16, s(2), new double[] {0.5, -1});
+        assertFloats(eval(new OpSpec.MatMul(0, 1, false, false, 2), a, b, bias), DType.F32, 4.5, 4, 10.5, 10, 0.5, -1, 0.5, 0);
+        // Inner dims, ranks, dtypes, batches and a bias that would grow the product are rejected.
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.MatMul(0, 1, true, false, OpSpec.MatMul.NO_BIAS), a, b));
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), f32(1, 2, 3), b));
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), zeros(s(1, 1, 1, 1, 3)), b));
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS),
+                RefTensor.ofInts(DType.I32, s(1, 3), new long[] {1, 2, 3}), b));
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), a, zeros(s(3, 3, 2))));
+        assertThrows(ReferenceException.class, () -> eval(new OpSpec.MatMul(0, 1, false, false, 2), zeros(s(2, 3)), b, zeros(s(3, 2, 2))));
+    }
+
+    @Test
+    void matmulBounds() {
+        // K = 1: one FMA into +0 rounds a·b once, so the F32 value must be exact; 1/3·3 rounds to 1.
+        RefTensor third = f32(s(1, 1), 1.0 / 3);
+        RefTensor one = eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), third, f32(s(1, 1), 3));
+        assertEquals(0, one.err()[0]);
+        assertFloats(one, DType.F32, RefTypes.f32((double) (float) (1.0 / 3) * 3));
+        // K = 4096 products of 1/3 and 1: bounded by reduceSum's rule over n = 4096 + 16 roundings.
+        int k = 4096;
+        double[] ones = new double[k];
+        java.util.Arrays.fill(ones, 1);
+        double[] thirds = new double[k];
+        java.util.Arrays.fill(thirds, 1.0 / 3);
+        RefTensor sum = eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), f32(s(1, k), thirds), f32(s(k, 1), ones));
+        double absSum = k * (double) (float) (1.0 / 3);
+        assertEquals(Tolerances.sumBound(k + 16, absSum) + (k + 16) * 0x1p-150 + Math.ulp((float) absSum), sum.err()[0], 1e-12);
+        assertTrue(sum.err()[0] < 1e-5 * absSum, "bound " + sum.err()[0]);
+        // Infinite and NaN operands give IEEE's result exactly; a sum that may overflow F32 is unchecked.
+        RefTensor specials = eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), f32(s(3, 2), INF, 1, INF, NAN, 1e30, 1e30),
+                f32(s(2, 1), 1e20, -1e20));
+        assertFloats(specials, DType.F32, INF, NAN, 0);
+        assertArrayEquals(new double[] {0, 0, INF}, specials.err());
+        // Operand bounds propagate like mul's and add's.
+        RefTensor inexact = new RefTensor(DType.F32, s(1, 2), new double[] {1, 2}, null, new double[] {1e-6, 1e-6});
+        RefTensor p = eval(new OpSpec.MatMul(0, 1, false, false, OpSpec.MatMul.NO_BIAS), inexact, f32(s(2, 1), 3, 4));
+        assertTrue(p.err()[0] >= 7e-6, "bound " + p.err()[0]);
+    }
+
     // ---- bounds and comparison
 
     @Test
@@ -346,6 +409,16 @@ class ReferenceEvaluatorTest {
         RefTensor far = eval(new OpSpec.Binary(BinaryOp.GREATER, 0, 1), e, f32(2));
         assertEquals(0, far.err()[0]);
         assertInts(far, DType.BOOL, 1);
+    }
+
+    @Test
+    void uncheckedOperandsGiveUncheckedResults() {
+        // An unchecked value may be anything, NaN included (an F32 sum that overflows to +inf and meets -inf),
+        // so even a bounded function of it is unchecked.
+        RefTensor unknown = new RefTensor(DType.F32, s(1), new double[] {0}, null, new double[] {INF});
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.ERF, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SIN, UnaryOp.EXP}) {
+            assertEquals(INF, eval(new OpSpec.Unary(op, 0), unknown).err()[0], op.name());
+        }
     }
 
     @Test
