@@ -137,15 +137,16 @@ public final class Device implements AutoCloseable {
     }
 
     /**
-     * Cores a stage uses: as many as get {@link Options#minElementsPerCore()} elements each, at most the
-     * device's, then ranges of ceil(tiles / cores) tiles, one per core, none empty.
+     * Cores a stage uses: as many as get {@link Options#minElementsPerCore()} elements each (a
+     * product's elements counted k times: each is k multiply-adds), at most the device's, then
+     * ranges of ceil(tiles / cores) tiles, one per core, none empty.
      */
     private int coresFor(StagePlan st) {
         long tiles = st.tiles;
         if (tiles <= 1) {
             return 1;
         }
-        long elements = st.totalRows * st.totalCols;
+        long elements = Math.multiplyHigh(st.totalRows * st.totalCols, st.weight) != 0 ? Long.MAX_VALUE : st.totalRows * st.totalCols * st.weight;
         int cores = (int) Math.max(1, Math.min(spec.cores(), elements / options.minElementsPerCore()));
         long perCore = ceilDiv(tiles, cores);
         return (int) ceilDiv(tiles, perCore);

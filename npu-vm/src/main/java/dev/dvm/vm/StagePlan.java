@@ -68,6 +68,8 @@ final class StagePlan {
     final int[] nums;
     final long[] scalars;
     final MemoryPlan[] memory;
+    /** How much an element of the stage costs relative to an elementwise pass: a product's k (at least 1), else 1. */
+    final long weight;
     /** {@link #access()}, derived on first use: only checked mode reads it, so instances do not keep it otherwise. */
     private volatile long[] access;
     /** The JIT tier's compiled form, published once ready; null while the stage is interpreted. */
@@ -94,6 +96,13 @@ final class StagePlan {
         this.nums = nums;
         this.scalars = scalars;
         this.memory = memory;
+        long w = 1;
+        for (int k = 0; k < length(); k++) {
+            if (written(k) == Opcode.MATMUL) {
+                w = Math.max(w, num(k, N));
+            }
+        }
+        this.weight = w;
     }
 
     /** The opcode of instruction {@code k} as written (scalar forms stay scalar forms). */
@@ -199,9 +208,9 @@ final class StagePlan {
 
     /**
      * Heap bytes of a plan object, arrays excluded (they may be shared, see {@link SharedArrays}):
-     * a 12-byte header, 6 ints, 6 longs and 8 references of 4 bytes (compressed oops), 8-byte aligned.
+     * a 12-byte header, 6 ints, 7 longs and 8 references of 4 bytes (compressed oops), 8-byte aligned.
      */
-    static final long OBJECT_BYTES = object(6 * 4 + 6 * 8 + 8 * 4);
+    static final long OBJECT_BYTES = object(6 * 4 + 7 * 8 + 8 * 4);
 
     /** Bytes of an object with {@code fieldBytes} of fields: 12-byte header, 8-byte aligned. */
     static long object(int fieldBytes) {

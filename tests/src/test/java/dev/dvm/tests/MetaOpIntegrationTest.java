@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** One focused end-to-end test per meta-op and dtype family, through the public API, against the reference. */
@@ -377,7 +376,6 @@ class MetaOpIntegrationTest {
      * scores. On 2 or more cores the split-k encoding fails its own verifier ("matmul-groups: MATMUL
      * split over k: 2 groups of gspan = 2 rows, but the stage has 2 rows"); found by the matmul fuzz.
      */
-    @Disabled("split-k bug reported to the lead: enable when 1 × [b, n, k]ᵀ products with k > 256 encode on several cores")
     @Test
     void matmulOfOneRowAgainstBatchedTransposedMatrices() {
         long[][] mnks = {{1, 2, 257}, {1, 3, 257}, {1, 2, 600}, {1, 64, 300}};

@@ -254,8 +254,8 @@ final class Body {
         Window groupWindow;
         Access groupAccess;
         /**
-         * MATMUL, front end: k, a's k stride, b's k stride and, grouped, the group count, b's stride
-         * per group and the rows per group; back end: their values.
+         * MATMUL, front end: k, a's k stride, b's k stride and, grouped, the group count and b's
+         * stride per group; back end: their values. (Rows per group come from the tiling.)
          */
         Dim[] kDims;
         long[] kNumbers;

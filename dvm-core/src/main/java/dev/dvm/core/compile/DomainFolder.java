@@ -18,7 +18,10 @@ final class DomainFolder {
 
     /** Folds a front-end body; every comparison of its numbers is recorded on their tape. */
     static void fold(Body body) {
-        for (int d = body.dims.length - 2; d >= 0; d--) {
+        // a product split over k by groups finds a row's group from its row index: the group axis stays apart
+        Instr product = body.product();
+        int first = product != null && (product.flags == Isa.FLAG_GROUP_K || product.flags == Isa.FLAG_SPLIT_K) ? 1 : 0;
+        for (int d = body.dims.length - 2; d >= first; d--) {
             if (mergeable(body, d)) {
                 merge(body, d);
             }

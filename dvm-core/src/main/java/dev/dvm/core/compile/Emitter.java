@@ -36,7 +36,7 @@ final class Emitter {
             w.begin(in.op, sync[i]);
             switch (in.op.layout()) {
                 case MEMORY -> memory(w, in, address[in.buffer()], outer);
-                case MATMUL -> product(w, in, address[in.dst]);
+                case MATMUL -> product(w, in, address[in.dst], tiling.totalRows());
                 case UNARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code());
                 case BINARY -> w.operand(address[in.dst]).operand(address[in.a]).operand(address[in.b]).operand(n).operand(in.type.code());
                 case BINARY_SCALAR -> w.operand(address[in.dst]).operand(address[in.a]).operand(n).operand(in.type.code()).operand(in.flags)
@@ -70,7 +70,11 @@ final class Emitter {
         }
     }
 
-    private static void product(ProgramWriter w, Instr in, long address) {
+    /**
+     * A MATMUL. Split over k by groups (GROUP_K, SPLIT_K), the group axis is the outermost row axis
+     * (the folder keeps it apart), so each group has the stage's rows divided by the group count.
+     */
+    private static void product(ProgramWriter w, Instr in, long address, long totalRows) {
         Access a = in.access, b = in.bAccess;
         long k = in.kNumbers[0];
         if (k > Isa.MAX_EXTENT) {
@@ -84,7 +88,9 @@ final class Emitter {
         Access g = in.groupAccess;
         w.operand(g != null ? g.slot : 0).operand(g != null ? g.type.code() : 0).operand(in.kNumbers[3]);
         stride(w, in.kNumbers[4]);
-        w.operand(in.kNumbers[5]).operand(g != null ? g.offset : 0);
+        long groups = in.kNumbers[3];
+        boolean byK = in.flags == Isa.FLAG_GROUP_K || in.flags == Isa.FLAG_SPLIT_K;
+        w.operand(byK && groups > 0 ? totalRows / groups : 0).operand(g != null ? g.offset : 0);
         for (long s : a.strides) {
             stride(w, s);
         }

@@ -322,7 +322,7 @@ final class StageLowering {
             in.window = productWindow(v, p.a(), v.shape, p.a().strides());
             in.bWindow = productWindow(v, p.a(), v.shape, p.a().strides());
             Dim chunkStride = p.b().strides()[0];
-            in.kDims = new Dim[] {p.groupCount(), chunkStride, chunkStride, tape.zero, tape.zero, tape.zero};
+            in.kDims = new Dim[] {p.groupCount(), chunkStride, chunkStride, tape.zero, tape.zero};
         } else {
             Dim[] as = p.a().strides(), bs = p.b().strides();
             int ra = as.length, rb = bs.length;
@@ -332,15 +332,12 @@ final class StageLowering {
             Dim[] bShape = p.bShape().clone(), bStrides = bs.clone();
             bShape[rb - 2] = tape.one;
             bStrides[rb - 2] = tape.zero;
-            Dim groupStride = tape.zero, groupRows = tape.zero;
+            Dim groupStride = tape.zero;
             if (p.flags() == Isa.FLAG_GROUP_M) {
                 // b[g] is chosen per row by the group list, not by the domain: b's window is one [K, N] weight
                 groupStride = bs[0];
                 bShape = Arrays.copyOfRange(bShape, 1, rb);
                 bStrides = Arrays.copyOfRange(bStrides, 1, rb);
-            } else if (p.flags() != 0) {
-                // GROUP_K and SPLIT_K: the domain is [groups, rest], the rows of one group are the rest's rows
-                groupRows = Dim.product(tape, Arrays.copyOfRange(v.shape, 1, v.shape.length - 1));
             }
             in.window = productWindow(v, p.a(), aShape, aStrides);
             in.bWindow = productWindow(v, p.b(), bShape, bStrides);
@@ -348,7 +345,7 @@ final class StageLowering {
                 in.groupWindow = new Window(p.groups().slot(), p.groups().type(), p.groups().offset(), null, false, false);
             }
             Dim k = p.aShape()[ra - 1];
-            in.kDims = new Dim[] {k, as[ra - 1], bs[rb - 2], p.groupCount() != null ? p.groupCount() : tape.zero, groupStride, groupRows};
+            in.kDims = new Dim[] {k, as[ra - 1], bs[rb - 2], p.groupCount() != null ? p.groupCount() : tape.zero, groupStride};
             if (p.flags() == 0 && k.gt(Isa.CUBE_K_CHUNK) && !k.gt((long) Isa.CUBE_K_CHUNK * Isa.CUBE_K_CHUNK)
                     && !v.shape[v.shape.length - 1].isOne()) {
                 in.splitNode = v.node.id();
