@@ -246,7 +246,7 @@ public final class Device implements AutoCloseable {
         if (tiles == 0) {
             return;
         }
-        CompiledStage code = jit == JitMode.OFF ? null : Jit.codeFor(st, jit);
+        CompiledStage code = jit == JitMode.OFF ? null : Jit.codeFor(st, jit, spec);
         if (cores == 1) {
             try {
                 run(code, caller, st, 0, tiles, segments, bases);
@@ -314,8 +314,11 @@ public final class Device implements AutoCloseable {
      * @param compileNanos time spent generating and defining the {@code compiled} classes (ASM, then
      *     {@code defineHiddenClass}), on the background thread in AUTO mode, on the launching thread in FORCE mode
      * @param maxCompileNanos the longest of those compilations
+     * @param warmUpNanos time the background thread spent running new classes on scratch memory until the JVM had
+     *     compiled them to run faster than the interpreter, before publishing them (AUTO mode only)
      */
-    public record JitStats(long queued, long compiled, long failed, long published, long compileNanos, long maxCompileNanos) {}
+    public record JitStats(long queued, long compiled, long failed, long published, long compileNanos, long maxCompileNanos,
+            long warmUpNanos) {}
 
     /** The JIT tier's counters so far. */
     public static JitStats jitStats() {

@@ -30,9 +30,9 @@ final class Jit {
     private Jit() {}
 
     /** Launches of a stage before it is compiled ({@code dvm.jit.launches}). */
-    static final long LAUNCHES = threshold("dvm.jit.launches", 2);
+    static final long LAUNCHES = setting("dvm.jit.launches", 2, 1);
     /** Elements processed by a stage before it is compiled ({@code dvm.jit.elements}). */
-    static final long ELEMENTS = threshold("dvm.jit.elements", 1 << 20);
+    static final long ELEMENTS = setting("dvm.jit.elements", 1 << 20, 1);
 
     private static final System.Logger LOG = System.getLogger("dev.dvm.vm.jit");
 
@@ -50,6 +50,8 @@ final class Jit {
             PUBLISHED = new AtomicLong();
     /** Time spent generating and defining the classes counted by {@link #COMPILED}: the sum and the longest. */
     private static final AtomicLong COMPILE_NANOS = new AtomicLong(), MAX_COMPILE_NANOS = new AtomicLong();
+    /** Time the background thread spent running new classes before publishing them ({@link JitWarmUp}). */
+    private static final AtomicLong WARM_UP_NANOS = new AtomicLong();
     private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "dvm-jit");
         thread.setDaemon(true);
@@ -67,9 +69,10 @@ final class Jit {
 
     /**
      * The compiled code to run this launch of {@code st} with, or null to interpret it; counts the
-     * launch and, per {@code mode} (AUTO or FORCE), queues or compiles the stage.
+     * launch and, per {@code mode} (AUTO or FORCE), queues or compiles the stage; a queued class is
+     * warmed up on {@code spec}'s interpreter before it is published.
      */
-    static CompiledStage codeFor(StagePlan st, JitMode mode) {
+    static CompiledStage codeFor(StagePlan st, JitMode mode, NpuSpec spec) {
         Compiled c = st.compiled;
         if (c != null) {
             return c.code();
@@ -81,7 +84,7 @@ final class Jit {
             if (claim(st)) {
                 Shape shape = JitCompiler.shapeOf(st);
                 if (shape != null) {
-                    compile(st, shape);
+                    compile(st, shape, null);
                 }
                 st.jitState = SETTLED;
             }
@@ -104,28 +107,28 @@ final class Jit {
             }
             QUEUED.incrementAndGet();
             COMPILER.execute(() -> {
-                compile(st, shape);
+                compile(st, shape, spec);
                 st.jitState = SETTLED;
             });
         }
         return null;
     }
 
-    /** A positive count from system property {@code name}, else {@code fallback}; a bad value fails naming the property. */
-    private static long threshold(String name, long fallback) {
+    /** A whole number of at least {@code min} from system property {@code name}, else {@code fallback}; a bad value fails naming the property. */
+    static long setting(String name, long fallback, long min) {
         String text = System.getProperty(name);
         if (text == null || text.isBlank()) {
             return fallback;
         }
         try {
             long value = Long.parseLong(text.trim());
-            if (value >= 1) {
+            if (value >= min) {
                 return value;
             }
         } catch (NumberFormatException e) {
             // reported below with the valid range
         }
-        throw new IllegalArgumentException("system property " + name + " is '" + text + "'; give a whole number of 1 or more");
+        throw new IllegalArgumentException("system property " + name + " is '" + text + "'; give a whole number of " + min + " or more");
     }
 
     private static boolean claim(StagePlan st) {
@@ -144,8 +147,12 @@ final class Jit {
         PUBLISHED.incrementAndGet();
     }
 
-    /** Finds or generates the class for {@code shape} and publishes it in {@code st}; a failure leaves {@code st} interpreted. */
-    private static void compile(StagePlan st, Shape shape) {
+    /**
+     * Finds or generates the class for {@code shape} and publishes it in {@code st}; a failure leaves
+     * {@code st} interpreted. A new class is first warmed up on {@code warmOn}'s interpreter unless
+     * that is null (FORCE: the launch waits for the class and runs it at once).
+     */
+    private static void compile(StagePlan st, Shape shape, NpuSpec warmOn) {
         Compiled c;
         // One compilation per shape at a time: FORCE compiles on launching threads too.
         synchronized (Jit.class) {
@@ -165,16 +172,29 @@ final class Jit {
                     }
                     return;
                 }
-                synchronized (CACHE) {
-                    CACHE.put(shape, new WeakReference<>(c));
-                }
                 long nanos = System.nanoTime() - start;
                 COMPILE_NANOS.addAndGet(nanos);
                 MAX_COMPILE_NANOS.accumulateAndGet(nanos, Math::max);
                 COMPILED.incrementAndGet();
+                if (warmOn != null) {
+                    warmUp(st, c, warmOn);
+                }
+                // Cached only once warm: a stage of the same shape hits the cache and publishes at once.
+                synchronized (CACHE) {
+                    CACHE.put(shape, new WeakReference<>(c));
+                }
             }
         }
         publish(st, c);
+    }
+
+    /** Runs {@link JitWarmUp}; a failure there (the class is already defined and verified) only publishes it cold. */
+    private static void warmUp(StagePlan st, Compiled c, NpuSpec spec) {
+        try {
+            WARM_UP_NANOS.addAndGet(JitWarmUp.warm(st, c.code(), spec));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "dvm JIT: warming up stage " + st.index + " failed; publishing it cold", e);
+        }
     }
 
     /** The class file generated for {@code st}, or null when the JIT does not support it. */
@@ -185,6 +205,6 @@ final class Jit {
 
     static Device.JitStats stats() {
         return new Device.JitStats(QUEUED.get(), COMPILED.get(), FAILURES.get(), PUBLISHED.get(), COMPILE_NANOS.get(),
-                MAX_COMPILE_NANOS.get());
+                MAX_COMPILE_NANOS.get(), WARM_UP_NANOS.get());
     }
 }

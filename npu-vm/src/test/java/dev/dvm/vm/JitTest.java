@@ -231,6 +231,28 @@ class JitTest {
         assertEquals(failedBefore + 1, Device.jitStats().failed());
     }
 
+    /**
+     * The warm-up runs a class on scratch memory sized from the stage's own tiles (out of bounds
+     * would throw here), and the class computes the interpreter's bits afterwards: shapes with
+     * tails, with column blocks, and with rows that stream.
+     */
+    @Test
+    void aWarmedUpClassRunsItsScratchTilesAndKeepsItsResultsBitIdentical() throws Exception {
+        Opcode[] ops = {Opcode.EXP, Opcode.TANH, Opcode.ABS};
+        try (Arena arena = Arena.ofShared(); Device off = device(1, JitMode.OFF); Device force = device(2, JitMode.FORCE)) {
+            for (long[] s : new long[][] {{6, 40, 4, 32}, {64, 1000, 8, 1000}, {5000, 1024, 4, 1024}}) {
+                long n = s[0] * s[1];
+                Executable exe = Executable.of(chain(s[0], s[1], (int) s[2], (int) s[3], ops), off.spec());
+                StagePlan st = exe.stages[0];
+                MemorySegment x = input(arena, n, n);
+                int[] expected = run(off, exe, x, arena, n);
+                CompiledStage code = JitCompiler.define(JitCompiler.generate(JitCompiler.shapeOf(st)));
+                assertTrue(JitWarmUp.warm(st, code, off.spec()) > 0, "warmed up " + Arrays.toString(s));
+                assertArrayEquals(expected, run(force, exe, x, arena, n), Arrays.toString(s));
+            }
+        }
+    }
+
     @Test
     void fourThreadsLaunchCorrectlyWhileTheStageCompilesInTheBackground() throws Exception {
         // A shape of its own, so this test sees its compilation happen.

@@ -46,6 +46,7 @@ class JitTieringTest {
         assertTrue(Jit.LAUNCHES > 1, "this test needs a launch threshold above 1; dvm.jit.launches = " + Jit.LAUNCHES);
         assertTrue(ROWS * COLS * Jit.LAUNCHES < Jit.ELEMENTS, "the element threshold must not be what triggers");
         long queued = Device.jitStats().queued();
+        long warmUpNanos = Device.jitStats().warmUpNanos();
         try (Arena arena = Arena.ofShared(); Device auto = JitTest.device(1, JitMode.AUTO)) {
             for (long n = 1; n < Jit.LAUNCHES; n++) {
                 launch(auto, exe, arena);
@@ -56,6 +57,7 @@ class JitTieringTest {
             assertTrue(exe.stages[0].jitState != Jit.NEW, "launch " + Jit.LAUNCHES + " claims the stage");
             assertEquals(queued + 1, Device.jitStats().queued());
             assertTimeoutPreemptively(Duration.ofSeconds(20), () -> awaitCompiled(exe));
+            assertTrue(Device.jitStats().warmUpNanos() > warmUpNanos, "the class ran on scratch memory before it was published");
         }
     }
 
@@ -69,6 +71,7 @@ class JitTieringTest {
         }
         Device.JitStats after = Device.jitStats();
         assertEquals(before.queued(), after.queued(), "FORCE compiles on the launching thread, nothing is queued");
+        assertEquals(before.warmUpNanos(), after.warmUpNanos(), "FORCE runs the class at once, without warming it up");
         assertEquals(before.compiled() + 1, after.compiled());
         long nanos = after.compileNanos() - before.compileNanos();
         assertTrue(nanos > 0, "the compilation's time is counted");
