@@ -170,6 +170,11 @@ public final class Device implements AutoCloseable {
             for (StagePlan st : exe.stages) {
                 runStage(st, shared ? coresFor(st) : 1);
             }
+            if (jit == JitMode.AUTO) {
+                for (StagePlan st : exe.stages) {
+                    Jit.queueDue(st, spec);
+                }
+            }
         } finally {
             // A finished launch keeps no user segment reachable, and no stage or compiled class: an
             // evicted program (and its hidden class) must be free to go.
@@ -246,7 +251,7 @@ public final class Device implements AutoCloseable {
         if (tiles == 0) {
             return;
         }
-        CompiledStage code = jit == JitMode.OFF ? null : Jit.codeFor(st, jit, spec);
+        CompiledStage code = jit == JitMode.OFF ? null : Jit.codeFor(st, jit);
         if (cores == 1) {
             try {
                 run(code, caller, st, 0, tiles, segments, bases);
@@ -308,6 +313,7 @@ public final class Device implements AutoCloseable {
      * The JIT tier's counters, over all devices of the process.
      *
      * @param queued stages queued for background compilation
+     * @param pending of those, the ones whose compilation and warm-up have not finished yet (0: the background thread is idle)
      * @param compiled classes generated and defined (one per stage shape)
      * @param failed stage shapes whose compilation failed (each counted and logged once; they stay interpreted)
      * @param published stages switched to compiled code, cache hits included
@@ -317,7 +323,7 @@ public final class Device implements AutoCloseable {
      * @param warmUpNanos time the background thread spent running new classes on scratch memory until the JVM had
      *     compiled them to run faster than the interpreter, before publishing them (AUTO mode only)
      */
-    public record JitStats(long queued, long compiled, long failed, long published, long compileNanos, long maxCompileNanos,
+    public record JitStats(long queued, long pending, long compiled, long failed, long published, long compileNanos, long maxCompileNanos,
             long warmUpNanos) {}
 
     /** The JIT tier's counters so far. */

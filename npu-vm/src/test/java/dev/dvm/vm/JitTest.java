@@ -2,6 +2,7 @@ package dev.dvm.vm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -251,6 +252,38 @@ class JitTest {
                 assertArrayEquals(expected, run(force, exe, x, arena, n), Arrays.toString(s));
             }
         }
+    }
+
+    /**
+     * The launch that crosses a threshold leaves the stage due; the compilation is queued only
+     * once the launch has run every stage, so it never competes with that launch for the cores.
+     */
+    @Test
+    void theLaunchThatCrossesTheThresholdQueuesTheCompilationWhenItHasFinished() throws Exception {
+        // A shape no other test compiles, and more elements than the element threshold in one launch.
+        long rows = 1025, cols = 1024;
+        Executable exe = Executable.of(chain(rows, cols, 4, 1024, Opcode.COS, Opcode.TRUNC, Opcode.SIN), NpuSpec.host());
+        StagePlan st = exe.stages[0];
+        long queued = Device.jitStats().queued();
+        assertNull(Jit.codeFor(st, JitMode.AUTO), "the crossing launch is interpreted");
+        assertEquals(Jit.DUE, st.jitState);
+        assertEquals(queued, Device.jitStats().queued(), "nothing queued while the launch runs");
+        assertNull(Jit.codeFor(st, JitMode.AUTO), "a due stage is interpreted");
+        Jit.queueDue(st, NpuSpec.host());
+        assertEquals(queued + 1, Device.jitStats().queued());
+        Jit.queueDue(st, NpuSpec.host());
+        assertEquals(queued + 1, Device.jitStats().queued(), "queued once");
+        // Through a device: a launch leaves no stage of its program due.
+        Executable second = Executable.of(chain(rows, cols, 4, 1024, Opcode.SIN, Opcode.TRUNC, Opcode.COS), NpuSpec.host());
+        try (Arena arena = Arena.ofShared(); Device auto = device(1, JitMode.AUTO)) {
+            run(auto, second, input(arena, rows * cols, 5), arena, rows * cols);
+            assertNotEquals(Jit.DUE, second.stages[0].jitState);
+        }
+        for (int wait = 0; wait < 1000 && (st.compiled == null || second.stages[0].compiled == null); wait++) {
+            Thread.sleep(10);
+        }
+        assertNotNull(st.compiled, "compiled in the background");
+        assertNotNull(second.stages[0].compiled, "compiled in the background");
     }
 
     @Test
