@@ -151,8 +151,16 @@ final class JitCompiler {
             ElementType type = st.type(k);
             Layout layout = op.layout();
             if (layout == Layout.MATMUL) {
-                // products stay with the interpreter's cube unit: its blocked kernel is already one fused loop nest
-                return null;
+                // The product itself stays the cube unit's (its blocked kernel is already one fused loop
+                // nest), run per tile into the frame's UB; the chain reads it from there like a LOAD.
+                if (steps.stream().anyMatch(x -> x.op() == Opcode.MATMUL)) {
+                    return null;
+                }
+                int dst = st.num(k, DST);
+                live.removeIf(b -> b[0] < dst + full && dst < b[0] + b[1]);
+                live.add(new int[] {dst, full, k});
+                steps.add(new Step(op, ElementType.F32, null, -1, null, -1, -1, -1, false, false));
+                continue;
             }
             int n = layout == Layout.MEMORY ? 0 : st.num(k, N);
             // An elementwise operation works on full buffers or on row buffers, its operands alike;
@@ -387,9 +395,16 @@ final class JitCompiler {
         private final boolean[] readByOwnPass;
         int spills;
         final int plans;
+        /** The MATMUL step whose product the chain reads, or -1. */
+        final int product;
 
         Passes(List<Step> steps) {
             this.steps = steps;
+            int product = -1;
+            for (int k = 0; k < steps.size(); k++) {
+                product = steps.get(k).op() == Opcode.MATMUL ? k : product;
+            }
+            this.product = product;
             level = new int[steps.size()];
             int plans = 0, passes = 1;
             for (int k = 0; k < steps.size(); k++) {
@@ -467,7 +482,8 @@ final class JitCompiler {
          * two passes with sinks.
          */
         boolean skewed() {
-            return firstSinkPass() != lastSinkPass();
+            // A product is computed per tile, and its rows are read by their row in the tile.
+            return product < 0 && firstSinkPass() != lastSinkPass();
         }
 
         int firstSinkPass() {
@@ -705,6 +721,9 @@ final class JitCompiler {
             mv.visitVarInsn(LSTORE, t);
             countFromLong(t, END, () -> {
                 tileRegister();
+                if (passes.product >= 0) {
+                    product();
+                }
                 rowLoop();
             });
             mv.visitInsn(RETURN);
@@ -771,6 +790,20 @@ final class JitCompiler {
             mv.visitVarInsn(LSTORE, colStart);
             rows = extent("rows", "totalRows", rowStart);
             cols = extent("cols", "totalCols", colStart);
+        }
+
+        /** The tile's product into the frame's UB ({@link JitRuntime#product}). */
+        private void product() {
+            mv.visitVarInsn(ALOAD, ST);
+            push(mv, passes.product);
+            mv.visitVarInsn(ALOAD, SEGMENTS);
+            mv.visitVarInsn(ALOAD, BASES);
+            mv.visitVarInsn(LLOAD, rowStart);
+            mv.visitVarInsn(ILOAD, rows);
+            mv.visitVarInsn(LLOAD, colStart);
+            mv.visitVarInsn(ILOAD, cols);
+            mv.visitVarInsn(ALOAD, frame);
+            mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "product", "(L" + PLAN + ";I[" + SEGMENT_D + "[JJIJI" + FRAME_D + ")V", false);
         }
 
         private void field(String name) {
@@ -962,6 +995,8 @@ final class JitCompiler {
         /** Per contiguous F32 plan, the local of its row as a segment of its own (0 for other plans). */
         private final int[] rowSegment;
         private int scratch, bound, c, offset, mask, row, rowBase;
+        /** Locals of the frame's UB and of the product row's first word there, when this pass reads the product. */
+        private int ub, productRow;
 
         PassEmitter(MethodVisitor mv, Passes passes, int p) {
             this(mv, new int[] {6}, passes, p);
@@ -1115,6 +1150,13 @@ final class JitCompiler {
                     }
                 }
             }
+            if (passes.product >= 0 && computes(passes.product)) {
+                ub = local(1);
+                mv.visitVarInsn(ALOAD, FRAME_ARG);
+                mv.visitFieldInsn(GETFIELD, FRAME, "ub", "[I");
+                mv.visitVarInsn(ASTORE, ub);
+                productRow = local(1);
+            }
             bound = local(1);
             mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
             mv.visitVarInsn(ILOAD, COLS);
@@ -1151,6 +1193,13 @@ final class JitCompiler {
                     mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "asSlice", "(JJ)" + SEGMENT_D, true);
                     mv.visitVarInsn(ASTORE, rowSegment[q]);
                 }
+            }
+            if (productRow != 0) {
+                mv.visitVarInsn(ALOAD, ST);
+                push(mv, passes.product);
+                mv.visitVarInsn(ILOAD, row);
+                mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "productRow", "(L" + PLAN + ";II)I", false);
+                mv.visitVarInsn(ISTORE, productRow);
             }
             frameIndex(row, steps.size(), 0);
             mv.visitVarInsn(ISTORE, rowBase);
@@ -1308,6 +1357,15 @@ final class JitCompiler {
                 }
                 switch (s.op().layout()) {
                     case MEMORY -> memory(k, s, masked);
+                    case MATMUL -> {
+                        // Read whole even in the tail: the UB has a vector's slack, and lanes past the row are never stored.
+                        mv.visitVarInsn(ALOAD, ub);
+                        mv.visitVarInsn(ILOAD, productRow);
+                        mv.visitVarInsn(ILOAD, c);
+                        mv.visitInsn(IADD);
+                        mv.visitMethodInsn(INVOKESTATIC, RUNTIME, "productVector", "([II)" + VECTOR_D, false);
+                        mv.visitVarInsn(ASTORE, value[k]);
+                    }
                     case ROW -> {
                         if (reduction(s)) {
                             if (s.op() == Opcode.REDUCE_SUM) {

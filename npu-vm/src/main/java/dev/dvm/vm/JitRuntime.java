@@ -71,6 +71,9 @@ final class JitRuntime {
         final long[] address;
         final float[] row;
         final float[] scratch;
+        /** A product stage's unified buffer, where the thread's cube unit leaves each tile's product ({@link #product}). */
+        int[] ub = new int[0];
+        CubeUnit cube;
 
         private Frame(int plans, int steps, int scratchFloats) {
             address = new long[plans];
@@ -117,6 +120,34 @@ final class JitRuntime {
             FRAMES.set(f);
         }
         return f;
+    }
+
+    /**
+     * Runs MATMUL instruction {@code k} of {@code st} for one tile on this thread's cube unit, as
+     * the interpreter does, into {@code f.ub}: the chain then reads the product from there. The
+     * buffer has a vector's slack past the tile, so that a row's last vector is read whole (its
+     * lanes past the row are never stored). The cube unit is sized from the host's spec; its fixed
+     * order makes the bits independent of that.
+     */
+    static void product(StagePlan st, int k, MemorySegment[] segments, long[] bases, long rowStart, int rows, long colStart, int cols,
+            Frame f) {
+        int words = st.num(k, StagePlan.DST) + st.rows * st.pitch + PanamaVectorUnit.LANES;
+        if (f.ub.length < words) {
+            f.ub = new int[words];
+            f.cube = new CubeUnit(f.ub, NpuSpec.host());
+        }
+        f.cube.run(st, st.memory, st.arg(k), st.nums, st.ops[k * StagePlan.W + StagePlan.NUM], segments, bases, rowStart, rows, colStart,
+                cols);
+    }
+
+    /** The UB word of row {@code row} of MATMUL instruction {@code k}'s product. */
+    static int productRow(StagePlan st, int k, int row) {
+        return st.num(k, StagePlan.DST) + row * st.pitch;
+    }
+
+    /** The product's vector at UB word {@code word}. */
+    static FloatVector productVector(int[] ub, int word) {
+        return IntVector.fromArray(PanamaVectorUnit.I, ub, word).reinterpretAsFloats();
     }
 
     /** Floats of one spilled value's row in the scratch: a tile's columns, whole vectors. */

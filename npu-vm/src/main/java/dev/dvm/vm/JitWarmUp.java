@@ -1,5 +1,6 @@
 package dev.dvm.vm;
 
+import dev.dvm.bytecode.Opcode;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
@@ -114,8 +115,16 @@ final class JitWarmUp {
         return System.nanoTime() - start;
     }
 
-    /** Whether every memory plan can move to scratch: full tiles, one inner dim, no negative stride. */
+    /**
+     * Whether every memory plan can move to scratch: full tiles, one inner dim, no negative stride,
+     * and no product (its operands reach along k, beyond the tile's own rows and columns).
+     */
     private static boolean mirrorable(StagePlan st) {
+        for (int k = 0; k < st.length(); k++) {
+            if (st.written(k) == Opcode.MATMUL) {
+                return false;
+            }
+        }
         for (MemoryPlan m : st.memory) {
             if (m.perRow() || m.innerStrides().length != 1 || m.innerStrides()[0] < 0) {
                 return false;

@@ -2,6 +2,7 @@ package dev.dvm.tests.jit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.dvm.core.DType;
@@ -92,6 +93,39 @@ class JitDemoKernelsTest {
     void rmsNorm() {
         JitAssertions.assertCompilable(DemoKernels.rmsNorm(96), 33, 96);
         assertBitIdentical(DemoKernels::rmsNorm);
+    }
+
+    /**
+     * The MIX demo kernel: its one stage compiles (the cube unit computes each tile's product, the
+     * generated code reads it from the UB through the bias and GELU) and is bit-identical to the
+     * interpreter, for k below and above a cube chunk and widths with tails.
+     */
+    @Test
+    void matmulGelu() {
+        for (long k : new long[] {5, 300}) {
+            for (long n : new long[] {7, 40}) {
+                KernelSpec spec = DemoKernels.matmulGelu(k, n);
+                Kernel kernel = spec.build().kernel();
+                byte[][] files = kernel.normalize(NpuSpec.host(), new long[] {33, k}, new long[] {k, n}, new long[] {n}).executable()
+                        .jitClassFiles();
+                for (int i = 0; i < files.length; i++) {
+                    assertNotNull(files[i], "stage " + i + " of matmul_gelu, k = " + k + ", n = " + n);
+                }
+                for (long rows : ROWS) {
+                    SplittableRandom r = new SplittableRandom(rows * 31 + k * 7 + n);
+                    List<RefTensor> inputs = List.of(random(r, rows, k), random(r, k, n), random(r, n));
+                    assertNull(RUNNER.checkInputs(spec, kernel, inputs), "matmul_gelu on [" + rows + ", " + k + "] x [" + k + ", " + n + "]");
+                }
+            }
+        }
+    }
+
+    private static RefTensor random(SplittableRandom r, long... shape) {
+        double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextDouble(-2, 2);
+        }
+        return RefTensor.ofFloats(DType.F32, shape, v);
     }
 
     /** Gaussian values with one in eight special: NaN, infinities, signed zeros, huge, tiny and subnormal. */

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random matrix products with bias and elementwise epilogues ({@link MatMulCaseGen}) against the
- * float64 reference, on 1, 2 and 3 cores and with the JIT tier forbidden and forced (cube stages
- * stay interpreted today, decision 0007), all bit-identical ({@link MatMulProperty}): 100 ordinary
+ * float64 reference, on 1, 2 and 3 cores and with the JIT tier forbidden and forced (the tier
+ * compiles a cube stage's epilogue around the cube unit's product, decision 0007), all bit-identical ({@link MatMulProperty}): 100 ordinary
  * cases (M, N, K up to 300), 5 with K in the thousands and 1 with M or N of 1000 or more; dims of 0,
  * NaN operands and views are in MetaOpIntegrationTest. {@code -Ddvm.seed=S} replaces the seed,
  * {@code -Ddvm.cases=N} sets the ordinary case count (the others scale with it); {@code ./dvm fuzz
