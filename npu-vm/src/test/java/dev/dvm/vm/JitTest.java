@@ -300,8 +300,11 @@ class JitTest {
             for (int thread = 0; thread < 4; thread++) {
                 int cores = 1 + thread % 2;
                 runs.add(pool.submit(() -> {
+                    // Launches before, during and after the switch: until 100 have run compiled (bounded in time).
                     try (Device auto = device(cores, JitMode.AUTO)) {
-                        for (int launch = 0; launch < 300; launch++) {
+                        long deadline = System.nanoTime() + 20_000_000_000L;
+                        for (int launch = 0, compiled = 0; compiled < 100 && System.nanoTime() < deadline; launch++) {
+                            compiled += exe.stages[0].compiled != null ? 1 : 0;
                             assertArrayEquals(expected, run(auto, exe, x, arena, n), "launch " + launch);
                         }
                     }

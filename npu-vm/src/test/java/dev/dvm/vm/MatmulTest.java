@@ -190,6 +190,31 @@ class MatmulTest {
         assertProduct(c, 1, m, n, k, a.values(), (t, i, j, kk) -> i * k + kk, b.values(), (t, i, j, kk) -> j * k + kk, null);
     }
 
+    /**
+     * The JIT tier compiles a product stage around the cube unit: warmed up on scratch tiles (with a
+     * k shorter than the real one, B's reach along k included, out of bounds would throw) and then
+     * run on the real operands, it gives the interpreter's bits, on one core and on three.
+     */
+    @Test
+    void aCompiledProductStageIsWarmedUpOnScratchAndKeepsTheInterpretersBits() throws Exception {
+        Random random = new Random(15);
+        int m = 70, k = Isa.CUBE_K_CHUNK + 40, n = 37;
+        Factor a = new Factor(ElementType.F32, values(random, ElementType.F32, m * k), 1, k, 0);
+        Factor b = new Factor(ElementType.F32, values(random, ElementType.F32, n * k), 1, 0, k);
+        float[] bias = values(random, ElementType.F32, n);
+        Program program = program(new long[] {m, n}, 16, 24, k, a, b, bias, Sync.of(Sync.BACK_WAIT, 0), Sync.of(Sync.SET, 0));
+        Executable exe = Executable.of(program, DEVICE.spec());
+        StagePlan st = exe.stages[0];
+        CompiledStage code = JitCompiler.define(JitCompiler.generate(JitCompiler.shapeOf(st)));
+        assertTrue(JitWarmUp.warm(st, code, DEVICE.spec()) > 0, "warmed up");
+        float[] expected = run(DEVICE, program, a, b, bias, m * n);
+        try (Device one = new Device(NpuSpec.host().withCores(1), new Device.Options(false, false, 1, JitMode.FORCE));
+                Device three = new Device(NpuSpec.host().withCores(3), new Device.Options(false, false, 1, JitMode.FORCE))) {
+            assertArrayEquals(expected, run(one, program, a, b, bias, m * n));
+            assertArrayEquals(expected, run(three, program, a, b, bias, m * n));
+        }
+    }
+
     /** c = a · b + bias for {@link #checkedMode}: a [5, 6], b [6, 9], tiles of 2 × 8, so several tiles reuse each buffer. */
     private record BiasCase(Factor a, Factor b, float[] bias) {
         static final int M = 5, K = 6, N = 9;
