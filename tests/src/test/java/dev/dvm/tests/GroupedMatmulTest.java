@@ -14,6 +14,7 @@ import dev.dvm.core.KernelType;
 import dev.dvm.core.Tensor;
 import dev.dvm.core.Value;
 import dev.dvm.vm.Device;
+import dev.dvm.vm.JitMode;
 import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
 import java.util.Random;
@@ -58,6 +59,9 @@ class GroupedMatmulTest {
         float[] one = run(kernel, 1, a, new long[] {m, k}, b, new long[] {g, k, n}, sizes);
         assertClose(ref, scale, one);
         assertArrayEquals(one, run(kernel, 3, a, new long[] {m, k}, b, new long[] {g, k, n}, sizes), "1 and 3 cores differ");
+        long published = Device.jitStats().published();
+        assertArrayEquals(one, run(kernel, 3, JitMode.FORCE, a, new long[] {m, k}, b, new long[] {g, k, n}, sizes), "the JIT tier differs");
+        assertTrue(Device.jitStats().published() > published, "the JIT tier compiled the grouped product");
     }
 
     @Test
@@ -88,6 +92,9 @@ class GroupedMatmulTest {
         float[] one = run(kernel, 1, a, new long[] {m, k}, b, new long[] {k, n}, sizes);
         assertClose(ref, scale, one);
         assertArrayEquals(one, run(kernel, 3, a, new long[] {m, k}, b, new long[] {k, n}, sizes), "1 and 3 cores differ");
+        long published = Device.jitStats().published();
+        assertArrayEquals(one, run(kernel, 3, JitMode.FORCE, a, new long[] {m, k}, b, new long[] {k, n}, sizes), "the JIT tier differs");
+        assertTrue(Device.jitStats().published() > published, "the JIT tier compiled the grouped product");
     }
 
     @Test
@@ -104,6 +111,9 @@ class GroupedMatmulTest {
         RuntimeException negative = assertThrows(RuntimeException.class,
                 () -> run(kernel, 1, new float[10 * 16], new long[] {10, 16}, new float[2 * 16 * 8], new long[] {2, 16, 8}, new long[] {12, -2}));
         assertTrue(messages(negative).contains("group 1 has size -2"), messages(negative));
+        RuntimeException compiled = assertThrows(RuntimeException.class, () -> run(kernel, 2, JitMode.FORCE, new float[10 * 16], new long[] {10, 16},
+                new float[2 * 16 * 8], new long[] {2, 16, 8}, new long[] {4, 5}));
+        assertTrue(messages(compiled).contains("group sizes sum to 9 but the product's M is 10"), "through the JIT tier: " + messages(compiled));
     }
 
     @Test
@@ -126,7 +136,11 @@ class GroupedMatmulTest {
     }
 
     private static float[] run(Kernel kernel, int cores, float[] a, long[] aShape, float[] b, long[] bShape, long[] sizes) {
-        try (Device device = new Device(NpuSpec.host().withCores(cores)); Arena arena = Arena.ofConfined()) {
+        return run(kernel, cores, JitMode.OFF, a, aShape, b, bShape, sizes);
+    }
+
+    private static float[] run(Kernel kernel, int cores, JitMode jit, float[] a, long[] aShape, float[] b, long[] bShape, long[] sizes) {
+        try (Device device = new Device(NpuSpec.host().withCores(cores), Device.Options.defaults().withJit(jit)); Arena arena = Arena.ofConfined()) {
             Tensor groups = kernel.inputType(2) == DType.I64 ? Tensor.of(arena, sizes, sizes.length) : Tensor.of(arena, toInts(sizes), sizes.length);
             return kernel.run(device, arena, Tensor.of(arena, a, aShape), Tensor.of(arena, b, bShape), groups)[0].toFloatArray();
         }

@@ -11,6 +11,7 @@ import dev.dvm.core.KernelBuilder;
 import dev.dvm.core.Tensor;
 import dev.dvm.core.Value;
 import dev.dvm.vm.Device;
+import dev.dvm.vm.JitMode;
 import dev.dvm.vm.NpuSpec;
 import java.lang.foreign.Arena;
 import java.util.Random;
@@ -61,6 +62,9 @@ class SplitKTest {
         float[] one = run(kernel, 1, a, aShape, b, bShape);
         assertArrayEquals(one, run(kernel, 2, a, aShape, b, bShape), "1 and 2 cores differ");
         assertArrayEquals(one, run(kernel, 3, a, aShape, b, bShape), "1 and 3 cores differ");
+        long published = Device.jitStats().published();
+        assertArrayEquals(one, run(kernel, 3, JitMode.FORCE, a, aShape, b, bShape), "the JIT tier on 3 cores differs");
+        assertTrue(Device.jitStats().published() > published, "the JIT tier compiled the product's stages");
         int k = (int) bShape[0], n = (int) bShape[1], rows = (int) (count(aShape) / k);
         assertEquals(rows * n, one.length);
         for (int r = 0; r < rows; r++) {
@@ -81,7 +85,11 @@ class SplitKTest {
     }
 
     private static float[] run(Kernel kernel, int cores, float[] a, long[] aShape, float[] b, long[] bShape) {
-        try (Device device = new Device(NpuSpec.host().withCores(cores)); Arena arena = Arena.ofConfined()) {
+        return run(kernel, cores, JitMode.OFF, a, aShape, b, bShape);
+    }
+
+    private static float[] run(Kernel kernel, int cores, JitMode jit, float[] a, long[] aShape, float[] b, long[] bShape) {
+        try (Device device = new Device(NpuSpec.host().withCores(cores), Device.Options.defaults().withJit(jit)); Arena arena = Arena.ofConfined()) {
             return kernel.run(device, arena, Tensor.of(arena, a, aShape), Tensor.of(arena, b, bShape))[0].toFloatArray();
         }
     }
