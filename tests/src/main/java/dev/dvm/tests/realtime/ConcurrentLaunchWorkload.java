@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Device}, every result checked: used by {@code ConcurrentLaunchTest} (seconds) and by
  * {@code ./dvm fuzz --target realtime} (minutes).
  *
- * <p>The kernels (GELU, softmax, LayerNorm, RMSNorm, add-mul-relu, the 10-op chain) are built once
- * and shared by all threads, so their instance caches see concurrent hits, misses and evictions.
+ * <p>The kernels (GELU, softmax, LayerNorm, RMSNorm, add-mul-relu, the 10-op chain, the MIX
+ * product with bias and GELU) are built once and shared by all threads, so their instance caches
+ * see concurrent hits, misses and evictions.
  * Half of the shapes come from a few "hot" shapes per kernel (cache hits), half from thousands of
  * others (misses). The shared device has {@value #SHARED_CORES} cores and spreads every stage of two
  * or more tiles over them, so launches also contend for its workers.
@@ -53,6 +54,8 @@ public final class ConcurrentLaunchWorkload implements AutoCloseable {
     static final int STALL_SECONDS = 30;
     /** The fixed last dim of the norm kernels (their means divide by it, so it is built in). */
     private static final long NORM_H = 96;
+    /** The MIX kernel's fixed k (over one cube chunk) and n; its rows vary like the others'. */
+    private static final long PRODUCT_K = 300, PRODUCT_N = 40;
     private static final int HOT_SHAPES = 4;
     private static final int MAX_ROWS = 48;
     private static final int MAX_COLS = 300;
@@ -104,7 +107,8 @@ public final class ConcurrentLaunchWorkload implements AutoCloseable {
             new Subject(DemoKernels.layerNorm(NORM_H), true),
             new Subject(DemoKernels.rmsNorm(NORM_H), true),
             new Subject(DemoKernels.addMulRelu(), false),
-            new Subject(DemoKernels.elementwise10(), false));
+            new Subject(DemoKernels.elementwise10(), false),
+            new Subject(DemoKernels.matmulGelu(PRODUCT_K, PRODUCT_N), true));
     private final Device shared = new Device(NpuSpec.host().withCores(SHARED_CORES), new Device.Options(false, false, 1));
 
     /**
@@ -252,10 +256,17 @@ public final class ConcurrentLaunchWorkload implements AutoCloseable {
         KERNEL_RUN_ALLOCATING
     }
 
-    /** Inputs uniform in [-3, 3): [rows, cols] activations, [cols] for a kernel's per-feature vectors. */
+    /**
+     * Inputs uniform in [-3, 3): each input's dims as built, a dynamic last dim {@code cols} and any
+     * other dynamic dim {@code rows} ([rows, cols] activations, [cols] per-feature vectors, a
+     * product's fixed weights as they are).
+     */
     private static List<RefTensor> inputs(KernelSpec spec, long rows, long cols, SplittableRandom r) {
         return spec.inputs().stream().map(in -> {
-            long[] shape = in.dims().length == 1 ? new long[] {cols} : new long[] {rows, cols};
+            long[] shape = in.dims().clone();
+            for (int d = 0; d < shape.length; d++) {
+                shape[d] = shape[d] >= 0 ? shape[d] : d == shape.length - 1 ? cols : rows;
+            }
             double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
             for (int i = 0; i < v.length; i++) {
                 v[i] = r.nextDouble(-3, 3);
