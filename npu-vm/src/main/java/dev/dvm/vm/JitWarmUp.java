@@ -39,10 +39,10 @@ final class JitWarmUp {
      * has compiled it is the slow case this class exists to avoid (in a JVM busy compiling, as in
      * the test suite, C2 took over a second).
      */
-    static final long LIMIT_MILLIS = Jit.setting("dvm.jit.warmupMillis", 10_000, 0);
+    private static final long LIMIT_MILLIS = Jit.setting("dvm.jit.warmupMillis", 10_000, 0);
 
     /** Pass calls per row in the first phase: above HotSpot's C2 invocation threshold (5,000). */
-    static final int CALLS = 6000;
+    private static final int CALLS = 6000;
 
     /**
      * Runs at least: a pass over a whole tile of rows loops often enough per call that HotSpot
@@ -92,8 +92,8 @@ final class JitWarmUp {
 
     /**
      * Warms {@code code} up for {@code st} as described above and returns the nanoseconds spent; 0
-     * when the stage's memory cannot be mirrored (a plan of rows, several inner dims, a negative
-     * stride), which publishes the class cold.
+     * when the stage cannot be mirrored (a plan of rows, several inner dims, a negative stride, a
+     * grouped or split-k product), which publishes the class cold.
      */
     static long warm(StagePlan st, CompiledStage code, NpuSpec spec) {
         if (LIMIT_MILLIS == 0 || !mirrorable(st)) {
