@@ -146,8 +146,7 @@ public final class Device implements AutoCloseable {
         if (tiles <= 1) {
             return 1;
         }
-        long elements = Math.multiplyHigh(st.totalRows * st.totalCols, st.weight) != 0 ? Long.MAX_VALUE : st.totalRows * st.totalCols * st.weight;
-        int cores = (int) Math.max(1, Math.min(spec.cores(), elements / options.minElementsPerCore()));
+        int cores = (int) Math.max(1, Math.min(spec.cores(), st.work / options.minElementsPerCore()));
         long perCore = ceilDiv(tiles, cores);
         return (int) ceilDiv(tiles, perCore);
     }

@@ -68,8 +68,12 @@ final class StagePlan {
     final int[] nums;
     final long[] scalars;
     final MemoryPlan[] memory;
-    /** How much an element of the stage costs relative to an elementwise pass: a product's k (at least 1), else 1. */
-    final long weight;
+    /**
+     * The stage's work in elementwise passes over its elements: its elements, times k for a product
+     * (each element is k multiply-adds), saturating at {@link Long#MAX_VALUE}. The device spreads
+     * stages over cores by it.
+     */
+    final long work;
     /** {@link #access()}, derived on first use: only checked mode reads it, so instances do not keep it otherwise. */
     private volatile long[] access;
     /** The JIT tier's compiled form, published once ready; null while the stage is interpreted. */
@@ -96,13 +100,14 @@ final class StagePlan {
         this.nums = nums;
         this.scalars = scalars;
         this.memory = memory;
-        long w = 1;
+        long depth = 1;
         for (int k = 0; k < length(); k++) {
             if (written(k) == Opcode.MATMUL) {
-                w = Math.max(w, num(k, N));
+                depth = Math.max(depth, num(k, N));
             }
         }
-        this.weight = w;
+        long elements = totalRows * totalCols;
+        this.work = Math.multiplyHigh(elements, depth) != 0 ? Long.MAX_VALUE : elements * depth;
     }
 
     /** The opcode of instruction {@code k} as written (scalar forms stay scalar forms). */
