@@ -174,7 +174,8 @@ final class Jit {
      */
     private static void compile(StagePlan st, Shape shape, NpuSpec warmOn) {
         Compiled c;
-        // One compilation per shape at a time: FORCE compiles on launching threads too.
+        boolean generated = false;
+        // One class generation at a time: FORCE compiles on launching threads too.
         synchronized (Jit.class) {
             c = cached(shape);
             if (c == null) {
@@ -196,13 +197,17 @@ final class Jit {
                 COMPILE_NANOS.addAndGet(nanos);
                 MAX_COMPILE_NANOS.accumulateAndGet(nanos, Math::max);
                 COMPILED.incrementAndGet();
-                if (warmOn != null) {
-                    warmUp(st, c, warmOn);
-                }
-                // Cached only once warm: a stage of the same shape hits the cache and publishes at once.
-                synchronized (CACHE) {
-                    CACHE.put(shape, new WeakReference<>(c));
-                }
+                generated = true;
+            }
+        }
+        if (generated) {
+            // Outside the lock: a warm-up may take seconds, and FORCE launches of other shapes must not wait for it.
+            if (warmOn != null) {
+                warmUp(st, c, warmOn);
+            }
+            // Cached only once warm: a stage of the same shape hits the cache and publishes at once.
+            synchronized (CACHE) {
+                CACHE.put(shape, new WeakReference<>(c));
             }
         }
         publish(st, c);
