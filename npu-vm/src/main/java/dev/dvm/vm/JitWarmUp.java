@@ -92,8 +92,8 @@ final class JitWarmUp {
 
     /**
      * Warms {@code code} up for {@code st} as described above and returns the nanoseconds spent; 0
-     * when the stage cannot be mirrored (a plan of rows, several inner dims, a negative stride, a
-     * grouped or split-k product), which publishes the class cold.
+     * when the stage cannot be mirrored (a grouped or split-k product), which publishes the class
+     * cold.
      */
     static long warm(StagePlan st, CompiledStage code, NpuSpec spec) {
         if (LIMIT_MILLIS == 0 || !mirrorable(st)) {
@@ -136,27 +136,18 @@ final class JitWarmUp {
     }
 
     /**
-     * Whether every memory plan can move to scratch: full tiles, one inner dim, no negative stride;
-     * a product only without flags (a group list would have to hold real sizes, and split k ties
-     * the chunk count to k, which the scratch plan shortens) and with k strides of 0 or more.
+     * Whether the stage's memory can move to scratch. A stage the JIT compiles has full tiles and
+     * one inner dim, and strides are unsigned operands; what is left is a product with flags: a
+     * group list would have to hold real sizes, and split k ties the chunk count to k, which the
+     * scratch plan shortens.
      */
     private static boolean mirrorable(StagePlan st) {
         for (int k = 0; k < st.length(); k++) {
-            if (st.written(k) == Opcode.MATMUL && (st.num(k, StagePlan.X) != 0 || st.num(k, StagePlan.A) < 0 || st.num(k, StagePlan.B) < 0)) {
+            if (st.written(k) == Opcode.MATMUL && st.num(k, StagePlan.X) != 0) {
                 return false;
             }
         }
-        for (MemoryPlan m : st.memory) {
-            if (m.perRow() || m.innerStrides().length != 1 || m.innerStrides()[0] < 0) {
-                return false;
-            }
-            for (long s : m.outerStrides()) {
-                if (s < 0) {
-                    return false;
-                }
-            }
-        }
-        return st.innerExtents.length == 1;
+        return true;
     }
 
     /** {@code st} with its memory at offset 0 of new segments from {@code arena}, sized for tiles [0, tiles). */
