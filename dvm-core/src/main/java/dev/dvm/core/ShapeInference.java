@@ -172,7 +172,7 @@ final class ShapeInference {
 
     /** [M, N] (split M) or [G, M, N] (split K) of a grouped product, its K and G checked. */
     private static long[] groupedMatmul(Node n, long[] a, long[] b, long[] groups, String kernel) {
-        boolean byRows = ((Attrs.MatMul) n.attrs()).split() == dev.dvm.core.GroupSplit.M;
+        boolean byRows = ((Attrs.MatMul) n.attrs()).split() == GroupSplit.M;
         long kb = b[b.length - 2], g = groups[0], nn = b[b.length - 1];
         if (a[1] != kb) {
             throw new DvmException("groupedMatmul: inner dims do not match: a " + Arrays.toString(a) + " has K = " + a[1] + ", b " + Arrays.toString(b)

@@ -35,7 +35,7 @@ class GroupedMatmulTest {
         long[] sizes = {40, 0, 77, 33};
         int g = sizes.length;
         Random rnd = new Random(SEED);
-        float[] a = random(rnd, m * k), b = random(rnd, g * k * n);
+        float[] a = UniformFloats.of(rnd, m * k), b = UniformFloats.of(rnd, g * k * n);
         KernelBuilder kb = new KernelBuilder("moe_rows");
         Value x = kb.input(DType.F32, -1, k);
         Value w = kb.input(DType.F32, g, k, n);
@@ -70,7 +70,7 @@ class GroupedMatmulTest {
         long[] sizes = {256, 0, 300, 144};
         int g = sizes.length;
         Random rnd = new Random(SEED + 1);
-        float[] a = random(rnd, m * k), b = random(rnd, k * n);
+        float[] a = UniformFloats.of(rnd, m * k), b = UniformFloats.of(rnd, k * n);
         KernelBuilder kb = new KernelBuilder("moe_k");
         Value x = kb.input(DType.F32, m, -1);
         Value w = kb.input(DType.F32, -1, n);
@@ -150,14 +150,6 @@ class GroupedMatmulTest {
         int[] out = new int[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = (int) values[i];
-        }
-        return out;
-    }
-
-    private static float[] random(Random rnd, int n) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = rnd.nextFloat() * 2 - 1;
         }
         return out;
     }

@@ -10,6 +10,7 @@ import dev.dvm.core.Kernel;
 import dev.dvm.core.KernelBuilder;
 import dev.dvm.core.Tensor;
 import dev.dvm.core.Value;
+import dev.dvm.tests.reference.RefTensor;
 import dev.dvm.vm.Device;
 import dev.dvm.vm.JitMode;
 import dev.dvm.vm.NpuSpec;
@@ -58,14 +59,14 @@ class SplitKTest {
     private static void check(boolean epilogue, long[] aShape, long[] bShape) {
         Kernel kernel = kernel(epilogue, aShape, bShape);
         Random rnd = new Random(SEED);
-        float[] a = random(rnd, (int) count(aShape)), b = random(rnd, (int) count(bShape));
+        float[] a = UniformFloats.of(rnd, (int) RefTensor.count(aShape)), b = UniformFloats.of(rnd, (int) RefTensor.count(bShape));
         float[] one = run(kernel, 1, a, aShape, b, bShape);
         assertArrayEquals(one, run(kernel, 2, a, aShape, b, bShape), "1 and 2 cores differ");
         assertArrayEquals(one, run(kernel, 3, a, aShape, b, bShape), "1 and 3 cores differ");
         long published = Device.jitStats().published();
         assertArrayEquals(one, run(kernel, 3, JitMode.FORCE, a, aShape, b, bShape), "the JIT tier on 3 cores differs");
         assertTrue(Device.jitStats().published() > published, "the JIT tier compiled the product's stages");
-        int k = (int) bShape[0], n = (int) bShape[1], rows = (int) (count(aShape) / k);
+        int k = (int) bShape[0], n = (int) bShape[1], rows = (int) (RefTensor.count(aShape) / k);
         assertEquals(rows * n, one.length);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < n; j++) {
@@ -92,21 +93,5 @@ class SplitKTest {
         try (Device device = new Device(NpuSpec.host().withCores(cores), Device.Options.defaults().withJit(jit)); Arena arena = Arena.ofConfined()) {
             return kernel.run(device, arena, Tensor.of(arena, a, aShape), Tensor.of(arena, b, bShape))[0].toFloatArray();
         }
-    }
-
-    private static long count(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
-    }
-
-    private static float[] random(Random rnd, int n) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = rnd.nextFloat() * 2 - 1;
-        }
-        return out;
     }
 }
