@@ -121,11 +121,11 @@ final class Jit {
      */
     static void queueDue(StagePlan st, NpuSpec spec) {
         if (st.jitState == DUE && STATE.compareAndSet(st, DUE, CLAIMED)) {
-            Shape shape = JitCompiler.shapeOf(st);
             QUEUED.incrementAndGet();
             COMPILER.execute(() -> {
                 try {
-                    compile(st, shape, spec);
+                    // The shape again, here rather than on the launching thread: codeFor found it non-null.
+                    compile(st, JitCompiler.shapeOf(st), spec);
                 } finally {
                     st.jitState = SETTLED;
                     FINISHED.incrementAndGet();

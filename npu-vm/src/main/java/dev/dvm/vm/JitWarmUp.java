@@ -172,7 +172,6 @@ final class JitWarmUp {
         }
         StagePlan plan = new StagePlan(st.index, st.byteOffset, st.tiles, st.rows, st.cols, st.pitch, st.outerExtents, st.innerExtents,
                 st.ops, nums, st.scalars, memory);
-        long run = Math.min(tiles, plan.tiles);
         int slots = 0;
         for (MemoryPlan m : memory) {
             slots = Math.max(slots, m.slot() + 1);
@@ -180,13 +179,13 @@ final class JitWarmUp {
         long[] reach = new long[slots];
         for (int i = 0; i < memory.length; i++) {
             MemoryPlan m = memory[i];
-            reach[m.slot()] = Math.max(reach[m.slot()], reach(plan, m, run) + kReach[i] * m.type().byteSize());
+            reach[m.slot()] = Math.max(reach[m.slot()], reach(plan, m, tiles) + kReach[i] * m.type().byteSize());
         }
         MemorySegment[] segments = new MemorySegment[slots];
         for (int s = 0; s < slots; s++) {
             segments[s] = arena.allocate(Math.max(reach[s], 1), 64);
         }
-        return new Scratch(plan, run, segments, new long[slots]);
+        return new Scratch(plan, tiles, segments, new long[slots]);
     }
 
     /** One past the last byte plan {@code m} (at offset 0) touches in tiles [0, tiles), tiled as {@link TileInterpreter#run} does. */
