@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @State(Scope.Benchmark)
 public class OrtKernelBench extends KernelParams {
-    private static final String OUTPUT = "y";
+    /** The models' output name. */
+    static final String OUTPUT = "y";
 
     private OrtSession session;
     private final Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
@@ -87,7 +88,8 @@ public class OrtKernelBench extends KernelParams {
         return ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    private static String inputName(int slot) {
+    /** The models' name of input {@code slot}. */
+    static String inputName(int slot) {
         return "in" + slot;
     }
 
