@@ -107,9 +107,9 @@ final class JitCompiler {
 
     /**
      * The row reductions, as {@link PanamaVectorUnit}'s per-step functions: SUM by {@code sumStep},
-     * {@code sumTail} and {@code sumLanes} into one float accumulator; MAX and MIN by ordered keys,
-     * {@code highStep}/{@code lowStep} (and their tails) into a pair of int accumulators that
-     * {@code maxOfKeys} or {@code minOfKeys} turn into the row's result.
+     * {@code sumTail} and {@code sumLanes} into one float accumulator; MAX and MIN on raw bits,
+     * {@code extremumStep} (and its tail) into three int accumulators that {@code extremumOf}
+     * turns into the row's result.
      */
     private static final Set<Opcode> REDUCTIONS = EnumSet.of(Opcode.REDUCE_SUM, Opcode.REDUCE_MAX, Opcode.REDUCE_MIN);
 
@@ -988,8 +988,8 @@ final class JitCompiler {
         private final int p;
         /** Per step, the local holding its value (COPY, CAST and BROADCAST_ROW share their operand's), its scalar's, its accumulator's. */
         private final int[] value, scalar, spillBase;
-        /** Per REDUCE step, the local of its accumulator: a SUM's floats, a MAX's or MIN's high keys; and of the low keys. */
-        private final int[] accumulator, lowAccumulator;
+        /** Per REDUCE step, the locals of its accumulators: a SUM's one of floats, a MAX's or MIN's three of bits. */
+        private final int[][] accumulators;
         /** Per plan, the locals of its segment, its row address and, for lane-by-lane access, its stride in bytes. */
         private final int[] segment, address, strideBytes;
         /** Per contiguous F32 plan, the local of its row as a segment of its own (0 for other plans). */
@@ -1010,8 +1010,7 @@ final class JitCompiler {
             this.p = p;
             value = new int[steps.size()];
             scalar = new int[steps.size()];
-            accumulator = new int[steps.size()];
-            lowAccumulator = new int[steps.size()];
+            accumulators = new int[steps.size()][];
             spillBase = new int[steps.size()];
             segment = new int[passes.plans];
             address = new int[passes.plans];
@@ -1144,9 +1143,9 @@ final class JitCompiler {
                     spillBase[k] = local(1);
                 }
                 if (reduction(steps.get(k)) && passes.needed[p][k]) {
-                    accumulator[k] = local(1);
-                    if (steps.get(k).op() != Opcode.REDUCE_SUM) {
-                        lowAccumulator[k] = local(1);
+                    accumulators[k] = new int[steps.get(k).op() == Opcode.REDUCE_SUM ? 1 : PanamaVectorUnit.EXTREMUM_ACCUMULATORS];
+                    for (int i = 0; i < accumulators[k].length; i++) {
+                        accumulators[k][i] = local(1);
                     }
                 }
             }
@@ -1236,12 +1235,14 @@ final class JitCompiler {
                         mv.visitFieldInsn(GETSTATIC, UNIT, "F", SPECIES_D);
                         mv.visitLdcInsn(-0f);
                         mv.visitMethodInsn(INVOKESTATIC, VECTOR, "broadcast", "(" + SPECIES_D + "F)" + VECTOR_D, false);
-                        mv.visitVarInsn(ASTORE, accumulator[k]);
+                        mv.visitVarInsn(ASTORE, accumulators[k][0]);
                     } else {
-                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "highStart", "()" + INTS_D, false);
-                        mv.visitVarInsn(ASTORE, accumulator[k]);
-                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "lowStart", "()" + INTS_D, false);
-                        mv.visitVarInsn(ASTORE, lowAccumulator[k]);
+                        for (int i = 0; i < accumulators[k].length; i++) {
+                            push(mv, s.op() == Opcode.REDUCE_MAX ? 1 : 0);
+                            push(mv, i);
+                            mv.visitMethodInsn(INVOKESTATIC, UNIT, "extremumStart", "(ZI)" + INTS_D, false);
+                            mv.visitVarInsn(ASTORE, accumulators[k][i]);
+                        }
                     }
                 }
             }
@@ -1324,15 +1325,16 @@ final class JitCompiler {
                 if (reduction(s) && passes.needed[p][k]) {
                     rowValue(k);
                     if (s.op() == Opcode.REDUCE_SUM) {
-                        mv.visitVarInsn(ALOAD, accumulator[k]);
+                        mv.visitVarInsn(ALOAD, accumulators[k][0]);
                         mv.visitMethodInsn(INVOKESTATIC, UNIT, "sumLanes", UNARY_D, false);
                         mv.visitInsn(ICONST_0);
                         mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "lane", "(I)F", false);
                     } else {
-                        mv.visitVarInsn(ALOAD, accumulator[k]);
-                        mv.visitVarInsn(ALOAD, lowAccumulator[k]);
-                        String result = s.op() == Opcode.REDUCE_MAX ? "maxOfKeys" : "minOfKeys";
-                        mv.visitMethodInsn(INVOKESTATIC, UNIT, result, "(" + INTS_D + INTS_D + ")F", false);
+                        push(mv, s.op() == Opcode.REDUCE_MAX ? 1 : 0);
+                        for (int acc : accumulators[k]) {
+                            mv.visitVarInsn(ALOAD, acc);
+                        }
+                        mv.visitMethodInsn(INVOKESTATIC, UNIT, "extremumOf", "(Z" + INTS_D + INTS_D + INTS_D + ")F", false);
                     }
                     mv.visitInsn(FASTORE);
                 }
@@ -1368,12 +1370,7 @@ final class JitCompiler {
                     }
                     case ROW -> {
                         if (reduction(s)) {
-                            if (s.op() == Opcode.REDUCE_SUM) {
-                                accumulate(s, masked, accumulator[k], "sum");
-                            } else {
-                                accumulate(s, masked, accumulator[k], "high");
-                                accumulate(s, masked, lowAccumulator[k], "low");
-                            }
+                            accumulate(k, s, masked);
                         }
                     }
                     default -> operation(k, s);
@@ -1552,20 +1549,27 @@ final class JitCompiler {
         }
 
         /**
-         * acc = {@code function}Step(acc, a), or its masked tail form; {@code acc}: the
-         * accumulator's local, a FloatVector for "sum", an IntVector of keys for "high" and "low".
+         * Each accumulator of REDUCE step k takes the vector of its operand: {@code sumStep} or
+         * {@code extremumStep}, or their masked tail forms.
          */
-        private void accumulate(Step s, boolean masked, int acc, String function) {
-            String accumulatorD = function.equals("sum") ? VECTOR_D : INTS_D;
-            mv.visitVarInsn(ALOAD, acc);
-            mv.visitVarInsn(ALOAD, value[s.a()]);
-            if (masked) {
-                mv.visitVarInsn(ALOAD, mask);
-                mv.visitMethodInsn(INVOKESTATIC, UNIT, function + "Tail", "(" + accumulatorD + VECTOR_D + MASK_D + ")" + accumulatorD, false);
-            } else {
-                mv.visitMethodInsn(INVOKESTATIC, UNIT, function + "Step", "(" + accumulatorD + VECTOR_D + ")" + accumulatorD, false);
+        private void accumulate(int k, Step s, boolean masked) {
+            boolean sum = s.op() == Opcode.REDUCE_SUM;
+            String accumulatorD = sum ? VECTOR_D : INTS_D;
+            String descriptor = "(" + (sum ? "" : "ZI") + accumulatorD + VECTOR_D + (masked ? MASK_D : "") + ")" + accumulatorD;
+            String name = (sum ? "sum" : "extremum") + (masked ? "Tail" : "Step");
+            for (int i = 0; i < accumulators[k].length; i++) {
+                if (!sum) {
+                    push(mv, s.op() == Opcode.REDUCE_MAX ? 1 : 0);
+                    push(mv, i);
+                }
+                mv.visitVarInsn(ALOAD, accumulators[k][i]);
+                mv.visitVarInsn(ALOAD, value[s.a()]);
+                if (masked) {
+                    mv.visitVarInsn(ALOAD, mask);
+                }
+                mv.visitMethodInsn(INVOKESTATIC, UNIT, name, descriptor, false);
+                mv.visitVarInsn(ASTORE, accumulators[k][i]);
             }
-            mv.visitVarInsn(ASTORE, acc);
         }
 
         /**

@@ -15,6 +15,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -1265,36 +1266,35 @@ final class PanamaVectorUnit implements VectorUnit {
     }
 
     /**
-     * REDUCE_MAX or REDUCE_MIN of one row by {@linkplain #highStep ordered keys}, two steps at a
+     * REDUCE_MAX or REDUCE_MIN of one row on {@linkplain #extremumStep raw bits}, two steps at a
      * time. Kept small enough for C2 to inline into {@link #reduce}: a {@code reduce} compiled small
      * is inlined into {@link TileInterpreter#run} in turn, which then overruns C2's node budget and
      * leaves other loops' vectors boxed (softmax interpreted went from 22 to 54 µs at 64K).
      */
     private int extremum(Opcode op, int row, int cols) {
-        IntVector h0 = highStart(), h1 = h0, l0 = lowStart(), l1 = l0;
+        boolean max = op == Opcode.REDUCE_MAX;
+        IntVector o0 = extremumStart(max, ORDERED), o1 = o0, n0 = extremumStart(max, NEGATIVE), n1 = n0,
+                w0 = extremumStart(max, WITNESS), w1 = w0;
         int c = 0;
         for (; c + 2 * LANES <= cols; c += 2 * LANES) {
             FloatVector v0 = f(row + c), v1 = f(row + c + LANES);
-            h0 = highStep(h0, v0);
-            l0 = lowStep(l0, v0);
-            h1 = highStep(h1, v1);
-            l1 = lowStep(l1, v1);
+            o0 = extremumStep(max, ORDERED, o0, v0);
+            n0 = extremumStep(max, NEGATIVE, n0, v0);
+            w0 = extremumStep(max, WITNESS, w0, v0);
+            o1 = extremumStep(max, ORDERED, o1, v1);
+            n1 = extremumStep(max, NEGATIVE, n1, v1);
+            w1 = extremumStep(max, WITNESS, w1, v1);
         }
-        if (c < cols) {
-            VectorMask<Integer> rest = I.indexInRange(c, cols);
-            FloatVector v = IntVector.fromArray(I, ub, row + c, rest).reinterpretAsFloats();
-            h0 = highTail(h0, v, rest.cast(F));
-            l0 = lowTail(l0, v, rest.cast(F));
-            c += LANES;
+        for (; c < cols; c += LANES) {
+            VectorMask<Float> rest = F.indexInRange(c, cols);
+            FloatVector v = IntVector.fromArray(I, ub, row + c, rest.cast(I)).reinterpretAsFloats();
+            o0 = extremumTail(max, ORDERED, o0, v, rest);
+            n0 = extremumTail(max, NEGATIVE, n0, v, rest);
+            w0 = extremumTail(max, WITNESS, w0, v, rest);
         }
-        if (c < cols) {
-            VectorMask<Integer> rest = I.indexInRange(c, cols);
-            FloatVector v = IntVector.fromArray(I, ub, row + c, rest).reinterpretAsFloats();
-            h1 = highTail(h1, v, rest.cast(F));
-            l1 = lowTail(l1, v, rest.cast(F));
-        }
-        IntVector high = h0.max(h1), low = l0.min(l1);
-        return Float.floatToRawIntBits(op == Opcode.REDUCE_MAX ? maxOfKeys(high, low) : minOfKeys(high, low));
+        VectorOperators.Associative ordered = extremumOperator(max, ORDERED), negative = extremumOperator(max, NEGATIVE),
+                witness = extremumOperator(max, WITNESS);
+        return Float.floatToRawIntBits(extremumOf(max, o0.lanewise(ordered, o1), n0.lanewise(negative, n1), w0.lanewise(witness, w1)));
     }
 
     /**
@@ -1354,66 +1354,65 @@ final class PanamaVectorUnit implements VectorUnit {
             HALF_2 = VectorShuffle.iota(F, 2, 1, true), HALF_1 = VectorShuffle.iota(F, 1, 1, true), LANE_0 = VectorShuffle.iota(F, 0, 0, true);
 
     /*
-     * MAX and MIN by ordered keys. key(bits) = bits ^ ((bits >> 31) >>> 1) orders the non-NaN
-     * floats as plain ints exactly as Java's max and min do, -0 below +0, so a step is an integer
-     * max or min: one instruction, where Java's float max is a sequence of six whose latency four
-     * accumulators only half hide (a row max over 64K floats took 4.8 µs by float max, 2.2 µs by
-     * keys). A positive NaN's key lies above +inf's and a negative NaN's below -inf's, so a row
-     * keeps both its highest and its lowest key, and its result is the canonical NaN when either
-     * falls outside the non-NaN keys. The order is total, so any grouping of steps gives the same
-     * bits. The start values are the keys of -inf (high) and +inf (low): an empty row's MAX is -inf.
+     * MAX and MIN on the floats' raw bits, one integer max or min per accumulator and step, where
+     * Java's float max is a sequence of six whose latency four accumulators only half hide (a row
+     * max over 64K floats: 4.8 µs by float max, 2.2 µs by ordered keys, the three-instruction
+     * transform this replaces). As signed ints the non-negative floats, +0 to +NaN, order as their
+     * values and lie above every negative one; as unsigned ints the negative floats, -0 to -NaN,
+     * order by magnitude and lie above every non-negative one. So a row keeps three accumulators:
+     * ORDERED, the signed max (MAX) or min (MIN), which is the result when it is not negative (MAX:
+     * some lane is at least +0; MIN: no lane is negative); NEGATIVE, the unsigned min (MAX) or max
+     * (MIN), the result otherwise; and WITNESS, the unsigned max (MAX) or signed max (MIN), which
+     * shows the NaN of the one sign the other two may hide. A NaN anywhere makes the canonical
+     * NaN, as ScalarVectorUnit#reduceF32 stores it; -0 orders below +0 as in Math.max. The
+     * operations are associative and commutative, so any grouping of steps gives the same bits.
+     * Empty rows: MAX is -inf, MIN +inf.
      */
 
-    private static final int KEY_NEG_INF = 0x807f_ffff, KEY_POS_INF = 0x7f80_0000;
+    /** The accumulators of a MAX or MIN row, in the order the start, step and result functions take them. */
+    static final int ORDERED = 0, NEGATIVE = 1, WITNESS = 2, EXTREMUM_ACCUMULATORS = 3;
+    private static final int NEG_INF_BITS = 0xff80_0000, POS_INF_BITS = 0x7f80_0000;
 
     /*
      * Broadcast where the loop starts, not a static final vector: C2 cannot unbox a loop's vector
      * phi whose entry value is a constant object, and then boxes every step (measured 9× slower).
      */
-    static IntVector highStart() {
-        return IntVector.broadcast(I, KEY_NEG_INF);
+    static IntVector extremumStart(boolean max, int accumulator) {
+        return IntVector.broadcast(I, switch (accumulator) {
+            case ORDERED -> max ? NEG_INF_BITS : POS_INF_BITS;
+            case NEGATIVE -> max ? NEG_INF_BITS : 0;
+            default -> max ? 0 : Integer.MIN_VALUE;
+        });
     }
 
-    static IntVector lowStart() {
-        return IntVector.broadcast(I, KEY_POS_INF);
+    /** One step of a MAX ({@code max}) or MIN row's accumulator; callers pass constants, so C2 folds the choice. */
+    static IntVector extremumStep(boolean max, int accumulator, IntVector acc, FloatVector v) {
+        return acc.lanewise(extremumOperator(max, accumulator), v.reinterpretAsInts());
     }
 
-    private static IntVector key(FloatVector v) {
-        IntVector bits = v.reinterpretAsInts();
-        return bits.lanewise(XOR, bits.lanewise(ASHR, 31).lanewise(LSHR, 1));
+    static IntVector extremumTail(boolean max, int accumulator, IntVector acc, FloatVector v, VectorMask<Float> m) {
+        return acc.lanewise(extremumOperator(max, accumulator), v.reinterpretAsInts(), m.cast(I));
     }
 
-    static IntVector highStep(IntVector high, FloatVector v) {
-        return high.max(key(v));
+    private static VectorOperators.Associative extremumOperator(boolean max, int accumulator) {
+        return switch (accumulator) {
+            case ORDERED -> max ? MAX : MIN;
+            case NEGATIVE -> max ? UMIN : UMAX;
+            default -> max ? UMAX : MAX;
+        };
     }
 
-    static IntVector lowStep(IntVector low, FloatVector v) {
-        return low.min(key(v));
-    }
-
-    static IntVector highTail(IntVector high, FloatVector v, VectorMask<Float> m) {
-        return high.lanewise(MAX, key(v), m.cast(I));
-    }
-
-    static IntVector lowTail(IntVector low, FloatVector v, VectorMask<Float> m) {
-        return low.lanewise(MIN, key(v), m.cast(I));
-    }
-
-    /** The row's MAX from its keys; a NaN as the canonical NaN, as {@link ScalarVectorUnit#reduceF32} stores it. */
-    static float maxOfKeys(IntVector high, IntVector low) {
-        return ofKeys(high.reduceLanes(MAX), low.reduceLanes(MIN), true);
-    }
-
-    static float minOfKeys(IntVector high, IntVector low) {
-        return ofKeys(high.reduceLanes(MAX), low.reduceLanes(MIN), false);
-    }
-
-    private static float ofKeys(int high, int low, boolean max) {
-        if (high > KEY_POS_INF || low < KEY_NEG_INF) {
+    /** The row's MAX ({@code max}) or MIN from its three accumulators. */
+    static float extremumOf(boolean max, IntVector ordered, IntVector negative, IntVector witness) {
+        int o = ordered.reduceLanes(max ? MAX : MIN);
+        // Unsigned reductions have no intrinsic: flipping the sign bit turns unsigned order into signed.
+        int n = negative.lanewise(XOR, Integer.MIN_VALUE).reduceLanes(max ? MIN : MAX) ^ Integer.MIN_VALUE;
+        int w = max ? witness.lanewise(XOR, Integer.MIN_VALUE).reduceLanes(MAX) ^ Integer.MIN_VALUE : witness.reduceLanes(MAX);
+        int highestSigned = max ? o : w, highestUnsigned = max ? w : n;
+        if (highestSigned > POS_INF_BITS || Integer.compareUnsigned(highestUnsigned, NEG_INF_BITS) > 0) {
             return Float.NaN;
         }
-        int k = max ? high : low;
-        return Float.intBitsToFloat(k ^ ((k >> 31) >>> 1));
+        return Float.intBitsToFloat(o >= 0 ? o : n);
     }
 
     private long reduceI32(Opcode op, int row, int cols) {

@@ -216,14 +216,14 @@ class VectorUnitTest {
     }
 
     /**
-     * MAX and MIN by ordered keys (PanamaVectorUnit#highStep) give the scalar unit's bits on the
-     * values where keys and floats could part: -0 against +0, infinities, the extreme finite and
+     * MAX and MIN on raw bits (PanamaVectorUnit#extremumStep) give the scalar unit's bits on the
+     * values where bits and floats could part: -0 against +0, infinities, the extreme finite and
      * subnormal values, and NaNs of either sign bit with any payload, in rows of every length up
      * to five vectors, half of them without a NaN (a NaN anywhere decides the row); repeated
      * until C2 has compiled the loops.
      */
     @Test
-    void maxAndMinByKeysAgreeOnSignedZerosInfinitiesAndNaNs() {
+    void maxAndMinOnRawBitsAgreeOnSignedZerosInfinitiesAndNaNs() {
         float[] values = {-0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, Float.MAX_VALUE,
             -Float.MIN_VALUE, Float.MIN_VALUE, -1f, 1f};
         int[] vector = new int[WORDS], scalar = new int[WORDS];
