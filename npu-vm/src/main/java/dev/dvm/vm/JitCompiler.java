@@ -1238,7 +1238,7 @@ final class JitCompiler {
                         mv.visitVarInsn(ASTORE, accumulators[k][0]);
                     } else {
                         for (int i = 0; i < accumulators[k].length; i++) {
-                            push(mv, s.op() == Opcode.REDUCE_MAX ? 1 : 0);
+                            pushIsMax(s);
                             push(mv, i);
                             mv.visitMethodInsn(INVOKESTATIC, UNIT, "extremumStart", "(ZI)" + INTS_D, false);
                             mv.visitVarInsn(ASTORE, accumulators[k][i]);
@@ -1330,7 +1330,7 @@ final class JitCompiler {
                         mv.visitInsn(ICONST_0);
                         mv.visitMethodInsn(INVOKEVIRTUAL, VECTOR, "lane", "(I)F", false);
                     } else {
-                        push(mv, s.op() == Opcode.REDUCE_MAX ? 1 : 0);
+                        pushIsMax(s);
                         for (int acc : accumulators[k]) {
                             mv.visitVarInsn(ALOAD, acc);
                         }
@@ -1548,6 +1548,11 @@ final class JitCompiler {
             mv.visitVarInsn(ASTORE, value[k]);
         }
 
+        /** Pushes whether REDUCE step s is a MAX: the first argument of the extremum functions. */
+        private void pushIsMax(Step s) {
+            push(mv, s.op() == Opcode.REDUCE_MAX ? 1 : 0);
+        }
+
         /**
          * Each accumulator of REDUCE step k takes the vector of its operand: {@code sumStep} or
          * {@code extremumStep}, or their masked tail forms.
@@ -1559,7 +1564,7 @@ final class JitCompiler {
             String name = (sum ? "sum" : "extremum") + (masked ? "Tail" : "Step");
             for (int i = 0; i < accumulators[k].length; i++) {
                 if (!sum) {
-                    push(mv, s.op() == Opcode.REDUCE_MAX ? 1 : 0);
+                    pushIsMax(s);
                     push(mv, i);
                 }
                 mv.visitVarInsn(ALOAD, accumulators[k][i]);
