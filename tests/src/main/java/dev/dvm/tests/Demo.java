@@ -195,11 +195,7 @@ public final class Demo {
             double weight = 1 / Math.sqrt(shape[0]);
             double lo = rows ? -3 : shape.length == 2 ? -weight : i == 1 ? 0.5 : -0.5;
             double hi = rows ? 3 : shape.length == 2 ? weight : i == 1 ? 1.5 : 0.5;
-            double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
-            for (int k = 0; k < v.length; k++) {
-                v[k] = r.nextDouble(lo, hi);
-            }
-            out.add(RefTensor.ofFloats(DType.F32, shape, v));
+            out.add(RefTensor.uniformF32(r, lo, hi, shape));
         }
         return out;
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dvm.core.DType;
 import dev.dvm.core.KernelType;
 import dev.dvm.tests.property.KernelProperty;
 import dev.dvm.tests.reference.KernelSpec;
@@ -25,13 +24,7 @@ class DemoKernelsTest {
 
     private static List<RefTensor> inputs(KernelSpec spec, long rows, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        return Arrays.stream(DemoKernels.shapes(spec, rows, H)).map(shape -> {
-            double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = r.nextDouble(-3, 3);
-            }
-            return RefTensor.ofFloats(DType.F32, shape, v);
-        }).toList();
+        return Arrays.stream(DemoKernels.shapes(spec, rows, H)).map(shape -> RefTensor.uniformF32(r, -3, 3, shape)).toList();
     }
 
     private static void assertKernelMatches(KernelSpec spec) {

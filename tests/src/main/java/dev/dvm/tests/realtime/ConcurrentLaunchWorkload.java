@@ -267,11 +267,7 @@ public final class ConcurrentLaunchWorkload implements AutoCloseable {
             for (int d = 0; d < shape.length; d++) {
                 shape[d] = shape[d] >= 0 ? shape[d] : d == shape.length - 1 ? cols : rows;
             }
-            double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = r.nextDouble(-3, 3);
-            }
-            return RefTensor.ofFloats(DType.F32, shape, v);
+            return RefTensor.uniformF32(r, -3, 3, shape);
         }).toList();
     }
 

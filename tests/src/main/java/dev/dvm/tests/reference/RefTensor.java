@@ -2,6 +2,7 @@ package dev.dvm.tests.reference;
 
 import dev.dvm.core.DType;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * A tensor of the reference evaluator: dtype, row-major shape, values and, per element, a bound on
@@ -28,6 +29,15 @@ public record RefTensor(DType dtype, long[] shape, double[] floats, long[] ints,
             v[i] = RefTypes.roundTo(dtype, values[i]);
         }
         return new RefTensor(dtype, shape.clone(), v, null, new double[v.length]);
+    }
+
+    /** An F32 tensor of {@code shape} whose values {@code r} draws uniformly from [lo, hi), in order. */
+    public static RefTensor uniformF32(SplittableRandom r, double lo, double hi, long... shape) {
+        double[] v = new double[Math.toIntExact(count(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextDouble(lo, hi);
+        }
+        return ofFloats(DType.F32, shape, v);
     }
 
     /** An exact tensor of an integer or BOOL dtype; values are wrapped to the dtype. */

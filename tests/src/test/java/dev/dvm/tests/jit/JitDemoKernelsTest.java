@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.dvm.core.DType;
 import dev.dvm.core.Kernel;
 import dev.dvm.core.Tensor;
 import dev.dvm.vm.Device;
@@ -39,11 +38,7 @@ class JitDemoKernelsTest {
         SplittableRandom r = new SplittableRandom(seed);
         return spec.inputs().stream().map(in -> {
             long[] shape = in.dims().length == 1 ? new long[] {h} : new long[] {rows, h};
-            double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = r.nextDouble(-4, 4);
-            }
-            return RefTensor.ofFloats(DType.F32, shape, v);
+            return RefTensor.uniformF32(r, -4, 4, shape);
         }).toList();
     }
 
@@ -113,19 +108,12 @@ class JitDemoKernelsTest {
                 }
                 for (long rows : ROWS) {
                     SplittableRandom r = new SplittableRandom(rows * 31 + k * 7 + n);
-                    List<RefTensor> inputs = List.of(random(r, rows, k), random(r, k, n), random(r, n));
+                    List<RefTensor> inputs = List.of(RefTensor.uniformF32(r, -2, 2, rows, k), RefTensor.uniformF32(r, -2, 2, k, n),
+                            RefTensor.uniformF32(r, -2, 2, n));
                     assertNull(RUNNER.checkInputs(spec, kernel, inputs), "matmul_gelu on [" + rows + ", " + k + "] x [" + k + ", " + n + "]");
                 }
             }
         }
-    }
-
-    private static RefTensor random(SplittableRandom r, long... shape) {
-        double[] v = new double[Math.toIntExact(RefTensor.count(shape))];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = r.nextDouble(-2, 2);
-        }
-        return RefTensor.ofFloats(DType.F32, shape, v);
     }
 
     /** Gaussian values with one in eight special: NaN, infinities, signed zeros, huge, tiny and subnormal. */
