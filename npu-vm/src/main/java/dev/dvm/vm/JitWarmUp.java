@@ -20,10 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * the compiler threads, until one is fast enough. Only then: C1's code is 20 to 40 times slower than
  * the interpreter where its passes do the vector work themselves, but where they call per-vector
  * functions that C2 already compiled for the interpreter (erf, tanh) it came within twice the
- * interpreter's time at once, and such a class went out cold. The scratch tiles have the stage's own geometry: C2 compiles from the
- * profile and turns what it never saw into traps, and narrower rows mixed in (tried, to make the
- * runs cheaper) left loop predicates that the stage's real rows broke, sending every launch back to
- * the slow code for a while.
+ * interpreter's time at once, and such a class went out cold. The scratch tiles have the stage's
+ * own geometry: C2 compiles from the profile and turns what it never saw into traps, and narrower
+ * rows mixed in (tried, to make the runs cheaper) left loop predicates that the stage's real rows
+ * broke, sending every launch back to the slow code for a while.
  *
  * <p>The scratch memory is of one shared arena. Mixing in runs over a confined one (one in 16, or
  * every other run), so that C2's profile would see both kinds of session, sent LayerNorm over

@@ -1357,9 +1357,10 @@ final class PanamaVectorUnit implements VectorUnit {
      * MAX and MIN on the floats' raw bits, one integer max or min per accumulator and step, where
      * Java's float max is a sequence of six whose latency four accumulators only half hide (a row
      * max over 64K floats: 4.8 µs by float max, 2.2 µs by ordered keys, which this replaces: their
-     * transform and two accumulators took five instructions a step, raw bits take three). As signed ints the non-negative floats, +0 to +NaN, order as their
-     * values and lie above every negative one; as unsigned ints the negative floats, -0 to -NaN,
-     * order by magnitude and lie above every non-negative one. So a row keeps three accumulators:
+     * transform and two accumulators took five instructions a step, raw bits take three). As
+     * signed ints the non-negative floats, +0 to +NaN, order as their values and lie above every
+     * negative one; as unsigned ints the negative floats, -0 to -NaN, order by magnitude and lie
+     * above every non-negative one. So a row keeps three accumulators:
      * ORDERED, the signed max (MAX) or min (MIN), which is the result when it is not negative (MAX:
      * some lane is at least +0; MIN: no lane is negative); NEGATIVE, the unsigned min (MAX) or max
      * (MIN), the result otherwise; and WITNESS, the unsigned max (MAX) or signed max (MIN), which
